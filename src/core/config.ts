@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+/** Id of the model we build ourselves from the corpus plus the committed GloVe-SIF table. */
+export const BUILTIN_MODEL_ID = 'builtin-static';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every environment variable the service reads, with its default. The README table mirrors this.
+ */
+export const ConfigSchema = z.object({
+  /** TCP port of the HTTP server. */
+  PORT: int(0, 65535).default(8787),
+  /** Interface to bind; 127.0.0.1 keeps it local, 0.0.0.0 exposes it. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Directory of `.txt` / `.md` documents plus optional `catalog.json`. */
+  CORPUS_DIR: z.string().min(1).default('corpus'),
+  /** Directory holding the built index (and the generated built-in model). */
+  INDEX_DIR: z.string().min(1).default('index'),
+  /** Directory with pretrained models in Transformers.js layout (`<id>/config.json`, `<id>/onnx/...`) and the committed GloVe-SIF table. */
+  MODELS_DIR: z.string().min(1).default('models'),
+  /** `builtin-static` (built from the corpus) or the id of a model under MODELS_DIR, e.g. `Xenova/multilingual-e5-small`. */
+  EMBEDDING_MODEL: z.string().min(1).default(BUILTIN_MODEL_ID),
+  /** Load `onnx/model_quantized.onnx` (int8) instead of `onnx/model.onnx`. */
+  EMBEDDING_QUANTIZED: bool.default(true),
+  /** Prefix for queries; defaults per model (`query: ` for e5 models, empty otherwise). */
+  EMBEDDING_QUERY_PREFIX: z.string().optional(),
+  /** Prefix for passages; defaults per model (`passage: ` for e5 models, empty otherwise). */
+  EMBEDDING_PASSAGE_PREFIX: z.string().optional(),
+  /** Largest accepted request body in bytes. */
+  MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+  /** Longest accepted question in characters. */
+  MAX_QUESTION_CHARS: int(10, 100_000).default(2000),
+  /** Rebuild the index at start when it is missing or stale (otherwise refuse to start). */
+  AUTO_BUILD: bool.default(true),
+  /** Log verbosity. */
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+/** Parses the environment once; throws CONFIG_INVALID naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse(picked);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new AppError('CONFIG_INVALID', `Invalid environment: ${problems.join('; ')}`, { details: problems });
+  }
+  return Object.freeze(parsed.data);
+}

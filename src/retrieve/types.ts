@@ -1,0 +1,100 @@
+import type { DocumentInfo, Language, Passage, PassageKind, Turn } from '../core/types.ts';
+
+/** What the caller may restrict a search to. Every value must exist in the corpus. */
+export interface SearchFilters {
+  documentIds?: string[];
+  languages?: Language[];
+  /** Passage kinds to search; defaults to every kind but `references`. */
+  kinds?: PassageKind[];
+}
+
+export interface AskRequest {
+  question: string;
+  /** The conversation so far, oldest first; the question itself is not repeated here. */
+  history?: Turn[];
+  /** Number of passages to return (1..50). */
+  topK?: number;
+  filters?: SearchFilters;
+}
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** Where a passage comes from, precise enough to quote. */
+export interface Citation {
+  /** File name in the corpus directory. */
+  source: string;
+  documentId: string;
+  title: string;
+  authors: string[];
+  /** Section path joined with ` › `; empty when the document has no headings. */
+  section: string;
+  /** Raw character offsets of the passage in `source`. */
+  start: number;
+  end: number;
+  /** Human-readable reference, e.g. `Nechaeva, E. "Prospects for party field reform…", § Findings`. */
+  label: string;
+}
+
+/** The sentence(s) of a passage that best support the answer. */
+export interface Quote {
+  text: string;
+  start: number;
+  end: number;
+  /** Raw offset ranges of query terms inside the quote, for highlighting. */
+  highlights: Array<{ start: number; end: number }>;
+}
+
+/** Per-leg scores explaining a rank. */
+export interface Why {
+  dense?: { rank: number; score: number };
+  lexical?: { rank: number; score: number };
+  fused: number;
+  matchedTerms: string[];
+}
+
+export interface RankedPassage {
+  id: string;
+  rank: number;
+  score: number;
+  text: string;
+  language: Language;
+  kind: PassageKind;
+  quote: Quote;
+  citation: Citation;
+  why?: Why;
+}
+
+export interface AskResult {
+  query: { text: string; language: Language; usedHistory: boolean };
+  confidence: Confidence;
+  passages: RankedPassage[];
+  tookMs: number;
+}
+
+export interface DocumentSummary extends DocumentInfo {
+  passageCount: number;
+}
+
+export interface PassageContext {
+  passage: Passage;
+  document: DocumentInfo;
+  previousId: string | null;
+  nextId: string | null;
+}
+
+export interface HealthReport {
+  status: 'ok';
+  documents: number;
+  passages: number;
+  model: { id: string; dims: number };
+  indexBuiltAt: string;
+}
+
+/** What the HTTP layer, the bots and the CLI need from the search engine. */
+export interface QaService {
+  ask(request: AskRequest): Promise<AskResult>;
+  listDocuments(): DocumentSummary[];
+  getDocument(id: string): DocumentSummary | undefined;
+  getPassage(id: string): PassageContext | undefined;
+  health(): HealthReport;
+}
