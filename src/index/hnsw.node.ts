@@ -1,0 +1,96 @@
+import hnswlib from 'hnswlib-node';
+import { AppError } from '../core/errors.ts';
+import { DEFAULT_HNSW_OPTIONS, type HnswOptions, type VectorHit, type VectorIndex } from './types.ts';
+
+const { HierarchicalNSW } = hnswlib;
+type Graph = InstanceType<typeof HierarchicalNSW>;
+
+/** hnswlib-node behind the `VectorIndex` contract: inner product over unit vectors, labels = ordinals. */
+export class HnswIndex implements VectorIndex {
+  readonly dims: number;
+  readonly #graph: Graph;
+  readonly #efSearch: number;
+
+  private constructor(graph: Graph, dims: number, efSearch: number) {
+    this.#graph = graph;
+    this.dims = dims;
+    this.#efSearch = efSearch;
+    graph.setEf(efSearch);
+  }
+
+  get size(): number {
+    return this.#graph.getCurrentCount();
+  }
+
+  /** Builds a graph over `vectors`; vector `i` gets label `i`. */
+  static build(vectors: readonly Float32Array[], dims: number, options: Partial<HnswOptions> = {}): HnswIndex {
+    const opts = { ...DEFAULT_HNSW_OPTIONS, ...options };
+    const graph = new HierarchicalNSW('ip', dims);
+    graph.initIndex({
+      maxElements: Math.max(1, vectors.length),
+      m: opts.m,
+      efConstruction: opts.efConstruction,
+      randomSeed: opts.randomSeed,
+    });
+    vectors.forEach((vector, label) => {
+      if (vector.length !== dims) {
+        throw new AppError('INDEX_CORRUPT', `Vector ${label} has ${vector.length} dimensions, expected ${dims}`);
+      }
+      graph.addPoint(Array.from(vector), label);
+    });
+    return new HnswIndex(graph, dims, opts.efSearch);
+  }
+
+  /**
+   * Reads a graph written by `write`. The file holds neither space nor dimension (hnswlib accepts a wrong
+   * one silently), so the caller passes them from the verified manifest and the count is checked here.
+   */
+  static async read(path: string, dims: number, expectedCount: number, efSearch: number): Promise<HnswIndex> {
+    const graph = new HierarchicalNSW('ip', dims);
+    try {
+      await graph.readIndex(path);
+    } catch (cause) {
+      throw new AppError('INDEX_CORRUPT', `Cannot read the vector index ${path}; rebuild with \`npm run build:index\``, {
+        cause,
+      });
+    }
+    const count = graph.getCurrentCount();
+    if (count !== expectedCount) {
+      throw new AppError('INDEX_CORRUPT', `Vector index ${path} holds ${count} vectors, the manifest says ${expectedCount}`);
+    }
+    return new HnswIndex(graph, dims, efSearch);
+  }
+
+  async write(path: string): Promise<void> {
+    await this.#graph.writeIndex(path);
+  }
+
+  search(vector: Float32Array, k: number, accept?: (label: number) => boolean): VectorHit[] {
+    const n = Math.min(k, this.size);
+    if (n <= 0) return [];
+    // The walk explores max(ef, k) candidates; keep ef at least k so deep pages stay accurate.
+    if (n > this.#efSearch) this.#graph.setEf(n);
+    const result = this.#graph.searchKnn(Array.from(vector), n, accept);
+    if (n > this.#efSearch) this.#graph.setEf(this.#efSearch);
+    return result.neighbors
+      .map((label, i) => ({ label, score: 1 - (result.distances[i] ?? 1) }))
+      .sort((a, b) => b.score - a.score || a.label - b.label);
+  }
+}
+
+/** Exact search, the reference for recall tests and the fallback for tiny corpora. */
+export function bruteForceSearch(
+  vectors: readonly Float32Array[],
+  query: Float32Array,
+  k: number,
+  accept?: (label: number) => boolean,
+): VectorHit[] {
+  const hits: VectorHit[] = [];
+  vectors.forEach((v, label) => {
+    if (accept && !accept(label)) return;
+    let dot = 0;
+    for (let i = 0; i < v.length; i++) dot += (v[i] ?? 0) * (query[i] ?? 0);
+    hits.push({ label, score: dot });
+  });
+  return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
+}

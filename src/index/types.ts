@@ -1,0 +1,27 @@
+/** A scored label from a vector search; `score` is the cosine similarity of unit vectors. */
+export interface VectorHit {
+  label: number;
+  score: number;
+}
+
+/** Nearest-neighbour search over passage vectors; labels are passage ordinals. */
+export interface VectorIndex {
+  readonly dims: number;
+  readonly size: number;
+  /** Top `k` labels by cosine; `accept` restricts the search to some labels (applied inside the graph walk). */
+  search(vector: Float32Array, k: number, accept?: (label: number) => boolean): VectorHit[];
+}
+
+/** HNSW construction and search parameters. */
+export interface HnswOptions {
+  /** Graph degree; 16 is the usual recall/memory balance for a few hundred dimensions. */
+  m: number;
+  /** Candidate list size while building; higher gives a better graph at build-time cost. */
+  efConstruction: number;
+  /** Candidate list size while searching; never below the requested k. Not persisted by hnswlib, so set on load. */
+  efSearch: number;
+  /** Seed for the level generator, so builds are reproducible. */
+  randomSeed: number;
+}
+
+export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 200, efSearch: 128, randomSeed: 42 };
