@@ -1,0 +1,29 @@
+import type { Config } from '../core/config.ts';
+import type { BuildProgress } from '../index/build-index.node.ts';
+import { type LoadedIndex, openOrBuildIndex } from '../index/load-index.node.ts';
+
+/** Progress of an index build as one line per stage on stderr. */
+export function printProgress(progress: BuildProgress): void {
+  const count = progress.total !== undefined ? ` (${progress.total})` : '';
+  process.stderr.write(`index: ${progress.stage}${count}\n`);
+}
+
+/** Opens the index for a CLI command, building it first if needed, with progress on stderr. */
+export async function openForCli(config: Config): Promise<LoadedIndex & { rebuilt: boolean }> {
+  return openOrBuildIndex(config, {
+    onProgress: printProgress,
+    onRebuild: (reason) => process.stderr.write(`index: rebuilding (${reason.detail})\n`),
+  });
+}
+
+/** Runs a CLI main function; an error prints its message (no stack for expected errors) and exits 1. */
+export function runCli(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\n`);
+    if (!(error instanceof Error && error.name === 'AppError') && error instanceof Error && error.stack) {
+      process.stderr.write(`${error.stack}\n`);
+    }
+    process.exit(1);
+  });
+}

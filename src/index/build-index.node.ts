@@ -1,0 +1,224 @@
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CHUNKER_VERSION, chunkCorpus, DEFAULT_CHUNK_OPTIONS } from '../chunk/chunk-corpus.ts';
+import { BUILTIN_MODEL_ID, type Config } from '../core/config.ts';
+import { INDEX_FORMAT_VERSION, type Manifest } from '../core/manifest.ts';
+import { terms } from '../core/terms.ts';
+import type { DocumentInfo, Passage, SourceFile } from '../core/types.ts';
+import { createEmbedder } from '../embed/embedder.node.ts';
+import { resolvePrefixes } from '../embed/prefixes.ts';
+import { buildStaticModel, createTokenCounter, writeStaticTokenizer } from '../embed/static-model.node.ts';
+import { buildCatalog } from '../ingest/catalog.ts';
+import { type CorpusSnapshot, loadCorpus } from '../ingest/load-corpus.node.ts';
+import { checksumDir, removeDir, sha256, writeFileAtomic } from './files.node.ts';
+import { HnswIndex } from './hnsw.node.ts';
+import { LexicalIndex } from './lexical.ts';
+import { DEFAULT_HNSW_OPTIONS, type HnswOptions } from './types.ts';
+
+/** File names inside a build directory. */
+export const INDEX_FILES = {
+  documents: 'documents.json',
+  passages: 'passages.json',
+  vectors: 'vectors.hnsw',
+  sentenceVectors: 'sentences.f32',
+  lexical: 'lexical.json',
+  terms: 'terms.json',
+  generatedModel: 'model',
+} as const;
+
+export const MANIFEST_FILE = 'manifest.json';
+
+/** The committed corpus-independent half of the built-in model. */
+export function gloveSifPath(config: Pick<Config, 'MODELS_DIR'>): string {
+  return resolve(config.MODELS_DIR, 'glove-sif', 'glove-sif-100d.bin');
+}
+
+/** Text a passage is embedded and matched with: its document title and section path, then the passage. */
+export function contextHeader(passage: Passage, document: DocumentInfo | undefined): string {
+  return [document?.title ?? '', ...passage.section].filter(Boolean).join('. ');
+}
+
+export function embeddingText(passage: Passage, document: DocumentInfo | undefined): string {
+  const header = contextHeader(passage, document);
+  return header ? `${header}. ${passage.text}` : passage.text;
+}
+
+/**
+ * Identity of what an index is built from: corpus files, catalogue sidecar, chunker version and options.
+ * Any change makes an existing index stale.
+ */
+export function corpusFingerprint(snapshot: CorpusSnapshot): string {
+  const parts = [
+    `format ${INDEX_FORMAT_VERSION}`,
+    `chunker ${CHUNKER_VERSION} ${JSON.stringify({ ...DEFAULT_CHUNK_OPTIONS, countTokens: undefined })}`,
+    `catalog ${snapshot.sidecarText ?? ''}`,
+    ...snapshot.files.map((f: SourceFile) => `file ${f.name} ${sha256(f.text)}`),
+  ];
+  return sha256(parts.join('\n'));
+}
+
+export interface BuildProgress {
+  stage: string;
+  done?: number;
+  total?: number;
+}
+
+export interface BuildOptions {
+  hnsw?: Partial<HnswOptions>;
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+export interface BuildResult {
+  manifest: Manifest;
+  buildDir: string;
+}
+
+function float32Bytes(rows: readonly Float32Array[], dims: number): Uint8Array {
+  const out = new Float32Array(rows.length * dims);
+  rows.forEach((row, i) => out.set(row, i * dims));
+  return new Uint8Array(out.buffer);
+}
+
+/**
+ * Builds the whole index for the configured corpus and model into a fresh directory under INDEX_DIR,
+ * then publishes it by atomically replacing `manifest.json`. Until that last rename the previous index
+ * stays the one that loads, so a crash mid-build costs nothing.
+ */
+export async function buildIndex(config: Config, options: BuildOptions = {}): Promise<BuildResult> {
+  const started = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  const hnswOptions = { ...DEFAULT_HNSW_OPTIONS, ...options.hnsw };
+  const indexRoot = resolve(config.INDEX_DIR);
+  await mkdir(indexRoot, { recursive: true });
+
+  progress({ stage: 'reading corpus' });
+  const snapshot = await loadCorpus(config.CORPUS_DIR);
+  const documents = buildCatalog(snapshot.files, snapshot.sidecar);
+  const fingerprint = corpusFingerprint(snapshot);
+
+  const buildId = `build-${Date.now().toString(36)}-${process.pid}-${fingerprint.slice(0, 8)}`;
+  const tmpDir = join(indexRoot, `.tmp-${buildId}`);
+  const buildDir = join(indexRoot, buildId);
+  await removeDir(tmpDir);
+  await mkdir(tmpDir, { recursive: true });
+
+  try {
+    const builtin = config.EMBEDDING_MODEL === BUILTIN_MODEL_ID;
+    const generatedRel = join(INDEX_FILES.generatedModel, BUILTIN_MODEL_ID);
+    const modelDir = join(tmpDir, generatedRel);
+    const glove = gloveSifPath(config);
+
+    let countTokens: (text: string) => number;
+    let maxTokens: number;
+    if (builtin) {
+      progress({ stage: 'building tokenizer' });
+      await writeStaticTokenizer(modelDir, snapshot.files.map((f) => f.text), glove);
+      const counter = await createTokenCounter(modelDir);
+      countTokens = counter.countTokens;
+      maxTokens = counter.maxTokens;
+    } else {
+      const probe = await createEmbedder(embedderOptions(config, config.EMBEDDING_MODEL));
+      countTokens = (t) => probe.countTokens(t);
+      maxTokens = probe.maxTokens;
+    }
+
+    progress({ stage: 'chunking' });
+    const passages = chunkCorpus(snapshot.files, documents, {
+      ...DEFAULT_CHUNK_OPTIONS,
+      countTokens,
+      // Leave room for the contextual header and a model prefix inside the model's window.
+      maxTokens: Math.min(DEFAULT_CHUNK_OPTIONS.maxTokens, maxTokens - 32),
+    });
+    const documentsById = new Map(documents.map((d) => [d.id, d]));
+    const texts = passages.map((p) => embeddingText(p, documentsById.get(p.documentId)));
+
+    if (builtin) {
+      progress({ stage: 'training built-in model' });
+      await buildStaticModel(modelDir, texts, glove);
+    }
+    const embedder = await createEmbedder(embedderOptions(config, builtin ? modelDir : config.EMBEDDING_MODEL));
+
+    progress({ stage: 'embedding passages', done: 0, total: passages.length });
+    const vectors = await embedder.embedPassages(texts);
+    const sentences = passages.flatMap((p) => p.sentences.map((s) => s.text));
+    progress({ stage: 'embedding sentences', done: 0, total: sentences.length });
+    const sentenceVectors = await embedder.embedPassages(sentences);
+
+    progress({ stage: 'building vector index', total: vectors.length });
+    const hnsw = HnswIndex.build(vectors, embedder.dims, hnswOptions);
+    await hnsw.write(join(tmpDir, INDEX_FILES.vectors));
+
+    progress({ stage: 'building lexical index' });
+    const lexical = LexicalIndex.build(
+      passages.map((p) => ({
+        ordinal: p.ordinal,
+        text: p.text,
+        context: contextHeader(p, documentsById.get(p.documentId)),
+      })),
+    );
+    const df = new Map<string, number>();
+    for (const p of passages) for (const t of new Set(terms(p.text))) df.set(t, (df.get(t) ?? 0) + 1);
+
+    progress({ stage: 'writing files' });
+    await writeFile(join(tmpDir, INDEX_FILES.documents), JSON.stringify(documents));
+    await writeFile(join(tmpDir, INDEX_FILES.passages), JSON.stringify(passages));
+    await writeFile(join(tmpDir, INDEX_FILES.sentenceVectors), float32Bytes(sentenceVectors, embedder.dims));
+    await writeFile(join(tmpDir, INDEX_FILES.lexical), lexical.toJSON());
+    await writeFile(join(tmpDir, INDEX_FILES.terms), JSON.stringify([...df].sort((a, b) => (a[0] < b[0] ? -1 : 1))));
+
+    const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
+    const manifest: Manifest = {
+      formatVersion: INDEX_FORMAT_VERSION,
+      buildId,
+      builtAt: new Date().toISOString(),
+      buildSeconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+      model: {
+        id: config.EMBEDDING_MODEL,
+        fingerprint: embedder.fingerprint,
+        dims: embedder.dims,
+        quantized: config.EMBEDDING_QUANTIZED,
+        queryPrefix: prefixes.query,
+        passagePrefix: prefixes.passage,
+        ...(builtin ? { generatedDir: generatedRel.split('\\').join('/') } : {}),
+      },
+      space: 'ip',
+      documentCount: documents.length,
+      passageCount: passages.length,
+      sentenceCount: sentences.length,
+      corpusFingerprint: fingerprint,
+      hnsw: hnswOptions,
+      files: await checksumDir(tmpDir),
+    };
+
+    await rename(tmpDir, buildDir);
+    await writeFileAtomic(join(indexRoot, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await removeStaleBuilds(indexRoot, buildId);
+    progress({ stage: 'done' });
+    return { manifest, buildDir };
+  } catch (error) {
+    await removeDir(tmpDir);
+    throw error;
+  }
+}
+
+/** Options for `createEmbedder` from the configuration; `model` is an id under MODELS_DIR or a directory. */
+export function embedderOptions(config: Config, model: string) {
+  const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
+  return {
+    model,
+    modelsDir: resolve(config.MODELS_DIR),
+    quantized: config.EMBEDDING_QUANTIZED,
+    queryPrefix: prefixes.query,
+    passagePrefix: prefixes.passage,
+  };
+}
+
+/** Deletes earlier build directories and abandoned temporaries, keeping `keep`. */
+async function removeStaleBuilds(indexRoot: string, keep: string): Promise<void> {
+  for (const entry of await readdir(indexRoot, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name === keep) continue;
+    if (entry.name.startsWith('build-') || entry.name.startsWith('.tmp-build-')) {
+      await removeDir(join(indexRoot, entry.name));
+    }
+  }
+}

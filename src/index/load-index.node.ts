@@ -1,0 +1,165 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Config } from '../core/config.ts';
+import { AppError, isAppError } from '../core/errors.ts';
+import { type Manifest, ManifestSchema, staleReasons } from '../core/manifest.ts';
+import type { DocumentInfo, Passage } from '../core/types.ts';
+import { createEmbedder } from '../embed/embedder.node.ts';
+import { resolvePrefixes } from '../embed/prefixes.ts';
+import type { Embedder } from '../embed/types.ts';
+import { loadCorpus } from '../ingest/load-corpus.node.ts';
+import type { SearchIndex } from '../retrieve/engine.ts';
+import {
+  type BuildOptions,
+  buildIndex,
+  corpusFingerprint,
+  embedderOptions,
+  INDEX_FILES,
+  MANIFEST_FILE,
+} from './build-index.node.ts';
+import { sha256File } from './files.node.ts';
+import { HnswIndex } from './hnsw.node.ts';
+import { LexicalIndex } from './lexical.ts';
+
+export interface LoadedIndex {
+  manifest: Manifest;
+  index: SearchIndex;
+  embedder: Embedder;
+}
+
+async function readManifest(indexRoot: string): Promise<Manifest> {
+  const path = join(indexRoot, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new AppError('INDEX_MISSING', `No index at ${indexRoot}; run \`npm run build:index\``, { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new AppError('INDEX_CORRUPT', `${path} is not valid JSON; rebuild with \`npm run build:index\``, { cause });
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new AppError('INDEX_CORRUPT', `${path} does not describe an index (${problems}); rebuild it`);
+  }
+  return parsed.data;
+}
+
+async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+/**
+ * Opens the index under INDEX_DIR after checking, in order: the manifest parses, it was built from this
+ * corpus with this model and settings (else INDEX_STALE), every file matches its recorded checksum (else
+ * INDEX_CORRUPT), and the model files in use are the ones the vectors were made with.
+ */
+export async function openIndex(config: Config): Promise<LoadedIndex> {
+  const indexRoot = resolve(config.INDEX_DIR);
+  const manifest = await readManifest(indexRoot);
+  const snapshot = await loadCorpus(config.CORPUS_DIR);
+  const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
+  const reasons = staleReasons(manifest, {
+    corpusFingerprint: corpusFingerprint(snapshot),
+    modelId: config.EMBEDDING_MODEL,
+    quantized: config.EMBEDDING_QUANTIZED,
+    queryPrefix: prefixes.query,
+    passagePrefix: prefixes.passage,
+  });
+  if (reasons.length > 0) {
+    throw new AppError('INDEX_STALE', `The index in ${indexRoot} is out of date: ${reasons.join('; ')}`, {
+      details: reasons,
+    });
+  }
+
+  const buildDir = join(indexRoot, manifest.buildId);
+  for (const [file, expected] of Object.entries(manifest.files)) {
+    let actual: string;
+    try {
+      actual = await sha256File(join(buildDir, file));
+    } catch (cause) {
+      throw new AppError('INDEX_CORRUPT', `Index file ${file} is missing from ${buildDir}; rebuild the index`, {
+        cause,
+      });
+    }
+    if (actual !== expected) {
+      throw new AppError('INDEX_CORRUPT', `Index file ${file} does not match its checksum; rebuild the index`);
+    }
+  }
+
+  const modelSource =
+    manifest.model.generatedDir !== undefined ? join(buildDir, manifest.model.generatedDir) : config.EMBEDDING_MODEL;
+  const embedder = await createEmbedder(embedderOptions(config, modelSource));
+  if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims) {
+    throw new AppError('INDEX_STALE', `The model ${config.EMBEDDING_MODEL} changed since the index was built`);
+  }
+
+  const [documents, passages, termList, lexicalJson, sentenceBytes] = await Promise.all([
+    readJson<DocumentInfo[]>(join(buildDir, INDEX_FILES.documents)),
+    readJson<Passage[]>(join(buildDir, INDEX_FILES.passages)),
+    readJson<Array<[string, number]>>(join(buildDir, INDEX_FILES.terms)),
+    readFile(join(buildDir, INDEX_FILES.lexical), 'utf8'),
+    readFile(join(buildDir, INDEX_FILES.sentenceVectors)),
+  ]);
+  if (passages.length !== manifest.passageCount) {
+    throw new AppError('INDEX_CORRUPT', `passages.json holds ${passages.length} passages, manifest says ${manifest.passageCount}`);
+  }
+  const vectors = await HnswIndex.read(
+    join(buildDir, INDEX_FILES.vectors),
+    manifest.model.dims,
+    manifest.passageCount,
+    manifest.hnsw.efSearch,
+  );
+  const sentenceVectors = new Float32Array(
+    sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength),
+  );
+  const sentenceOffsets = new Uint32Array(passages.length + 1);
+  passages.forEach((p, i) => {
+    sentenceOffsets[i + 1] = (sentenceOffsets[i] ?? 0) + p.sentences.length;
+  });
+  if (sentenceVectors.length !== (sentenceOffsets[passages.length] ?? 0) * manifest.model.dims) {
+    throw new AppError('INDEX_CORRUPT', 'sentences.f32 does not match the passages; rebuild the index');
+  }
+
+  return {
+    manifest,
+    embedder,
+    index: {
+      documents,
+      passages,
+      sources: new Map(snapshot.files.map((f) => [f.name, f.text])),
+      vectors,
+      lexical: LexicalIndex.fromJSON(lexicalJson),
+      sentenceVectors,
+      sentenceOffsets,
+      documentFrequency: new Map(termList),
+      embedder,
+      builtAt: manifest.builtAt,
+    },
+  };
+}
+
+const REBUILDABLE = new Set(['INDEX_MISSING', 'INDEX_STALE', 'INDEX_CORRUPT']);
+
+/**
+ * Opens the index, rebuilding it first when it is missing, stale or corrupt and AUTO_BUILD allows;
+ * otherwise the error explains what is wrong and how to fix it.
+ */
+export async function openOrBuildIndex(
+  config: Config,
+  options: BuildOptions & { onRebuild?: (reason: AppError) => void } = {},
+): Promise<LoadedIndex & { rebuilt: boolean }> {
+  try {
+    return { ...(await openIndex(config)), rebuilt: false };
+  } catch (error) {
+    if (!isAppError(error) || !REBUILDABLE.has(error.code) || !config.AUTO_BUILD) throw error;
+    options.onRebuild?.(error);
+  }
+  await buildIndex(config, options);
+  return { ...(await openIndex(config)), rebuilt: true };
+}
+

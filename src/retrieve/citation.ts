@@ -1,0 +1,39 @@
+import type { DocumentInfo, Passage } from '../core/types.ts';
+import type { Citation } from './types.ts';
+
+/** `Elena Nechaeva` → `Nechaeva, E.`; names already in `Surname, I.` form are kept. */
+export function shortAuthor(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.includes(',')) return trimmed;
+  const parts = trimmed.split(/\s+/);
+  if (parts.length < 2) return trimmed;
+  const surname = parts[parts.length - 1] ?? trimmed;
+  const initials = parts
+    .slice(0, -1)
+    .map((p) => `${p[0]}.`)
+    .join(' ');
+  return `${surname}, ${initials}`;
+}
+
+/** A reference a reader can paste: authors, title, collection, section. */
+export function formatLabel(document: DocumentInfo, section: readonly string[]): string {
+  const pieces: string[] = [];
+  if (document.authors.length > 0) pieces.push(document.authors.map(shortAuthor).join('; '));
+  pieces.push(`“${document.title}”`);
+  if (document.collection) pieces.push(document.collection);
+  if (section.length > 0) pieces.push(`§ ${section[section.length - 1]}`);
+  return pieces.join(', ');
+}
+
+export function citePassage(passage: Passage, document: DocumentInfo): Citation {
+  return {
+    source: passage.source,
+    documentId: document.id,
+    title: document.title,
+    authors: [...document.authors],
+    section: passage.section.join(' › '),
+    start: passage.start,
+    end: passage.end,
+    label: formatLabel(document, passage.section),
+  };
+}

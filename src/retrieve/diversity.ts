@@ -1,0 +1,54 @@
+import { terms } from '../core/terms.ts';
+import type { Passage } from '../core/types.ts';
+
+/**
+ * Keeps near-identical passages out of the same result list: chunks that share most of their raw span
+ * (sentence overlap between neighbours) or most of their words (an abstract repeating the body, the same
+ * paragraph printed twice) count as one, and only the better-ranked one is kept.
+ */
+
+export interface DiversityOptions {
+  /** Share of the shorter passage's raw span that, when shared, makes two passages duplicates. */
+  maxSpanOverlap: number;
+  /** Jaccard similarity of content-term sets above which two passages are duplicates. */
+  maxTermJaccard: number;
+}
+
+export const DEFAULT_DIVERSITY_OPTIONS: DiversityOptions = { maxSpanOverlap: 0.5, maxTermJaccard: 0.6 };
+
+function spanOverlap(a: Passage, b: Passage): number {
+  if (a.source !== b.source) return 0;
+  const shared = Math.min(a.end, b.end) - Math.max(a.start, b.start);
+  if (shared <= 0) return 0;
+  return shared / Math.min(a.end - a.start, b.end - b.start);
+}
+
+function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let shared = 0;
+  for (const t of a) if (b.has(t)) shared++;
+  return shared / (a.size + b.size - shared);
+}
+
+/** The first `k` of `ranked` (best first) with duplicates of better-ranked passages removed. */
+export function diversify<T>(
+  ranked: readonly T[],
+  passageOf: (item: T) => Passage,
+  k: number,
+  options: Partial<DiversityOptions> = {},
+): T[] {
+  const opts = { ...DEFAULT_DIVERSITY_OPTIONS, ...options };
+  const kept: Array<{ item: T; passage: Passage; terms: Set<string> }> = [];
+  for (const item of ranked) {
+    if (kept.length >= k) break;
+    const passage = passageOf(item);
+    const termSet = new Set(terms(passage.text));
+    const duplicate = kept.some(
+      (other) =>
+        spanOverlap(passage, other.passage) >= opts.maxSpanOverlap ||
+        jaccard(termSet, other.terms) >= opts.maxTermJaccard,
+    );
+    if (!duplicate) kept.push({ item, passage, terms: termSet });
+  }
+  return kept.map((entry) => entry.item);
+}

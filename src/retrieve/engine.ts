@@ -1,0 +1,265 @@
+import { AppError } from '../core/errors.ts';
+import { terms } from '../core/terms.ts';
+import { DEFAULT_PASSAGE_KINDS, type DocumentInfo, type Passage, type PassageKind } from '../core/types.ts';
+import type { Embedder } from '../embed/types.ts';
+import type { LexicalIndex } from '../index/lexical.ts';
+import type { VectorIndex } from '../index/types.ts';
+import { citePassage } from './citation.ts';
+import { type ConfidenceOptions, rateConfidence } from './confidence.ts';
+import { type DiversityOptions, diversify } from './diversity.ts';
+import { type FusedHit, type FuseOptions, fuseRankings } from './fuse.ts';
+import { buildQuery, type Query, type QueryOptions } from './query.ts';
+import { type QuoteOptions, selectQuote } from './quote.ts';
+import type {
+  AskRequest,
+  AskResult,
+  DocumentSummary,
+  HealthReport,
+  PassageContext,
+  QaService,
+  RankedPassage,
+  SearchFilters,
+} from './types.ts';
+
+/** Everything a search needs, loaded and verified; runtime-neutral (the Node loader builds it). */
+export interface SearchIndex {
+  documents: readonly DocumentInfo[];
+  /** Indexed by ordinal. */
+  passages: readonly Passage[];
+  /** Raw text of each corpus file by name, for highlight offsets. */
+  sources: ReadonlyMap<string, string>;
+  vectors: VectorIndex;
+  lexical: LexicalIndex;
+  /** Unit vectors of every passage sentence, row-major, passage by passage in ordinal order. */
+  sentenceVectors: Float32Array;
+  /** Row of each passage's first sentence in `sentenceVectors`; length = passages + 1. */
+  sentenceOffsets: Uint32Array;
+  /** Number of passages containing each stemmed term. */
+  documentFrequency: ReadonlyMap<string, number>;
+  embedder: Pick<Embedder, 'id' | 'dims' | 'embedQuery'>;
+  builtAt: string;
+}
+
+export interface RetrieveOptions {
+  /** Candidates taken from each leg before fusion. */
+  candidates: number;
+  /** Weight of the conversation vector added to the question vector for follow-ups. */
+  historyVectorWeight: number;
+  /** A leg counts as agreeing when it ranks the best passage within this many places. */
+  agreementRank: number;
+  query: Partial<QueryOptions>;
+  fuse: Partial<FuseOptions>;
+  quote: Partial<QuoteOptions>;
+  diversity: Partial<DiversityOptions>;
+  confidence: Partial<ConfidenceOptions>;
+  /** Which legs to use; `dense` or `lexical` alone exist for evaluation. */
+  mode: 'hybrid' | 'dense' | 'lexical';
+}
+
+export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = {
+  candidates: 100,
+  historyVectorWeight: 0.6,
+  agreementRank: 5,
+  query: {},
+  fuse: {},
+  quote: {},
+  diversity: {},
+  confidence: {},
+  mode: 'hybrid',
+};
+
+const DEFAULT_TOP_K = 5;
+
+function dot(a: Float32Array, b: Float32Array, offset: number): number {
+  let sum = 0;
+  for (let i = 0; i < b.length; i++) sum += (a[offset + i] ?? 0) * (b[i] ?? 0);
+  return sum;
+}
+
+function normalize(v: Float32Array): Float32Array {
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm);
+  if (norm === 0) return v;
+  return v.map((x) => x / norm);
+}
+
+/** Creates the search service over a loaded index. */
+export function createQaService(index: SearchIndex, options: Partial<RetrieveOptions> = {}): QaService {
+  const opts = { ...DEFAULT_RETRIEVE_OPTIONS, ...options };
+  const documentsById = new Map(index.documents.map((d) => [d.id, d]));
+  const passagesById = new Map(index.passages.map((p) => [p.id, p]));
+  const passageCounts = new Map<string, number>();
+  for (const p of index.passages) passageCounts.set(p.documentId, (passageCounts.get(p.documentId) ?? 0) + 1);
+  const languages = new Set(index.passages.map((p) => p.language));
+  const passageTotal = index.passages.length;
+  const idf = (term: string): number => {
+    const df = index.documentFrequency.get(term) ?? 0;
+    return Math.log(1 + (passageTotal - df + 0.5) / (df + 0.5));
+  };
+
+  const summarize = (d: DocumentInfo): DocumentSummary => ({ ...d, passageCount: passageCounts.get(d.id) ?? 0 });
+
+  function acceptFor(filters: SearchFilters | undefined): (label: number) => boolean {
+    const docs = filters?.documentIds?.length ? new Set(filters.documentIds) : undefined;
+    const langs = filters?.languages?.length ? new Set<string>(filters.languages) : undefined;
+    const kinds = new Set<PassageKind>(filters?.kinds?.length ? filters.kinds : DEFAULT_PASSAGE_KINDS);
+    return (label) => {
+      const p = index.passages[label];
+      if (!p) return false;
+      return kinds.has(p.kind) && (!docs || docs.has(p.documentId)) && (!langs || langs.has(p.language));
+    };
+  }
+
+  function checkFilters(filters: SearchFilters | undefined): void {
+    const unknownDocs = (filters?.documentIds ?? []).filter((id) => !documentsById.has(id));
+    if (unknownDocs.length > 0) {
+      throw new AppError('UNKNOWN_FILTER_VALUE', `filters.documentIds: unknown document id(s) ${unknownDocs.join(', ')}`, {
+        details: [{ path: 'filters.documentIds', message: 'unknown document id', values: unknownDocs }],
+      });
+    }
+    const unknownLangs = (filters?.languages ?? []).filter((l) => !languages.has(l));
+    if (unknownLangs.length > 0) {
+      throw new AppError(
+        'UNKNOWN_FILTER_VALUE',
+        `filters.languages: no passages in ${unknownLangs.join(', ')} (available: ${[...languages].join(', ')})`,
+        { details: [{ path: 'filters.languages', message: 'no passages in this language', values: unknownLangs }] },
+      );
+    }
+  }
+
+  async function queryVector(query: Query): Promise<Float32Array> {
+    const base = await index.embedder.embedQuery(query.question);
+    if (query.context.length === 0) return base;
+    const mixed = Float32Array.from(base);
+    for (const part of query.context) {
+      const v = await index.embedder.embedQuery(part.text);
+      const w = opts.historyVectorWeight * part.weight * 2;
+      for (let i = 0; i < mixed.length; i++) mixed[i] = (mixed[i] ?? 0) + w * (v[i] ?? 0);
+    }
+    return normalize(mixed);
+  }
+
+  function support(query: Query, passage: Passage): number {
+    const inPassage = passageTerms(passage);
+    let total = 0;
+    let found = 0;
+    for (const term of new Set(query.questionTerms)) {
+      const w = idf(term);
+      total += w;
+      if (inPassage.has(term)) found += w;
+    }
+    return total > 0 ? found / total : 0;
+  }
+
+  const termCache = new Map<number, Set<string>>();
+  function passageTerms(passage: Passage): Set<string> {
+    let cached = termCache.get(passage.ordinal);
+    if (!cached) {
+      cached = new Set(terms(passage.text));
+      termCache.set(passage.ordinal, cached);
+    }
+    return cached;
+  }
+
+  function coverage(query: Query): number {
+    let total = 0;
+    let known = 0;
+    for (const term of new Set(query.questionTerms)) {
+      // Unknown terms get the idf of a term seen once, so rare words weigh what they would if present.
+      const w = index.documentFrequency.has(term) ? idf(term) : Math.log(1 + passageTotal / 1.5);
+      total += w;
+      if (index.documentFrequency.has(term)) known += w;
+    }
+    return total > 0 ? known / total : 0;
+  }
+
+  async function ask(request: AskRequest): Promise<AskResult> {
+    const started = performance.now();
+    checkFilters(request.filters);
+    const topK = request.topK ?? DEFAULT_TOP_K;
+    const query = buildQuery(request.question, request.history ?? [], opts.query);
+    const accept = acceptFor(request.filters);
+    const depth = Math.max(opts.candidates, topK * 4);
+
+    const qv = opts.mode === 'lexical' ? undefined : await queryVector(query);
+    const dense = qv ? index.vectors.search(qv, depth, accept) : [];
+    const lexical = opts.mode === 'dense' ? [] : index.lexical.search(query.terms, depth, accept);
+    const fused = fuseRankings(dense, lexical, opts.fuse);
+    const matchedByLabel = new Map(lexical.map((h) => [h.label, h.matched]));
+
+    const picked = diversify(fused, (hit: FusedHit) => index.passages[hit.label] as Passage, topK, opts.diversity);
+    const passages: RankedPassage[] = picked.map((hit, i) => {
+      const passage = index.passages[hit.label] as Passage;
+      const document = documentsById.get(passage.documentId) as DocumentInfo;
+      const first = index.sentenceOffsets[hit.label] ?? 0;
+      const sentenceScores = qv
+        ? passage.sentences.map((_, j) => dot(index.sentenceVectors, qv, (first + j) * qv.length))
+        : undefined;
+      return {
+        id: passage.id,
+        rank: i + 1,
+        score: Number(hit.fused.toFixed(6)),
+        text: passage.text,
+        language: passage.language,
+        kind: passage.kind,
+        quote: selectQuote(
+          { passage, raw: index.sources.get(passage.source) ?? '', query: query.terms, idf, sentenceScores },
+          opts.quote,
+        ),
+        citation: citePassage(passage, document),
+        why: {
+          ...(hit.dense ? { dense: hit.dense } : {}),
+          ...(hit.lexical ? { lexical: hit.lexical } : {}),
+          fused: hit.fused,
+          matchedTerms: matchedByLabel.get(hit.label) ?? [],
+        },
+      };
+    });
+
+    const top = picked[0];
+    const topPassage = top ? index.passages[top.label] : undefined;
+    const agreement =
+      !!top &&
+      (top.dense?.rank ?? Infinity) <= opts.agreementRank &&
+      (top.lexical?.rank ?? Infinity) <= opts.agreementRank;
+    const confidence = topPassage
+      ? rateConfidence({ coverage: coverage(query), support: support(query, topPassage), agreement }, opts.confidence)
+      : 'low';
+
+    return {
+      query: { text: query.text, language: query.language, usedHistory: query.usedHistory },
+      confidence,
+      passages,
+      tookMs: Number((performance.now() - started).toFixed(3)),
+    };
+  }
+
+  return {
+    ask,
+    listDocuments: () => index.documents.map(summarize),
+    getDocument: (id) => {
+      const d = documentsById.get(id);
+      return d ? summarize(d) : undefined;
+    },
+    getPassage: (id): PassageContext | undefined => {
+      const passage = passagesById.get(id);
+      if (!passage) return undefined;
+      const prev = index.passages[passage.ordinal - 1];
+      const next = index.passages[passage.ordinal + 1];
+      return {
+        passage,
+        document: documentsById.get(passage.documentId) as DocumentInfo,
+        previousId: prev && prev.documentId === passage.documentId ? prev.id : null,
+        nextId: next && next.documentId === passage.documentId ? next.id : null,
+      };
+    },
+    health: (): HealthReport => ({
+      status: 'ok',
+      documents: index.documents.length,
+      passages: index.passages.length,
+      model: { id: index.embedder.id, dims: index.embedder.dims },
+      indexBuiltAt: index.builtAt,
+    }),
+  };
+}

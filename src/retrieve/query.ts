@@ -1,0 +1,101 @@
+import { detectLanguage } from '../core/language.ts';
+import { terms } from '../core/terms.ts';
+import type { Language, Turn } from '../core/types.ts';
+
+/**
+ * Turns a question and the conversation before it into what is searched. Deterministic and model-free:
+ * a follow-up ("and who criticised it?") borrows the content words of the earlier user turns at a lower
+ * weight; a question that stands on its own ignores the history, so history can never hurt it.
+ */
+
+/** One piece of text searched, with its weight relative to the question (1). */
+export interface QueryPart {
+  text: string;
+  weight: number;
+}
+
+export interface Query {
+  /** The question as asked. */
+  question: string;
+  /** Earlier user turns carried into the search (empty for a standalone question). */
+  context: QueryPart[];
+  /** Stemmed terms with weights, for BM25 and quote highlighting. */
+  terms: Map<string, number>;
+  /** Terms of the question alone (no history), for confidence. */
+  questionTerms: string[];
+  language: Language;
+  usedHistory: boolean;
+  /** Human-readable description of what was searched, returned as `query.text`. */
+  text: string;
+}
+
+export interface QueryOptions {
+  /** Weight of the most recent earlier user turn; older turns get geometrically less. */
+  historyWeight: number;
+  /** Factor applied per step back in the conversation. */
+  historyDecay: number;
+  /** How many earlier user turns are considered at most. */
+  maxHistoryTurns: number;
+  /** A question with at most this many content terms is treated as a follow-up. */
+  shortQuestionTerms: number;
+}
+
+export const DEFAULT_QUERY_OPTIONS: QueryOptions = {
+  historyWeight: 0.5,
+  historyDecay: 0.5,
+  maxHistoryTurns: 3,
+  shortQuestionTerms: 2,
+};
+
+// Openings and references that only make sense against an earlier turn (English, Russian, Kazakh).
+const FOLLOW_UP_OPENING =
+  /^\s*(and|but|or|also|so|then|what about|how about|what else|and what|same|а|и|но|также|тогда|ал|және|сонымен)\b/iu;
+const ANAPHORA =
+  /\b(he|she|it|they|him|her|them|his|hers|its|their|theirs|this|that|these|those|such|former|latter|the author|the authors|the article|the paper|the same|он|она|они|его|её|ее|их|этот|эта|это|эти|тот|та|те|ол|олар|оның|олардың|бұл|сол)\b/iu;
+
+/** True when the question cannot be understood without the turns before it. */
+export function isFollowUp(question: string, options: QueryOptions = DEFAULT_QUERY_OPTIONS): boolean {
+  if (FOLLOW_UP_OPENING.test(question) || ANAPHORA.test(question)) return true;
+  return new Set(terms(question)).size <= options.shortQuestionTerms;
+}
+
+/** Builds the weighted query for `question` given the earlier `history` (oldest first). */
+export function buildQuery(question: string, history: readonly Turn[] = [], options: Partial<QueryOptions> = {}): Query {
+  const opts = { ...DEFAULT_QUERY_OPTIONS, ...options };
+  const trimmed = question.trim();
+  const questionTerms = terms(trimmed);
+  const weights = new Map<string, number>();
+  for (const term of questionTerms) weights.set(term, 1);
+
+  const earlier = history
+    .filter((turn) => turn.role === 'user' && turn.content.trim() !== '' && turn.content.trim() !== trimmed)
+    .slice(-opts.maxHistoryTurns)
+    .reverse();
+  const context: QueryPart[] = [];
+  if (earlier.length > 0 && isFollowUp(trimmed, opts)) {
+    earlier.forEach((turn, i) => {
+      const weight = opts.historyWeight * opts.historyDecay ** i;
+      context.push({ text: turn.content.trim(), weight });
+      for (const term of terms(turn.content)) {
+        if (!weights.has(term) || (weights.get(term) ?? 0) < weight) weights.set(term, Math.max(weights.get(term) ?? 0, weight));
+      }
+    });
+  }
+  const usedHistory = context.length > 0;
+  const text = usedHistory
+    ? `${trimmed} [context: ${context
+        .slice()
+        .reverse()
+        .map((part) => part.text)
+        .join(' / ')}]`
+    : trimmed;
+  return {
+    question: trimmed,
+    context,
+    terms: weights,
+    questionTerms,
+    language: detectLanguage(trimmed),
+    usedHistory,
+    text,
+  };
+}

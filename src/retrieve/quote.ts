@@ -1,0 +1,93 @@
+import { terms, tokenize } from '../core/terms.ts';
+import type { Passage } from '../core/types.ts';
+import type { Quote } from './types.ts';
+
+/**
+ * Picks the one to three contiguous sentences of a passage that best answer the question: the share of
+ * the query's (idf-weighted) terms they cover plus their semantic similarity to the query, with a small
+ * price per extra sentence so a single sentence wins unless a neighbour adds something.
+ */
+
+export interface QuoteOptions {
+  maxSentences: number;
+  /** Weight of the best sentence cosine relative to lexical coverage (0..1). */
+  denseWeight: number;
+  /** Score subtracted per sentence beyond the first. */
+  extraSentenceCost: number;
+  /** Longest quote in words; longer windows are not considered (a single sentence always is). */
+  maxWords: number;
+}
+
+export const DEFAULT_QUOTE_OPTIONS: QuoteOptions = {
+  maxSentences: 3,
+  denseWeight: 0.5,
+  extraSentenceCost: 0.06,
+  maxWords: 90,
+};
+
+export interface QuoteInput {
+  passage: Passage;
+  /** Raw text of the passage's source file, for highlight offsets. */
+  raw: string;
+  /** Query terms with weights. */
+  query: ReadonlyMap<string, number>;
+  /** Inverse document frequency of a term (higher = rarer). */
+  idf: (term: string) => number;
+  /** Cosine of each sentence with the query, when sentence vectors are available. */
+  sentenceScores?: readonly number[];
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+/** Raw offset ranges of the query terms inside `[start, end)` of `raw`. */
+export function highlightTerms(
+  raw: string,
+  start: number,
+  end: number,
+  query: ReadonlyMap<string, number>,
+): Quote['highlights'] {
+  return tokenize(raw.slice(start, end))
+    .filter((token) => token.term !== '' && query.has(token.term))
+    .map((token) => ({ start: start + token.start, end: start + token.end }));
+}
+
+export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = {}): Quote {
+  const opts = { ...DEFAULT_QUOTE_OPTIONS, ...options };
+  const { passage, query, idf, sentenceScores } = input;
+  const sentences = passage.sentences;
+  const sentenceTerms = sentences.map((s) => new Set(terms(s.text)));
+  let total = 0;
+  for (const [term, weight] of query) total += weight * idf(term);
+
+  let best = { from: 0, to: 0, score: Number.NEGATIVE_INFINITY };
+  for (let from = 0; from < sentences.length; from++) {
+    const covered = new Set<string>();
+    let dense = Number.NEGATIVE_INFINITY;
+    let words = 0;
+    for (let to = from; to < Math.min(sentences.length, from + opts.maxSentences); to++) {
+      words += wordCount(sentences[to]?.text ?? '');
+      if (to > from && words > opts.maxWords) break;
+      for (const term of sentenceTerms[to] ?? []) if (query.has(term)) covered.add(term);
+      dense = Math.max(dense, sentenceScores?.[to] ?? 0);
+      let lexical = 0;
+      for (const term of covered) lexical += (query.get(term) ?? 0) * idf(term);
+      const score =
+        (total > 0 ? lexical / total : 0) + opts.denseWeight * dense - opts.extraSentenceCost * (to - from);
+      if (score > best.score) best = { from, to, score };
+    }
+  }
+  const first = sentences[best.from];
+  const last = sentences[best.to];
+  if (!first || !last) return { text: passage.text, start: passage.start, end: passage.end, highlights: [] };
+  return {
+    text: sentences
+      .slice(best.from, best.to + 1)
+      .map((s) => s.text)
+      .join(' '),
+    start: first.start,
+    end: last.end,
+    highlights: highlightTerms(input.raw, first.start, last.end, query),
+  };
+}
