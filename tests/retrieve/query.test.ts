@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { buildQuery, isFollowUp } from '../../src/retrieve/query.ts';
+
+const history = [{ role: 'user' as const, content: 'What does Huntington say about political modernization?' }];
+
+describe('isFollowUp', () => {
+  it('recognises questions that lean on an earlier turn', () => {
+    expect(isFollowUp('and about parties?')).toBe(true);
+    expect(isFollowUp('Who disagreed with him?')).toBe(true);
+    expect(isFollowUp('Which countries does he place in the mixed category?')).toBe(true);
+  });
+
+  it('recognises questions that stand alone', () => {
+    expect(isFollowUp('How are akims of rural districts elected in Kazakhstan?')).toBe(false);
+  });
+});
+
+describe('buildQuery', () => {
+  it('carries earlier user turns into a follow-up at a lower weight', () => {
+    const q = buildQuery('and about parties?', history);
+    expect(q.usedHistory).toBe(true);
+    expect(q.terms.get('parti')).toBe(1);
+    expect(q.terms.get('huntington')).toBeGreaterThan(0);
+    expect(q.terms.get('huntington')).toBeLessThan(1);
+    expect(q.text).toContain('Huntington');
+  });
+
+  it('ignores history for a standalone question', () => {
+    const q = buildQuery('How are akims of rural districts elected in Kazakhstan?', history);
+    expect(q.usedHistory).toBe(false);
+    expect(q.terms.has('huntington')).toBe(false);
+    expect(q.text).toBe('How are akims of rural districts elected in Kazakhstan?');
+  });
+
+  it('ignores assistant turns and is deterministic', () => {
+    const turns = [...history, { role: 'assistant' as const, content: 'Samuel Huntington argues about Greece' }];
+    const a = buildQuery('and about parties?', turns);
+    const b = buildQuery('and about parties?', turns);
+    expect(a).toEqual(b);
+    expect(a.terms.has('greec')).toBe(false);
+  });
+
+  it('weights older turns less than recent ones', () => {
+    const q = buildQuery('who criticised it?', [
+      { role: 'user', content: 'Tell me about Ilyin' },
+      { role: 'user', content: 'What about Huntington' },
+    ]);
+    expect(q.terms.get('huntington') ?? 0).toBeGreaterThan(q.terms.get('ilyin') ?? 0);
+  });
+
+  it('detects the question language', () => {
+    expect(buildQuery('Саяси модернизация дегеніміз не?').language).toBe('kk');
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { terms } from '../../src/core/terms.ts';
+import type { Passage } from '../../src/core/types.ts';
+import { highlightTerms, selectQuote } from '../../src/retrieve/quote.ts';
+
+const raw =
+  'Intro line.\n\nThe **akims** of rural districts are appointed. Elections of akims began in 2021 as a pilot. ' +
+  'The weather was fine. Parties compete in the Mazhilis.';
+
+function passageOf(text: string): Passage {
+  const sentences = [
+    'The **akims** of rural districts are appointed.',
+    'Elections of akims began in 2021 as a pilot.',
+    'The weather was fine.',
+    'Parties compete in the Mazhilis.',
+  ].map((s) => {
+    const start = text.indexOf(s);
+    return { text: s.replaceAll('**', ''), start, end: start + s.length };
+  });
+  return {
+    id: 'd.p1',
+    ordinal: 0,
+    documentId: 'd',
+    source: 'd.txt',
+    section: [],
+    language: 'en',
+    kind: 'body',
+    text: sentences.map((s) => s.text).join(' '),
+    sentences,
+    start: sentences[0]?.start ?? 0,
+    end: sentences[3]?.end ?? 0,
+  };
+}
+
+const query = (q: string) => new Map(terms(q).map((t) => [t, 1]));
+
+describe('selectQuote', () => {
+  const passage = passageOf(raw);
+
+  it('picks the sentence that answers the question, with raw offsets', () => {
+    const quote = selectQuote({ passage, raw, query: query('When did elections of akims begin?'), idf: () => 1 });
+    expect(quote.text).toBe('Elections of akims began in 2021 as a pilot.');
+    expect(raw.slice(quote.start, quote.end)).toBe(quote.text);
+  });
+
+  it('lies inside its passage', () => {
+    const quote = selectQuote({ passage, raw, query: query('parties Mazhilis'), idf: () => 1 });
+    expect(quote.start).toBeGreaterThanOrEqual(passage.start);
+    expect(quote.end).toBeLessThanOrEqual(passage.end);
+  });
+
+  it('joins neighbouring sentences when together they cover more of the question', () => {
+    const quote = selectQuote({
+      passage,
+      raw,
+      query: query('rural districts appointed elections pilot 2021'),
+      idf: () => 1,
+    });
+    expect(quote.text).toBe('The akims of rural districts are appointed. Elections of akims began in 2021 as a pilot.');
+  });
+
+  it('uses sentence similarity when no word matches', () => {
+    const quote = selectQuote({
+      passage,
+      raw,
+      query: query('climate'),
+      idf: () => 1,
+      sentenceScores: [0.1, 0.2, 0.9, 0.1],
+    });
+    expect(quote.text).toBe('The weather was fine.');
+  });
+
+  it('highlights query terms and their inflections inside markup', () => {
+    const quote = selectQuote({ passage, raw, query: query('akim appointment'), idf: () => 1 });
+    const marked = quote.highlights.map((h) => raw.slice(h.start, h.end));
+    expect(marked).toContain('akims');
+  });
+});
+
+describe('highlightTerms', () => {
+  it('returns ranges that slice to the matched words', () => {
+    const ranges = highlightTerms(raw, 0, raw.length, query('election parties'));
+    expect(ranges.map((r) => raw.slice(r.start, r.end))).toEqual(['Elections', 'Parties']);
+  });
+});
