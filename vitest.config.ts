@@ -2,10 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // onnxruntime-node 1.14 fails to self-register under worker threads; forks isolate it per file.
-    pool: 'forks',
     include: ['tests/**/*.test.ts'],
+    // onnxruntime-node fails to self-register under worker threads; child processes work.
+    pool: 'forks',
+    // Builds the shipped corpus' index once into .tmp/test-index for the suites that need a real index.
+    globalSetup: ['tests/setup/build-test-index.ts'],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 });

@@ -1,0 +1,107 @@
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Config, loadConfig } from '../../src/core/config.ts';
+import { buildIndex, MANIFEST_FILE } from '../../src/index/build-index.node.ts';
+import { listFiles } from '../../src/index/files.node.ts';
+import { openIndex, openOrBuildIndex } from '../../src/index/load-index.node.ts';
+import { createQaService } from '../../src/retrieve/engine.ts';
+
+/** A small corpus (one shipped file plus a markdown note) so each build takes a few seconds. */
+async function smallCorpus(): Promise<{ corpus: string; config: (extra?: Record<string, string>) => Config }> {
+  const root = await mkdtemp(join(tmpdir(), 'qa-index-'));
+  const corpus = join(root, 'corpus');
+  await mkdir(corpus);
+  await copyFile('corpus/001_e1c1b68bfc39f0f8.txt', join(corpus, '001_e1c1b68bfc39f0f8.txt'));
+  await writeFile(
+    join(corpus, 'note.md'),
+    '# Akims and elections\n\nThe elections of rural akims started in 2021. They were held in many districts.\n',
+  );
+  const config = (extra: Record<string, string> = {}) =>
+    loadConfig({
+      CORPUS_DIR: corpus,
+      INDEX_DIR: join(root, 'index'),
+      MODELS_DIR: 'models',
+      AUTO_BUILD: 'false',
+      ...extra,
+    });
+  return { corpus, config };
+}
+
+describe('buildIndex and openIndex', () => {
+  let env: Awaited<ReturnType<typeof smallCorpus>>;
+  beforeAll(async () => {
+    env = await smallCorpus();
+    await buildIndex(env.config());
+  });
+
+  it('writes a manifest naming format, model, dims, space, counts and corpus fingerprint', async () => {
+    const manifest = JSON.parse(await readFile(join(env.config().INDEX_DIR, MANIFEST_FILE), 'utf8'));
+    expect(manifest).toMatchObject({ formatVersion: 1, space: 'ip', model: { id: 'builtin-static' } });
+    expect(manifest.passageCount).toBeGreaterThan(5);
+    expect(manifest.model.dims).toBeGreaterThan(100);
+    expect(manifest.corpusFingerprint).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('answers the same after a reload as a fresh build would', async () => {
+    const { index } = await openIndex(env.config());
+    const result = await createQaService(index).ask({ question: 'When did elections of rural akims start?' });
+    expect(result.passages[0]?.citation.source).toBe('note.md');
+    const again = await createQaService((await openIndex(env.config())).index).ask({
+      question: 'When did elections of rural akims start?',
+    });
+    expect(again.passages.map((p) => p.id)).toEqual(result.passages.map((p) => p.id));
+  });
+
+  it('detects a changed corpus as stale, and rebuilds it when AUTO_BUILD is on', async () => {
+    const local = await smallCorpus();
+    await buildIndex(local.config());
+    await writeFile(join(local.corpus, 'new.txt'), 'Maslikhats approve local budgets.\n');
+    await expect(openIndex(local.config())).rejects.toThrow(/INDEX_STALE.*corpus/);
+    await expect(openOrBuildIndex(local.config())).rejects.toThrow(/INDEX_STALE/);
+    const { rebuilt, index } = await openOrBuildIndex(local.config({ AUTO_BUILD: 'true' }));
+    expect(rebuilt).toBe(true);
+    expect(index.documents.map((d) => d.source)).toContain('new.txt');
+  });
+
+  it('detects a different configured model as stale', async () => {
+    await expect(openIndex(env.config({ EMBEDDING_QUANTIZED: 'false' }))).rejects.toThrow(/INDEX_STALE/);
+  });
+
+  it('refuses an index file that was edited or truncated', async () => {
+    const local = await smallCorpus();
+    const { buildDir } = await buildIndex(local.config());
+    const path = join(buildDir, 'passages.json');
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace('akims', 'akimz'));
+    await expect(openIndex(local.config())).rejects.toThrow(/INDEX_CORRUPT.*passages\.json/);
+    await writeFile(path, text.slice(0, 100));
+    await expect(openIndex(local.config())).rejects.toThrow(/INDEX_CORRUPT/);
+  });
+
+  it('refuses a manifest that is not JSON, and reports a missing index', async () => {
+    const local = await smallCorpus();
+    await expect(openIndex(local.config())).rejects.toThrow(/INDEX_MISSING/);
+    await buildIndex(local.config());
+    await writeFile(join(local.config().INDEX_DIR, MANIFEST_FILE), '{"formatVersion": 1,');
+    await expect(openIndex(local.config())).rejects.toThrow(/INDEX_CORRUPT/);
+  });
+
+  it('keeps the previous index usable when a build dies half-way', async () => {
+    const local = await smallCorpus();
+    await buildIndex(local.config());
+    const before = await listFiles(local.config().INDEX_DIR);
+    await writeFile(join(local.corpus, 'new.txt'), 'Maslikhats approve local budgets.\n');
+    await expect(
+      buildIndex(local.config(), {
+        onProgress: (p) => {
+          if (p.stage === 'writing files') throw new Error('simulated crash');
+        },
+      }),
+    ).rejects.toThrow(/simulated crash/);
+    expect(await listFiles(local.config().INDEX_DIR)).toEqual(before);
+    // The old index is intact; it is merely stale for the changed corpus.
+    await expect(openIndex(local.config())).rejects.toThrow(/INDEX_STALE/);
+  });
+});
