@@ -206,6 +206,7 @@ export function embedderOptions(config: Config, model: string) {
   const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
   return {
     model,
+    label: config.EMBEDDING_MODEL,
     modelsDir: resolve(config.MODELS_DIR),
     quantized: config.EMBEDDING_QUANTIZED,
     queryPrefix: prefixes.query,
