@@ -1,0 +1,219 @@
+import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Config } from '../core/config.ts';
+import { AppError, isAppError } from '../core/errors.ts';
+import type { QaService } from '../retrieve/types.ts';
+import { errorBody, STATUS_BY_CODE } from './errors.ts';
+import {
+  AskResponseSchema,
+  createAskRequestSchema,
+  DocumentListSchema,
+  DocumentSchema,
+  ErrorSchema,
+  HealthSchema,
+  IdParamSchema,
+  PassageContextSchema,
+} from './schemas.ts';
+
+export interface AppDeps {
+  service: QaService;
+  config: Pick<Config, 'MAX_BODY_BYTES' | 'MAX_QUESTION_CHARS'>;
+  /** Structured log sink (one entry per request, plus error causes). */
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+type Env = { Variables: { requestId: string } };
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+const errors = {
+  400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorSchema } } },
+  404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } },
+};
+
+/** Turns zod issues into `[{ path, message }]` and a message naming the fields. */
+function describeIssues(error: z.ZodError): { message: string; details: Array<{ path: string; message: string }> } {
+  const details = error.issues.map((issue) => {
+    let path = issue.path.map(String).join('.') || '(body)';
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys ?? [];
+      path = [path === '(body)' ? '' : path, keys[0] ?? ''].filter(Boolean).join('.');
+      message = `unknown field(s): ${keys.join(', ')}`;
+    }
+    return { path, message };
+  });
+  return { message: details.map((d) => `${d.path}: ${d.message}`).join('; '), details };
+}
+
+/**
+ * The HTTP API over a `QaService`. Every response is JSON; every failure uses the error envelope.
+ */
+export function createApp(deps: AppDeps): OpenAPIHono<Env> {
+  const { service, config } = deps;
+  const log = deps.log ?? (() => {});
+  const app = new OpenAPIHono<Env>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const { message, details } = describeIssues(result.error);
+        return c.json(errorBody('INVALID_REQUEST', message, details), 400);
+      }
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    c.set('requestId', requestId);
+    const started = performance.now();
+    await next();
+    c.header('X-Request-Id', requestId);
+    log({
+      level: 'info',
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Number((performance.now() - started).toFixed(2)),
+    });
+  });
+
+  app.use(
+    '/v1/ask',
+    bodyLimit({
+      maxSize: config.MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${config.MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use('/v1/ask', async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const type = c.req.header('content-type') ?? '';
+    if (!/^application\/(.+\+)?json\b/i.test(type)) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the body as JSON (content-type: application/json), not "${type || 'none'}"`);
+    }
+    const text = await c.req.text();
+    try {
+      JSON.parse(text);
+    } catch {
+      throw new AppError('INVALID_JSON', 'The request body is not valid JSON');
+    }
+    return next();
+  });
+
+  const AskRequestSchema = createAskRequestSchema(config.MAX_QUESTION_CHARS);
+  const askRoute = createRoute({
+    method: 'post',
+    path: '/v1/ask',
+    summary: 'Ranked verbatim passages with citations for a question',
+    request: { body: { content: { 'application/json': { schema: AskRequestSchema } }, required: true } },
+    responses: { 200: { description: 'Ranked passages', content: { 'application/json': { schema: AskResponseSchema } } }, ...errors },
+  });
+  app.openapi(askRoute, async (c) => c.json(await service.ask(c.req.valid('json')), 200));
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/documents',
+      summary: 'Every citable document',
+      responses: { 200: { description: 'Documents', content: { 'application/json': { schema: DocumentListSchema } } } },
+    }),
+    (c) => c.json({ documents: service.listDocuments() }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/documents/{id}',
+      summary: 'One document',
+      request: { params: IdParamSchema },
+      responses: { 200: { description: 'Document', content: { 'application/json': { schema: DocumentSchema } } }, ...errors },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const document = service.getDocument(id);
+      if (!document) throw new AppError('NOT_FOUND', `No document with id "${id}"; see GET /v1/documents`);
+      return c.json(document, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/passages/{id}',
+      summary: 'One passage with its document and neighbours',
+      request: { params: IdParamSchema },
+      responses: {
+        200: { description: 'Passage in context', content: { 'application/json': { schema: PassageContextSchema } } },
+        ...errors,
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const context = service.getPassage(id);
+      if (!context) throw new AppError('NOT_FOUND', `No passage with id "${id}"`);
+      return c.json(context, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness and index facts',
+      responses: { 200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } } },
+    }),
+    (c) => c.json(service.health(), 200),
+  );
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'kz-retrieval-qa',
+      version: '0.1.0',
+      description: 'Retrieval-only question answering: ranked verbatim passages with exact citations.',
+    },
+  });
+
+  // Known paths with an unsupported method: 405 with the methods that are supported.
+  const allowed: Array<[string, string]> = [
+    ['/v1/ask', 'POST'],
+    ['/v1/documents', 'GET'],
+    ['/v1/documents/:id', 'GET'],
+    ['/v1/passages/:id', 'GET'],
+    ['/healthz', 'GET'],
+    ['/openapi.json', 'GET'],
+  ];
+  for (const [path, allow] of allowed) {
+    app.all(path, (c) => {
+      c.header('Allow', allow);
+      return c.json(errorBody('METHOD_NOT_ALLOWED', `${c.req.method} is not supported on ${c.req.path}; use ${allow}`), 405);
+    });
+  }
+
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`), 404));
+
+  app.onError((error, c: Context<Env>) => respondWithError(error, c, log));
+  return app;
+}
+
+function respondWithError(error: unknown, c: Context<Env>, log: NonNullable<AppDeps['log']>): Response {
+  const requestId = c.get('requestId');
+  c.header('X-Request-Id', requestId);
+  if (isAppError(error)) {
+    const status = STATUS_BY_CODE[error.code];
+    if (status >= 500) {
+      log({ level: 'error', requestId, code: error.code, msg: error.message, cause: String(error.cause ?? '') });
+      return c.json(errorBody(error.code, `Service unavailable (${error.code}); request id ${requestId}`), status);
+    }
+    return c.json(errorBody(error.code, error.detail, error.details), status);
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    return c.json(errorBody('INVALID_REQUEST', error.message || 'Bad request'), error.status);
+  }
+  log({ level: 'error', requestId, msg: 'unhandled error', error: error instanceof Error ? error.stack : String(error) });
+  return c.json(errorBody('INTERNAL', `Internal error; see the server log for request id ${requestId}`), 500);
+}

@@ -1,0 +1,141 @@
+import { z } from '@hono/zod-openapi';
+import { PASSAGE_KINDS, type PassageKind } from '../core/types.ts';
+
+/**
+ * Request and response schemas of the HTTP API. They validate requests and generate `/openapi.json`.
+ */
+
+const Kind = z.enum(PASSAGE_KINDS as unknown as [PassageKind, ...PassageKind[]]);
+const Id = z.string().min(1).max(200);
+
+/** The ask request; question length limits come from the configuration. */
+export function createAskRequestSchema(maxQuestionChars: number) {
+  const text = z
+    .string()
+    .max(maxQuestionChars, `must be at most ${maxQuestionChars} characters`)
+    .refine((s) => s.trim().length > 0, 'must not be empty');
+  return z
+    .strictObject({
+      question: text.openapi({ example: 'What is political modernization?' }),
+      history: z
+        .array(z.strictObject({ role: z.enum(['user', 'assistant']), content: text }))
+        .max(20, 'at most 20 earlier turns')
+        .optional()
+        .openapi({ description: 'Earlier turns, oldest first; user turns give follow-up questions their context.' }),
+      topK: z.number().int().min(1).max(50).optional().openapi({ description: 'Passages to return (default 5).' }),
+      filters: z
+        .strictObject({
+          documentIds: z.array(Id).max(100).optional(),
+          languages: z.array(z.string().min(2).max(8)).max(10).optional(),
+          kinds: z.array(Kind).max(PASSAGE_KINDS.length).optional(),
+        })
+        .optional(),
+    })
+    .openapi('AskRequest');
+}
+
+const Span = { start: z.number().int(), end: z.number().int() };
+
+export const CitationSchema = z
+  .object({
+    source: z.string().openapi({ description: 'File name in the corpus directory.' }),
+    documentId: z.string(),
+    title: z.string(),
+    authors: z.array(z.string()),
+    section: z.string(),
+    ...Span,
+    label: z.string().openapi({ description: 'Ready-to-paste reference.' }),
+  })
+  .openapi('Citation');
+
+export const RankedPassageSchema = z
+  .object({
+    id: z.string(),
+    rank: z.number().int(),
+    score: z.number(),
+    text: z.string(),
+    language: z.string(),
+    kind: Kind,
+    quote: z.object({ text: z.string(), ...Span, highlights: z.array(z.object(Span)) }),
+    citation: CitationSchema,
+    why: z
+      .object({
+        dense: z.object({ rank: z.number(), score: z.number() }).optional(),
+        lexical: z.object({ rank: z.number(), score: z.number() }).optional(),
+        fused: z.number(),
+        matchedTerms: z.array(z.string()),
+      })
+      .optional(),
+  })
+  .openapi('RankedPassage');
+
+export const AskResponseSchema = z
+  .object({
+    query: z.object({ text: z.string(), language: z.string(), usedHistory: z.boolean() }),
+    confidence: z.enum(['high', 'medium', 'low']),
+    passages: z.array(RankedPassageSchema),
+    tookMs: z.number(),
+  })
+  .openapi('AskResponse');
+
+export const DocumentSchema = z
+  .object({
+    id: z.string(),
+    source: z.string(),
+    title: z.string(),
+    authors: z.array(z.string()),
+    languages: z.array(z.string()),
+    type: z.enum(['article', 'matter']),
+    collection: z.string().optional(),
+    ...Span,
+    passageCount: z.number().int(),
+  })
+  .openapi('Document');
+
+export const DocumentListSchema = z.object({ documents: z.array(DocumentSchema) }).openapi('DocumentList');
+
+export const PassageSchema = z
+  .object({
+    id: z.string(),
+    ordinal: z.number().int(),
+    documentId: z.string(),
+    source: z.string(),
+    section: z.array(z.string()),
+    language: z.string(),
+    kind: Kind,
+    text: z.string(),
+    sentences: z.array(z.object({ text: z.string(), ...Span })),
+    ...Span,
+  })
+  .openapi('Passage');
+
+export const PassageContextSchema = z
+  .object({
+    passage: PassageSchema,
+    document: DocumentSchema.omit({ passageCount: true }),
+    previousId: z.string().nullable(),
+    nextId: z.string().nullable(),
+  })
+  .openapi('PassageContext');
+
+export const HealthSchema = z
+  .object({
+    status: z.literal('ok'),
+    documents: z.number().int(),
+    passages: z.number().int(),
+    model: z.object({ id: z.string(), dims: z.number().int() }),
+    indexBuiltAt: z.string(),
+  })
+  .openapi('Health');
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'INVALID_REQUEST' }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const IdParamSchema = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
