@@ -23,7 +23,8 @@ const REMOVED = [
   /\\(?=[\\`*_{}[\]()#+\-.!<>|"'])/g,
 ];
 
-const URL_BRACKETS = /<(?=https?:\/\/[^\s>]+>)|(?<=<https?:\/\/[^\s>]+)>/g;
+// Angle brackets around URLs, each side on its own so a slice holding only one side cleans the same way.
+const URL_BRACKETS = /<(?=https?:\/\/)|(?<=https?:\/\/[^\s<>]*)>/g;
 
 /** Cleans `raw`; `map[i]` is the index in `raw` of clean character `i`. */
 export function cleanText(raw: string): CleanText {

@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../src/core/errors.ts';
+import type { DocumentInfo, Passage } from '../../src/core/types.ts';
+import { createApp } from '../../src/http/app.ts';
+import { AskResponseSchema, DocumentListSchema, HealthSchema, PassageContextSchema } from '../../src/http/schemas.ts';
+import type { AskRequest, QaService } from '../../src/retrieve/types.ts';
+
+const doc: DocumentInfo = {
+  id: 'doc-1',
+  source: 'a.txt',
+  title: 'A Title',
+  authors: ['Ann Author'],
+  languages: ['en'],
+  type: 'article',
+  start: 0,
+  end: 100,
+};
+const passage: Passage = {
+  id: 'doc-1.p1',
+  ordinal: 0,
+  documentId: 'doc-1',
+  source: 'a.txt',
+  section: ['Intro'],
+  language: 'en',
+  kind: 'body',
+  text: 'Akims are elected.',
+  sentences: [{ text: 'Akims are elected.', start: 0, end: 18 }],
+  start: 0,
+  end: 18,
+};
+
+/** A fake service shaped like the real one, recording what it was asked. */
+function fakeService(overrides: Partial<QaService> = {}): QaService & { calls: AskRequest[] } {
+  const calls: AskRequest[] = [];
+  return {
+    calls,
+    ask: async (request) => {
+      calls.push(request);
+      const unknown = (request.filters?.documentIds ?? []).filter((id) => id !== 'doc-1');
+      if (unknown.length) {
+        throw new AppError('UNKNOWN_FILTER_VALUE', `filters.documentIds: unknown ${unknown.join(', ')}`, {
+          details: [{ path: 'filters.documentIds', values: unknown }],
+        });
+      }
+      return {
+        query: { text: request.question, language: 'en', usedHistory: false },
+        confidence: 'high',
+        tookMs: 1,
+        passages: [
+          {
+            id: passage.id,
+            rank: 1,
+            score: 0.5,
+            text: passage.text,
+            language: 'en',
+            kind: 'body',
+            quote: { text: passage.text, start: 0, end: 18, highlights: [{ start: 0, end: 5 }] },
+            citation: {
+              source: 'a.txt',
+              documentId: 'doc-1',
+              title: 'A Title',
+              authors: ['Ann Author'],
+              section: 'Intro',
+              start: 0,
+              end: 18,
+              label: 'Author, A., “A Title”',
+            },
+          },
+        ],
+      };
+    },
+    listDocuments: () => [{ ...doc, passageCount: 1 }],
+    getDocument: (id) => (id === 'doc-1' ? { ...doc, passageCount: 1 } : undefined),
+    getPassage: (id) => (id === passage.id ? { passage, document: doc, previousId: null, nextId: null } : undefined),
+    health: () => ({ status: 'ok', documents: 1, passages: 1, model: { id: 'm', dims: 4 }, indexBuiltAt: 'now' }),
+    ...overrides,
+  };
+}
+
+const config = { MAX_BODY_BYTES: 4096, MAX_QUESTION_CHARS: 2000 };
+const logs: Array<Record<string, unknown>> = [];
+const appWith = (service = fakeService()) => createApp({ service, config, log: (e) => logs.push(e) });
+
+const post = (app: ReturnType<typeof appWith>, body: unknown, headers: Record<string, string> = {}) =>
+  app.request('/v1/ask', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+async function expectError(res: Response, status: number, code: string, field?: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/application\/json/);
+  const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } };
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(0);
+  if (field) expect(body.error.message).toContain(field);
+  return body;
+}
+
+describe('POST /v1/ask', () => {
+  it('returns ranked passages with citations in the documented shape', async () => {
+    const service = fakeService();
+    const res = await post(appWith(service), {
+      question: 'How are akims chosen?',
+      history: [{ role: 'user', content: 'Tell me about akims' }],
+      topK: 3,
+      filters: { documentIds: ['doc-1'], languages: ['en'], kinds: ['body'] },
+    });
+    expect(res.status).toBe(200);
+    const body = AskResponseSchema.parse(await res.json());
+    expect(body.passages[0]?.citation.source).toBe('a.txt');
+    expect(service.calls[0]).toMatchObject({ topK: 3, filters: { documentIds: ['doc-1'] } });
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('echoes a sane incoming request id', async () => {
+    const res = await post(appWith(), { question: 'q?' }, { 'x-request-id': 'abc-123' });
+    expect(res.headers.get('x-request-id')).toBe('abc-123');
+  });
+
+  it.each([
+    ['malformed JSON', '{"question": ', 400, 'INVALID_JSON', undefined],
+    ['a number as question', { question: 42 }, 400, 'INVALID_REQUEST', 'question'],
+    ['a missing question', {}, 400, 'INVALID_REQUEST', 'question'],
+    ['an empty question', { question: '   ' }, 400, 'INVALID_REQUEST', 'question'],
+    ['a 10,000-character question', { question: 'x'.repeat(10_000) }, 413, 'PAYLOAD_TOO_LARGE', undefined],
+    ['topK 0', { question: 'q', topK: 0 }, 400, 'INVALID_REQUEST', 'topK'],
+    ['topK 51', { question: 'q', topK: 51 }, 400, 'INVALID_REQUEST', 'topK'],
+    ['topK as a string', { question: 'q', topK: '5' }, 400, 'INVALID_REQUEST', 'topK'],
+    ['an unknown field', { question: 'q', colour: 'red' }, 400, 'INVALID_REQUEST', 'colour'],
+    ['a history turn with a bad role', { question: 'q', history: [{ role: 'bot', content: 'x' }] }, 400, 'INVALID_REQUEST', 'history.0.role'],
+    ['an unknown kind filter', { question: 'q', filters: { kinds: ['poems'] } }, 400, 'INVALID_REQUEST', 'filters.kinds'],
+    ['an unknown document id', { question: 'q', filters: { documentIds: ['nope'] } }, 400, 'UNKNOWN_FILTER_VALUE', 'filters.documentIds'],
+    ['a JSON array body', [1, 2], 400, 'INVALID_REQUEST', undefined],
+    ['a JSON null body', 'null', 400, 'INVALID_REQUEST', undefined],
+  ])('rejects %s', async (_name, body, status, code, field) => {
+    await expectError(await post(appWith(), body), status, code, field);
+  });
+
+  it('rejects a question over MAX_QUESTION_CHARS that fits in the body limit', async () => {
+    const app = createApp({ service: fakeService(), config: { MAX_BODY_BYTES: 65_536, MAX_QUESTION_CHARS: 2000 } });
+    await expectError(await post(app, { question: 'x'.repeat(10_000) }), 400, 'INVALID_REQUEST', 'question');
+  });
+
+  it('rejects a body over the limit even without a content-length header', async () => {
+    const big = JSON.stringify({ question: 'x'.repeat(5000) });
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(big));
+        controller.close();
+      },
+    });
+    const res = await appWith().request('/v1/ask', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      // @ts-expect-error Node's fetch needs duplex for stream bodies
+      duplex: 'half',
+    });
+    await expectError(res, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('rejects a non-JSON content type with 415', async () => {
+    const res = await appWith().request('/v1/ask', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    await expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('hides the detail of an unexpected error behind a 500', async () => {
+    const app = appWith(fakeService({ ask: async () => Promise.reject(new Error('secret stack detail')) }));
+    const body = await expectError(await post(app, { question: 'q' }), 500, 'INTERNAL');
+    expect(JSON.stringify(body)).not.toContain('secret');
+    expect(logs.some((l) => String(l.error).includes('secret stack detail'))).toBe(true);
+  });
+
+  it('maps NOT_READY to 503', async () => {
+    const app = appWith(fakeService({ ask: async () => Promise.reject(new AppError('NOT_READY', 'index loading')) }));
+    await expectError(await post(app, { question: 'q' }), 503, 'NOT_READY');
+  });
+});
+
+describe('read endpoints', () => {
+  const app = appWith();
+
+  it('lists documents', async () => {
+    const res = await app.request('/v1/documents');
+    expect(DocumentListSchema.parse(await res.json()).documents[0]?.id).toBe('doc-1');
+  });
+
+  it('returns one document or a 404 naming it', async () => {
+    expect((await app.request('/v1/documents/doc-1')).status).toBe(200);
+    await expectError(await app.request('/v1/documents/missing'), 404, 'NOT_FOUND', 'missing');
+  });
+
+  it('returns a passage with its neighbours or a 404', async () => {
+    const res = await app.request('/v1/passages/doc-1.p1');
+    expect(PassageContextSchema.parse(await res.json()).passage.id).toBe('doc-1.p1');
+    await expectError(await app.request('/v1/passages/doc-1.p9'), 404, 'NOT_FOUND', 'doc-1.p9');
+  });
+
+  it('reports health', async () => {
+    expect(HealthSchema.parse(await (await app.request('/healthz')).json()).status).toBe('ok');
+  });
+
+  it('answers unknown routes with a JSON 404 and wrong methods with a 405 and Allow', async () => {
+    await expectError(await app.request('/nope'), 404, 'NOT_FOUND');
+    const res = await app.request('/v1/ask', { method: 'GET' });
+    expect(res.headers.get('allow')).toBe('POST');
+    await expectError(res, 405, 'METHOD_NOT_ALLOWED');
+  });
+
+  it('serves an OpenAPI 3.1 document covering every route', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/ask', '/v1/documents', '/v1/documents/{id}', '/v1/passages/{id}', '/healthz']),
+    );
+  });
+});
