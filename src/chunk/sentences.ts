@@ -11,7 +11,7 @@ const ABBREVIATIONS = new Set(
 
 const TERMINAL = /[.!?…]/u;
 const CLOSERS = /["'”’»)\]]/u;
-const OPENER = /[\p{Lu}\p{N}"“«'(\[]/u;
+const OPENER = /[\p{Lu}\p{N}"“«'([]/u;
 
 /** End offsets (exclusive, in `text`) of the sentences of `text`; the last one is `text.length`. */
 export function sentenceEnds(text: string): number[] {
@@ -19,7 +19,8 @@ export function sentenceEnds(text: string): number[] {
   for (let i = 0; i < text.length; i++) {
     if (!TERMINAL.test(text[i] as string)) continue;
     let end = i + 1;
-    while (end < text.length && (TERMINAL.test(text[end] as string) || CLOSERS.test(text[end] as string))) end++;
+    while (end < text.length && (TERMINAL.test(text[end] as string) || CLOSERS.test(text[end] as string)))
+      end++;
     if (text[end] !== ' ') continue;
     const next = text[end + 1];
     if (next === undefined || !OPENER.test(next)) continue;
@@ -34,7 +35,7 @@ export function sentenceEnds(text: string): number[] {
 function isSentenceFinalPeriod(text: string, dot: number): boolean {
   let start = dot;
   while (start > 0 && !/\s/u.test(text[start - 1] as string)) start--;
-  const word = text.slice(start, dot).replace(/^["'“«(\[]+/u, '');
+  const word = text.slice(start, dot).replace(/^["'“«([]+/u, '');
   if (word.length === 0) return true;
   // Initials: "M.", "M.V.", "K.K."
   if (/^(\p{Lu}\.)*\p{Lu}$/u.test(word)) return false;

@@ -100,7 +100,8 @@ function headingOf(raw: string, lineStart: number): Heading | undefined {
   if (!raw.includes('\t') && words(clean) <= 20 && isAllCaps(clean) && fingerprint(clean) !== '') {
     return { title: clean, level: 2, runIn: false };
   }
-  if (kindOf(clean) && words(clean) <= 4 && !/[.!?]$/u.test(clean)) return { title: clean, level: 2, runIn: false };
+  if (kindOf(clean) && words(clean) <= 4 && !/[.!?]$/u.test(clean))
+    return { title: clean, level: 2, runIn: false };
   return undefined;
 }
 
@@ -202,7 +203,8 @@ export function segmentDocument(text: string, doc: DocumentInfo): Segment[] {
     if (heading) {
       flush();
       // The unit's own title (possibly over two lines) is not a section.
-      if (!heading.runIn && isTitle(heading.title, doc.title) && (!sawSection || words(heading.title) >= 4)) return;
+      if (!heading.runIn && isTitle(heading.title, doc.title) && (!sawSection || words(heading.title) >= 4))
+        return;
       const lang = detectLanguage(heading.title);
       // A heading in another language (a parallel title block) does not nest into the previous block.
       if (stack.length > 0 && stack[stack.length - 1]?.lang !== lang && lang !== 'und') stack = [];
@@ -217,7 +219,9 @@ export function segmentDocument(text: string, doc: DocumentInfo): Segment[] {
         flush();
         const kind = kindOf(heading.title);
         // Keywords close the abstract block they follow.
-        stack = stack.filter((s) => s !== stack[stack.length - 1] && !(kind === 'keywords' && kindOf(s.title)));
+        stack = stack.filter(
+          (s) => s !== stack[stack.length - 1] && !(kind === 'keywords' && kindOf(s.title)),
+        );
       }
       return;
     }
@@ -230,4 +234,3 @@ export function segmentDocument(text: string, doc: DocumentInfo): Segment[] {
   flush();
   return segments;
 }
-

@@ -20,7 +20,9 @@ runCli(async () => {
   }
   process.stdout.write(`confidence: ${result.confidence} (${result.tookMs} ms)\n`);
   for (const p of result.passages) {
-    process.stdout.write(`\n${p.rank}. ${p.citation.label} [${p.citation.source} ${p.citation.start}-${p.citation.end}]\n`);
+    process.stdout.write(
+      `\n${p.rank}. ${p.citation.label} [${p.citation.source} ${p.citation.start}-${p.citation.end}]\n`,
+    );
     process.stdout.write(`   “${p.quote.text}”\n`);
   }
 });

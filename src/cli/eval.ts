@@ -37,7 +37,9 @@ runCli(async () => {
   const withHistory = metricsOf(hybrid.filter((o) => followUps.includes(o.question.id)));
 
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ file, report, legs: { dense, lexical }, followUps: { withHistory, noHistory } }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ file, report, legs: { dense, lexical }, followUps: { withHistory, noHistory } }, null, 2)}\n`,
+    );
     return;
   }
   const f = (x: number) => x.toFixed(3);

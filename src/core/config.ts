@@ -54,7 +54,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = ConfigSchema.safeParse(picked);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new AppError('CONFIG_INVALID', `Invalid environment: ${problems.join('; ')}`, { details: problems });
+    throw new AppError('CONFIG_INVALID', `Invalid environment: ${problems.join('; ')}`, {
+      details: problems,
+    });
   }
   return Object.freeze(parsed.data);
 }

@@ -61,12 +61,16 @@ export function staleReasons(manifest: Manifest, expected: IndexExpectation): st
   if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
     reasons.push(`index format ${manifest.formatVersion}, this version reads ${INDEX_FORMAT_VERSION}`);
   }
-  if (manifest.corpusFingerprint !== expected.corpusFingerprint) reasons.push('the corpus or catalogue changed');
+  if (manifest.corpusFingerprint !== expected.corpusFingerprint)
+    reasons.push('the corpus or catalogue changed');
   if (manifest.model.id !== expected.modelId) {
     reasons.push(`built with model ${manifest.model.id}, configured ${expected.modelId}`);
   }
   if (manifest.model.quantized !== expected.quantized) reasons.push('EMBEDDING_QUANTIZED changed');
-  if (manifest.model.queryPrefix !== expected.queryPrefix || manifest.model.passagePrefix !== expected.passagePrefix) {
+  if (
+    manifest.model.queryPrefix !== expected.queryPrefix ||
+    manifest.model.passagePrefix !== expected.passagePrefix
+  ) {
     reasons.push('embedding prefixes changed');
   }
   if (expected.modelFingerprint !== undefined && manifest.model.fingerprint !== expected.modelFingerprint) {

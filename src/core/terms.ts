@@ -27,7 +27,9 @@ not now of off on once only or other our ours ourselves out over own same she sh
 their theirs them themselves then there these they this those through to too under until up very was we were
 what when where which while who whom why will with would you your yours yourself yourselves may might must shall
 upon within without via per etc eg ie yes one two whose whether yet still even much many well however thus
-therefore according give find tell show quote say says said does did get got make made way ways something`.split(/\s+/),
+therefore according give find tell show quote say says said does did get got make made way ways something`.split(
+    /\s+/,
+  ),
 );
 
 const RU_STOPWORDS = new Set(

@@ -9,10 +9,23 @@ export type Language = 'en' | 'ru' | 'kk' | 'und' | (string & {});
 /** What part of a document a passage comes from. `references` is excluded from default retrieval. */
 export type PassageKind = 'body' | 'abstract' | 'keywords' | 'table' | 'references' | 'meta';
 
-export const PASSAGE_KINDS: readonly PassageKind[] = ['body', 'abstract', 'keywords', 'table', 'references', 'meta'];
+export const PASSAGE_KINDS: readonly PassageKind[] = [
+  'body',
+  'abstract',
+  'keywords',
+  'table',
+  'references',
+  'meta',
+];
 
 /** Kinds searched when a request does not name any. */
-export const DEFAULT_PASSAGE_KINDS: readonly PassageKind[] = ['body', 'abstract', 'keywords', 'table', 'meta'];
+export const DEFAULT_PASSAGE_KINDS: readonly PassageKind[] = [
+  'body',
+  'abstract',
+  'keywords',
+  'table',
+  'meta',
+];
 
 /** A half-open range `[start, end)` of JS string indices into a raw corpus file. */
 export interface Span {

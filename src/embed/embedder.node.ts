@@ -47,7 +47,8 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   }
 
   let layout: StaticModelLayout | undefined;
-  if (await fileExists(join(dir, LAYOUT_FILE))) layout = JSON.parse(await readFile(join(dir, LAYOUT_FILE), 'utf8'));
+  if (await fileExists(join(dir, LAYOUT_FILE)))
+    layout = JSON.parse(await readFile(join(dir, LAYOUT_FILE), 'utf8'));
   const hash = createHash('sha256');
   for (const file of [...REQUIRED, ...(layout ? [LAYOUT_FILE] : []), onnxFile]) {
     hash.update(`${file}\n`).update(await readFile(join(dir, file)));
@@ -58,9 +59,13 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   try {
     extractor = await loadFeatureExtractor(root, id, options.quantized);
   } catch (cause) {
-    throw new AppError('MODEL_INVALID', `Transformers.js could not load ${options.model} from ${dir}`, { cause });
+    throw new AppError('MODEL_INVALID', `Transformers.js could not load ${options.model} from ${dir}`, {
+      cause,
+    });
   }
-  const config = JSON.parse(await readFile(join(dir, 'tokenizer_config.json'), 'utf8')) as { model_max_length?: number };
+  const config = JSON.parse(await readFile(join(dir, 'tokenizer_config.json'), 'utf8')) as {
+    model_max_length?: number;
+  };
   const maxTokens = Math.min(512, config.model_max_length ?? 512);
   const queryPrefix = options.queryPrefix ?? '';
   const passagePrefix = options.passagePrefix ?? '';
@@ -71,7 +76,14 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     const { last_hidden_state: hidden } = await extractor.model(inputs);
     const [batch, seq, dims] = hidden.dims as [number, number, number];
     const halves: Half[] | undefined = layout?.halves;
-    return poolAndNormalize(hidden.data as Float32Array, inputs.attention_mask.data, batch, seq, dims, halves);
+    return poolAndNormalize(
+      hidden.data as Float32Array,
+      inputs.attention_mask.data,
+      batch,
+      seq,
+      dims,
+      halves,
+    );
   }
 
   const probe = await embed(['dimension probe']);

@@ -45,7 +45,10 @@ export function trainLsa(
     for (const id of ids) if (isContent(id)) tf.set(id, (tf.get(id) ?? 0) + 1);
     for (const [id, count] of tf) {
       let list = postings.get(id);
-      if (!list) postings.set(id, (list = []));
+      if (!list) {
+        list = [];
+        postings.set(id, list);
+      }
       list.push([c, count]);
     }
   });
@@ -89,7 +92,8 @@ export function trainLsa(
     const w = idf.get(t) ?? 0;
     for (const [c, tf] of postings.get(t) ?? []) {
       const x = tf * w;
-      for (let j = 0; j < k; j++) rows[r * k + j] = (rows[r * k + j] ?? 0) + (x * (v[c * k + j] ?? 0)) / (sigma[j] ?? 1);
+      for (let j = 0; j < k; j++)
+        rows[r * k + j] = (rows[r * k + j] ?? 0) + (x * (v[c * k + j] ?? 0)) / (sigma[j] ?? 1);
     }
     for (let j = 0; j < k; j++) rows[r * k + j] = (rows[r * k + j] ?? 0) * w;
   });

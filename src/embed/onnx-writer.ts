@@ -169,7 +169,11 @@ export function int64Bytes(values: readonly number[]): Uint8Array {
 }
 
 /** A row-major table quantised per row to int8 with a float scale per row (max |x| / 127). */
-export function quantizeRows(table: Float32Array, rows: number, cols: number): { q: Int8Array; scales: Float32Array } {
+export function quantizeRows(
+  table: Float32Array,
+  rows: number,
+  cols: number,
+): { q: Int8Array; scales: Float32Array } {
   const q = new Int8Array(rows * cols);
   const scales = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -219,18 +223,48 @@ export function staticEmbeddingModel(tables: readonly StaticTable[], quantized: 
         data: int64Bytes(table.rowOf),
       });
       ids = `${table.name}_rows`;
-      nodes.push({ op: 'Gather', inputs: [`${table.name}_row_of`, 'input_ids'], outputs: [ids], attributes: [{ name: 'axis', int: 0 }] });
+      nodes.push({
+        op: 'Gather',
+        inputs: [`${table.name}_row_of`, 'input_ids'],
+        outputs: [ids],
+        attributes: [{ name: 'axis', int: 0 }],
+      });
     }
     if (quantized) {
       const { q, scales } = quantizeRows(table.values, table.rows, table.dims);
       initializers.push(
-        { name: `${table.name}_q`, dataType: DataType.INT8, dims: [table.rows, table.dims], data: new Uint8Array(q.buffer) },
-        { name: `${table.name}_scale`, dataType: DataType.FLOAT, dims: [table.rows, 1], data: float32Bytes(scales) },
+        {
+          name: `${table.name}_q`,
+          dataType: DataType.INT8,
+          dims: [table.rows, table.dims],
+          data: new Uint8Array(q.buffer),
+        },
+        {
+          name: `${table.name}_scale`,
+          dataType: DataType.FLOAT,
+          dims: [table.rows, 1],
+          data: float32Bytes(scales),
+        },
       );
       nodes.push(
-        { op: 'Gather', inputs: [`${table.name}_q`, ids], outputs: [`${table.name}_gq`], attributes: [{ name: 'axis', int: 0 }] },
-        { op: 'Cast', inputs: [`${table.name}_gq`], outputs: [`${table.name}_gf`], attributes: [{ name: 'to', int: DataType.FLOAT }] },
-        { op: 'Gather', inputs: [`${table.name}_scale`, ids], outputs: [`${table.name}_gs`], attributes: [{ name: 'axis', int: 0 }] },
+        {
+          op: 'Gather',
+          inputs: [`${table.name}_q`, ids],
+          outputs: [`${table.name}_gq`],
+          attributes: [{ name: 'axis', int: 0 }],
+        },
+        {
+          op: 'Cast',
+          inputs: [`${table.name}_gq`],
+          outputs: [`${table.name}_gf`],
+          attributes: [{ name: 'to', int: DataType.FLOAT }],
+        },
+        {
+          op: 'Gather',
+          inputs: [`${table.name}_scale`, ids],
+          outputs: [`${table.name}_gs`],
+          attributes: [{ name: 'axis', int: 0 }],
+        },
         { op: 'Mul', inputs: [`${table.name}_gf`, `${table.name}_gs`], outputs: [`${table.name}_out`] },
       );
     } else {
@@ -240,14 +274,25 @@ export function staticEmbeddingModel(tables: readonly StaticTable[], quantized: 
         dims: [table.rows, table.dims],
         data: float32Bytes(table.values),
       });
-      nodes.push({ op: 'Gather', inputs: [`${table.name}_table`, ids], outputs: [`${table.name}_out`], attributes: [{ name: 'axis', int: 0 }] });
+      nodes.push({
+        op: 'Gather',
+        inputs: [`${table.name}_table`, ids],
+        outputs: [`${table.name}_out`],
+        attributes: [{ name: 'axis', int: 0 }],
+      });
     }
     parts.push(`${table.name}_out`);
   }
   const hidden = tables.length === 1 ? (parts[0] as string) : 'hidden';
-  if (tables.length > 1) nodes.push({ op: 'Concat', inputs: parts, outputs: [hidden], attributes: [{ name: 'axis', int: -1 }] });
+  if (tables.length > 1)
+    nodes.push({ op: 'Concat', inputs: parts, outputs: [hidden], attributes: [{ name: 'axis', int: -1 }] });
   nodes.push(
-    { op: 'Cast', inputs: ['attention_mask'], outputs: ['mask_f'], attributes: [{ name: 'to', int: DataType.FLOAT }] },
+    {
+      op: 'Cast',
+      inputs: ['attention_mask'],
+      outputs: ['mask_f'],
+      attributes: [{ name: 'to', int: DataType.FLOAT }],
+    },
     { op: 'Unsqueeze', inputs: ['mask_f', 'unsqueeze_axes'], outputs: ['mask_3d'] },
     { op: 'Mul', inputs: [hidden, 'mask_3d'], outputs: ['last_hidden_state'] },
   );
@@ -255,7 +300,9 @@ export function staticEmbeddingModel(tables: readonly StaticTable[], quantized: 
   return encodeModel({
     name: 'static_embeddings',
     inputs: SEQ_INPUTS,
-    outputs: [{ name: 'last_hidden_state', dataType: DataType.FLOAT, shape: ['batch_size', 'sequence_length', dims] }],
+    outputs: [
+      { name: 'last_hidden_state', dataType: DataType.FLOAT, shape: ['batch_size', 'sequence_length', dims] },
+    ],
     initializers,
     nodes,
   });

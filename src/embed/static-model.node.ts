@@ -4,7 +4,13 @@ import { isStopword } from '../core/terms.ts';
 import { decodeGloveSif } from './glove-sif.ts';
 import { trainLsa } from './lsa.ts';
 import { staticEmbeddingModel } from './onnx-writer.ts';
-import { buildVocabulary, MODEL_MAX_LENGTH, modelConfigJson, tokenizerConfigJson, tokenizerJson } from './tokenizer-files.ts';
+import {
+  buildVocabulary,
+  MODEL_MAX_LENGTH,
+  modelConfigJson,
+  tokenizerConfigJson,
+  tokenizerJson,
+} from './tokenizer-files.ts';
 import { loadTokenizer, locateModel } from './transformers.node.ts';
 
 /**
@@ -19,7 +25,11 @@ export interface StaticModelOptions {
   maxContexts: number;
 }
 
-export const DEFAULT_STATIC_MODEL_OPTIONS: StaticModelOptions = { sifWeight: 0.45, lsaDims: 256, maxContexts: 1500 };
+export const DEFAULT_STATIC_MODEL_OPTIONS: StaticModelOptions = {
+  sifWeight: 0.45,
+  lsaDims: 256,
+  maxContexts: 1500,
+};
 
 /** Description of the halves, read by the embedder to normalise each half separately. */
 export interface StaticModelLayout {
@@ -40,7 +50,11 @@ async function readGlove(path: string) {
 }
 
 /** Step 1: the tokenizer (from the corpus text and the GloVe words), so the chunker can count tokens. */
-export async function writeStaticTokenizer(modelDir: string, corpusTexts: readonly string[], glovePath: string): Promise<void> {
+export async function writeStaticTokenizer(
+  modelDir: string,
+  corpusTexts: readonly string[],
+  glovePath: string,
+): Promise<void> {
   const glove = await readGlove(glovePath);
   const vocab = buildVocabulary(corpusTexts, glove.words);
   await mkdir(modelDir, { recursive: true });
@@ -49,7 +63,9 @@ export async function writeStaticTokenizer(modelDir: string, corpusTexts: readon
 }
 
 /** Token counting with the generated tokenizer, special tokens included. */
-export async function createTokenCounter(modelDir: string): Promise<{ countTokens: (text: string) => number; maxTokens: number }> {
+export async function createTokenCounter(
+  modelDir: string,
+): Promise<{ countTokens: (text: string) => number; maxTokens: number }> {
   const { root, id } = locateModel(modelDir, '.');
   const tokenizer = await loadTokenizer(root, id);
   return { countTokens: (text) => tokenizer.encode(text).length, maxTokens: MODEL_MAX_LENGTH };
@@ -66,8 +82,11 @@ export async function buildStaticModel(
   const opts = { ...DEFAULT_STATIC_MODEL_OPTIONS, ...options };
   const glove = await readGlove(glovePath);
   const vocab = Object.entries(
-    (JSON.parse(await readFile(join(modelDir, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } }).model
-      .vocab,
+    (
+      JSON.parse(await readFile(join(modelDir, 'tokenizer.json'), 'utf8')) as {
+        model: { vocab: Record<string, number> };
+      }
+    ).model.vocab,
   )
     .sort((a, b) => a[1] - b[1])
     .map(([t]) => t);
@@ -87,7 +106,8 @@ export async function buildStaticModel(
     const g = gloveRow.get(token);
     if (g === undefined) return;
     const scale = glove.scales[g] ?? 0;
-    for (let d = 0; d < glove.dims; d++) sif[t * sifDims + d] = (glove.values[g * glove.dims + d] ?? 0) * scale;
+    for (let d = 0; d < glove.dims; d++)
+      sif[t * sifDims + d] = (glove.values[g * glove.dims + d] ?? 0) * scale;
   });
 
   // LSA half: rows only for corpus terms, reached through a token → row map (row 0 = zeros, 1 = null).
@@ -95,7 +115,9 @@ export async function buildStaticModel(
     const token = vocab[t] ?? '';
     return /^[\p{L}\p{N}]/u.test(token) && !isStopword(token) && (token.length > 1 || /\p{N}/u.test(token));
   };
-  const passages = passageTexts.map((text) => tokenizer.encode(text, null, { add_special_tokens: false }) as number[]);
+  const passages = passageTexts.map(
+    (text) => tokenizer.encode(text, null, { add_special_tokens: false }) as number[],
+  );
   const lsa = trainLsa(passages, isContent, { dims: opts.lsaDims, maxContexts: opts.maxContexts });
   const lsaDims = lsa.dims + 1;
   const lsaRows = new Float32Array((lsa.terms.length + 2) * lsaDims);

@@ -11,11 +11,14 @@ export const MODEL_MAX_LENGTH = 512;
 const PUNCTUATION = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E';
 const PRE_TOKEN = new RegExp(`[^\\s${PUNCTUATION}]+|[${PUNCTUATION}]`, 'gu');
 // Characters BertNormalizer drops: NUL, U+FFFD and control/format/private-use/surrogate code points.
-const DROPPED = /[\u0000\uFFFD\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
+const DROPPED = /[\uFFFD\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
 
 /** The words and punctuation marks a text splits into before WordPiece, exactly as the tokenizer sees them. */
 export function preTokenize(text: string): string[] {
-  const cleaned = text.replace(/[\t\n\r]/g, ' ').replace(DROPPED, '').toLowerCase();
+  const cleaned = text
+    .replace(/[\t\n\r]/g, ' ')
+    .replace(DROPPED, '')
+    .toLowerCase();
   return cleaned.trim().match(PRE_TOKEN) ?? [];
 }
 
@@ -65,11 +68,21 @@ export function tokenizerJson(vocab: readonly string[]): string {
     truncation: null,
     padding: null,
     added_tokens: SPECIAL_TOKENS.map(special),
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: false, lowercase: true },
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: false,
+      lowercase: true,
+    },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+      ],
       pair: [
         { SpecialToken: { id: '[CLS]', type_id: 0 } },
         { Sequence: { id: 'A', type_id: 0 } },

@@ -112,7 +112,11 @@ export async function runQuestions(
     }
     const spans = q.evidence.map((e) => {
       const span = raw !== undefined ? locate(raw, e) : undefined;
-      if (!span) throw new AppError('INVALID_REQUEST', `${q.id}: evidence not found in ${q.source}: "${e.slice(0, 60)}…"`);
+      if (!span)
+        throw new AppError(
+          'INVALID_REQUEST',
+          `${q.id}: evidence not found in ${q.source}: "${e.slice(0, 60)}…"`,
+        );
       return span;
     });
     const question = q.turns[q.turns.length - 1] as string;
@@ -120,7 +124,9 @@ export async function runQuestions(
       ? []
       : q.turns.slice(0, -1).map((content) => ({ role: 'user', content }));
     const result = await ask({ question, history, topK: options.k ?? 10 });
-    const index = result.passages.findIndex((p) => p.citation.source === q.source && isHit(p.citation, spans));
+    const index = result.passages.findIndex(
+      (p) => p.citation.source === q.source && isHit(p.citation, spans),
+    );
     const hit = index >= 0 ? result.passages[index] : undefined;
     outcomes.push({
       question: q,
@@ -151,7 +157,9 @@ export function metricsOf(outcomes: readonly QuestionOutcome[]): Metrics {
     hit3: atK(3),
     hit5: atK(5),
     hit10: atK(10),
-    mrr10: n ? outcomes.reduce((s, o) => s + (o.rank !== undefined && o.rank <= 10 ? 1 / o.rank : 0), 0) / n : 0,
+    mrr10: n
+      ? outcomes.reduce((s, o) => s + (o.rank !== undefined && o.rank <= 10 ? 1 / o.rank : 0), 0) / n
+      : 0,
   };
 }
 

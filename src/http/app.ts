@@ -34,7 +34,10 @@ const errors = {
 };
 
 /** Turns zod issues into `[{ path, message }]` and a message naming the fields. */
-function describeIssues(error: z.ZodError): { message: string; details: Array<{ path: string; message: string }> } {
+function describeIssues(error: z.ZodError): {
+  message: string;
+  details: Array<{ path: string; message: string }>;
+} {
   const details = error.issues.map((issue) => {
     let path = issue.path.map(String).join('.') || '(body)';
     let message = issue.message;
@@ -93,7 +96,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     if (c.req.method !== 'POST') return next();
     const type = c.req.header('content-type') ?? '';
     if (!/^application\/(.+\+)?json\b/i.test(type)) {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the body as JSON (content-type: application/json), not "${type || 'none'}"`);
+      throw new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Send the body as JSON (content-type: application/json), not "${type || 'none'}"`,
+      );
     }
     const text = await c.req.text();
     try {
@@ -110,7 +116,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     path: '/v1/ask',
     summary: 'Ranked verbatim passages with citations for a question',
     request: { body: { content: { 'application/json': { schema: AskRequestSchema } }, required: true } },
-    responses: { 200: { description: 'Ranked passages', content: { 'application/json': { schema: AskResponseSchema } } }, ...errors },
+    responses: {
+      200: { description: 'Ranked passages', content: { 'application/json': { schema: AskResponseSchema } } },
+      ...errors,
+    },
   });
   app.openapi(askRoute, async (c) => c.json(await service.ask(c.req.valid('json')), 200));
 
@@ -119,7 +128,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       method: 'get',
       path: '/v1/documents',
       summary: 'Every citable document',
-      responses: { 200: { description: 'Documents', content: { 'application/json': { schema: DocumentListSchema } } } },
+      responses: {
+        200: { description: 'Documents', content: { 'application/json': { schema: DocumentListSchema } } },
+      },
     }),
     (c) => c.json({ documents: service.listDocuments() }, 200),
   );
@@ -130,7 +141,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       path: '/v1/documents/{id}',
       summary: 'One document',
       request: { params: IdParamSchema },
-      responses: { 200: { description: 'Document', content: { 'application/json': { schema: DocumentSchema } } }, ...errors },
+      responses: {
+        200: { description: 'Document', content: { 'application/json': { schema: DocumentSchema } } },
+        ...errors,
+      },
     }),
     (c) => {
       const { id } = c.req.valid('param');
@@ -147,7 +161,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       summary: 'One passage with its document and neighbours',
       request: { params: IdParamSchema },
       responses: {
-        200: { description: 'Passage in context', content: { 'application/json': { schema: PassageContextSchema } } },
+        200: {
+          description: 'Passage in context',
+          content: { 'application/json': { schema: PassageContextSchema } },
+        },
         ...errors,
       },
     }),
@@ -164,7 +181,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       method: 'get',
       path: '/healthz',
       summary: 'Liveness and index facts',
-      responses: { 200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } } },
+      responses: {
+        200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } },
+      },
     }),
     (c) => c.json(service.health(), 200),
   );
@@ -190,7 +209,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   for (const [path, allow] of allowed) {
     app.all(path, (c) => {
       c.header('Allow', allow);
-      return c.json(errorBody('METHOD_NOT_ALLOWED', `${c.req.method} is not supported on ${c.req.path}; use ${allow}`), 405);
+      return c.json(
+        errorBody('METHOD_NOT_ALLOWED', `${c.req.method} is not supported on ${c.req.path}; use ${allow}`),
+        405,
+      );
     });
   }
 
@@ -206,14 +228,28 @@ function respondWithError(error: unknown, c: Context<Env>, log: NonNullable<AppD
   if (isAppError(error)) {
     const status = STATUS_BY_CODE[error.code];
     if (status >= 500) {
-      log({ level: 'error', requestId, code: error.code, msg: error.message, cause: String(error.cause ?? '') });
-      return c.json(errorBody(error.code, `Service unavailable (${error.code}); request id ${requestId}`), status);
+      log({
+        level: 'error',
+        requestId,
+        code: error.code,
+        msg: error.message,
+        cause: String(error.cause ?? ''),
+      });
+      return c.json(
+        errorBody(error.code, `Service unavailable (${error.code}); request id ${requestId}`),
+        status,
+      );
     }
     return c.json(errorBody(error.code, error.detail, error.details), status);
   }
   if (error instanceof HTTPException && error.status < 500) {
     return c.json(errorBody('INVALID_REQUEST', error.message || 'Bad request'), error.status);
   }
-  log({ level: 'error', requestId, msg: 'unhandled error', error: error instanceof Error ? error.stack : String(error) });
+  log({
+    level: 'error',
+    requestId,
+    msg: 'unhandled error',
+    error: error instanceof Error ? error.stack : String(error),
+  });
   return c.json(errorBody('INTERNAL', `Internal error; see the server log for request id ${requestId}`), 500);
 }

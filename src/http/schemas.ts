@@ -21,8 +21,16 @@ export function createAskRequestSchema(maxQuestionChars: number) {
         .array(z.strictObject({ role: z.enum(['user', 'assistant']), content: text }))
         .max(20, 'at most 20 earlier turns')
         .optional()
-        .openapi({ description: 'Earlier turns, oldest first; user turns give follow-up questions their context.' }),
-      topK: z.number().int().min(1).max(50).optional().openapi({ description: 'Passages to return (default 5).' }),
+        .openapi({
+          description: 'Earlier turns, oldest first; user turns give follow-up questions their context.',
+        }),
+      topK: z
+        .number()
+        .int()
+        .min(1)
+        .max(50)
+        .optional()
+        .openapi({ description: 'Passages to return (default 5).' }),
       filters: z
         .strictObject({
           documentIds: z.array(Id).max(100).optional(),

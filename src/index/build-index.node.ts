@@ -75,7 +75,9 @@ export interface BuildResult {
 
 function float32Bytes(rows: readonly Float32Array[], dims: number): Uint8Array {
   const out = new Float32Array(rows.length * dims);
-  rows.forEach((row, i) => out.set(row, i * dims));
+  rows.forEach((row, i) => {
+    out.set(row, i * dims);
+  });
   return new Uint8Array(out.buffer);
 }
 
@@ -112,7 +114,11 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     let maxTokens: number;
     if (builtin) {
       progress({ stage: 'building tokenizer' });
-      await writeStaticTokenizer(modelDir, snapshot.files.map((f) => f.text), glove);
+      await writeStaticTokenizer(
+        modelDir,
+        snapshot.files.map((f) => f.text),
+        glove,
+      );
       const counter = await createTokenCounter(modelDir);
       countTokens = counter.countTokens;
       maxTokens = counter.maxTokens;
@@ -136,7 +142,9 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       progress({ stage: 'training built-in model' });
       await buildStaticModel(modelDir, texts, glove);
     }
-    const embedder = await createEmbedder(embedderOptions(config, builtin ? modelDir : config.EMBEDDING_MODEL));
+    const embedder = await createEmbedder(
+      embedderOptions(config, builtin ? modelDir : config.EMBEDDING_MODEL),
+    );
 
     progress({ stage: 'embedding passages', done: 0, total: passages.length });
     const vectors = await embedder.embedPassages(texts);
@@ -164,7 +172,10 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     await writeFile(join(tmpDir, INDEX_FILES.passages), JSON.stringify(passages));
     await writeFile(join(tmpDir, INDEX_FILES.sentenceVectors), float32Bytes(sentenceVectors, embedder.dims));
     await writeFile(join(tmpDir, INDEX_FILES.lexical), lexical.toJSON());
-    await writeFile(join(tmpDir, INDEX_FILES.terms), JSON.stringify([...df].sort((a, b) => (a[0] < b[0] ? -1 : 1))));
+    await writeFile(
+      join(tmpDir, INDEX_FILES.terms),
+      JSON.stringify([...df].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
+    );
 
     const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
     const manifest: Manifest = {

@@ -23,7 +23,11 @@ export class HnswIndex implements VectorIndex {
   }
 
   /** Builds a graph over `vectors`; vector `i` gets label `i`. */
-  static build(vectors: readonly Float32Array[], dims: number, options: Partial<HnswOptions> = {}): HnswIndex {
+  static build(
+    vectors: readonly Float32Array[],
+    dims: number,
+    options: Partial<HnswOptions> = {},
+  ): HnswIndex {
     const opts = { ...DEFAULT_HNSW_OPTIONS, ...options };
     const graph = new HierarchicalNSW('ip', dims);
     graph.initIndex({
@@ -34,7 +38,10 @@ export class HnswIndex implements VectorIndex {
     });
     vectors.forEach((vector, label) => {
       if (vector.length !== dims) {
-        throw new AppError('INDEX_CORRUPT', `Vector ${label} has ${vector.length} dimensions, expected ${dims}`);
+        throw new AppError(
+          'INDEX_CORRUPT',
+          `Vector ${label} has ${vector.length} dimensions, expected ${dims}`,
+        );
       }
       graph.addPoint(Array.from(vector), label);
     });
@@ -50,13 +57,20 @@ export class HnswIndex implements VectorIndex {
     try {
       await graph.readIndex(path);
     } catch (cause) {
-      throw new AppError('INDEX_CORRUPT', `Cannot read the vector index ${path}; rebuild with \`npm run build:index\``, {
-        cause,
-      });
+      throw new AppError(
+        'INDEX_CORRUPT',
+        `Cannot read the vector index ${path}; rebuild with \`npm run build:index\``,
+        {
+          cause,
+        },
+      );
     }
     const count = graph.getCurrentCount();
     if (count !== expectedCount) {
-      throw new AppError('INDEX_CORRUPT', `Vector index ${path} holds ${count} vectors, the manifest says ${expectedCount}`);
+      throw new AppError(
+        'INDEX_CORRUPT',
+        `Vector index ${path} holds ${count} vectors, the manifest says ${expectedCount}`,
+      );
     }
     return new HnswIndex(graph, dims, efSearch);
   }

@@ -39,7 +39,9 @@ async function readManifest(indexRoot: string): Promise<Manifest> {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new AppError('INDEX_CORRUPT', `${path} is not valid JSON; rebuild with \`npm run build:index\``, { cause });
+    throw new AppError('INDEX_CORRUPT', `${path} is not valid JSON; rebuild with \`npm run build:index\``, {
+      cause,
+    });
   }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {
@@ -82,20 +84,32 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
     try {
       actual = await sha256File(join(buildDir, file));
     } catch (cause) {
-      throw new AppError('INDEX_CORRUPT', `Index file ${file} is missing from ${buildDir}; rebuild the index`, {
-        cause,
-      });
+      throw new AppError(
+        'INDEX_CORRUPT',
+        `Index file ${file} is missing from ${buildDir}; rebuild the index`,
+        {
+          cause,
+        },
+      );
     }
     if (actual !== expected) {
-      throw new AppError('INDEX_CORRUPT', `Index file ${file} does not match its checksum; rebuild the index`);
+      throw new AppError(
+        'INDEX_CORRUPT',
+        `Index file ${file} does not match its checksum; rebuild the index`,
+      );
     }
   }
 
   const modelSource =
-    manifest.model.generatedDir !== undefined ? join(buildDir, manifest.model.generatedDir) : config.EMBEDDING_MODEL;
+    manifest.model.generatedDir !== undefined
+      ? join(buildDir, manifest.model.generatedDir)
+      : config.EMBEDDING_MODEL;
   const embedder = await createEmbedder(embedderOptions(config, modelSource));
   if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims) {
-    throw new AppError('INDEX_STALE', `The model ${config.EMBEDDING_MODEL} changed since the index was built`);
+    throw new AppError(
+      'INDEX_STALE',
+      `The model ${config.EMBEDDING_MODEL} changed since the index was built`,
+    );
   }
 
   const [documents, passages, termList, lexicalJson, sentenceBytes] = await Promise.all([
@@ -106,7 +120,10 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
     readFile(join(buildDir, INDEX_FILES.sentenceVectors)),
   ]);
   if (passages.length !== manifest.passageCount) {
-    throw new AppError('INDEX_CORRUPT', `passages.json holds ${passages.length} passages, manifest says ${manifest.passageCount}`);
+    throw new AppError(
+      'INDEX_CORRUPT',
+      `passages.json holds ${passages.length} passages, manifest says ${manifest.passageCount}`,
+    );
   }
   const vectors = await HnswIndex.read(
     join(buildDir, INDEX_FILES.vectors),
@@ -162,4 +179,3 @@ export async function openOrBuildIndex(
   await buildIndex(config, options);
   return { ...(await openIndex(config)), rebuilt: true };
 }
-

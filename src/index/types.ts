@@ -24,4 +24,9 @@ export interface HnswOptions {
   randomSeed: number;
 }
 
-export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 200, efSearch: 128, randomSeed: 42 };
+export const DEFAULT_HNSW_OPTIONS: HnswOptions = {
+  m: 16,
+  efConstruction: 200,
+  efSearch: 128,
+  randomSeed: 42,
+};

@@ -83,7 +83,8 @@ export function buildCatalog(files: readonly SourceFile[], sidecar?: CatalogSide
       const starts: number[] = [];
       entry.units.forEach((unit, i) => {
         const from = i === 0 ? 0 : (starts[i - 1] ?? 0) + 1;
-        const start = unit.anchor === undefined ? (i === 0 ? 0 : -1) : findAnchor(file.text, unit.anchor, from);
+        const start =
+          unit.anchor === undefined ? (i === 0 ? 0 : -1) : findAnchor(file.text, unit.anchor, from);
         if (start < 0) {
           throw new AppError(
             'CORPUS_INVALID',
@@ -124,7 +125,10 @@ export function buildCatalog(files: readonly SourceFile[], sidecar?: CatalogSide
   const seen = new Set<string>();
   for (const d of documents) {
     if (seen.has(d.id)) {
-      throw new AppError('CORPUS_INVALID', `Two documents share the id ${d.id}; give one an id in catalog.json`);
+      throw new AppError(
+        'CORPUS_INVALID',
+        `Two documents share the id ${d.id}; give one an id in catalog.json`,
+      );
     }
     seen.add(d.id);
   }

@@ -30,7 +30,9 @@ export async function loadCorpus(dir: string): Promise<CorpusSnapshot> {
   if (names.length === 0) {
     throw new AppError('CORPUS_EMPTY', `No .txt or .md files in ${root}; add documents or set CORPUS_DIR`);
   }
-  const files = await Promise.all(names.map(async (name) => ({ name, text: await readFile(join(root, name), 'utf8') })));
+  const files = await Promise.all(
+    names.map(async (name) => ({ name, text: await readFile(join(root, name), 'utf8') })),
+  );
 
   let sidecarText: string | undefined;
   try {

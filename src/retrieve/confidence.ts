@@ -22,9 +22,16 @@ export interface ConfidenceOptions {
   lowSupport: number;
 }
 
-export const DEFAULT_CONFIDENCE_OPTIONS: ConfidenceOptions = { minCoverage: 0.6, highSupport: 0.5, lowSupport: 0.3 };
+export const DEFAULT_CONFIDENCE_OPTIONS: ConfidenceOptions = {
+  minCoverage: 0.6,
+  highSupport: 0.5,
+  lowSupport: 0.3,
+};
 
-export function rateConfidence(signals: ConfidenceSignals, options: Partial<ConfidenceOptions> = {}): Confidence {
+export function rateConfidence(
+  signals: ConfidenceSignals,
+  options: Partial<ConfidenceOptions> = {},
+): Confidence {
   const opts = { ...DEFAULT_CONFIDENCE_OPTIONS, ...options };
   if (signals.coverage < opts.minCoverage) return 'low';
   if (signals.support >= opts.highSupport && signals.agreement) return 'high';

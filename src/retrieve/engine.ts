@@ -98,7 +98,10 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     return Math.log(1 + (passageTotal - df + 0.5) / (df + 0.5));
   };
 
-  const summarize = (d: DocumentInfo): DocumentSummary => ({ ...d, passageCount: passageCounts.get(d.id) ?? 0 });
+  const summarize = (d: DocumentInfo): DocumentSummary => ({
+    ...d,
+    passageCount: passageCounts.get(d.id) ?? 0,
+  });
 
   function acceptFor(filters: SearchFilters | undefined): (label: number) => boolean {
     const docs = filters?.documentIds?.length ? new Set(filters.documentIds) : undefined;
@@ -114,16 +117,24 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   function checkFilters(filters: SearchFilters | undefined): void {
     const unknownDocs = (filters?.documentIds ?? []).filter((id) => !documentsById.has(id));
     if (unknownDocs.length > 0) {
-      throw new AppError('UNKNOWN_FILTER_VALUE', `filters.documentIds: unknown document id(s) ${unknownDocs.join(', ')}`, {
-        details: [{ path: 'filters.documentIds', message: 'unknown document id', values: unknownDocs }],
-      });
+      throw new AppError(
+        'UNKNOWN_FILTER_VALUE',
+        `filters.documentIds: unknown document id(s) ${unknownDocs.join(', ')}`,
+        {
+          details: [{ path: 'filters.documentIds', message: 'unknown document id', values: unknownDocs }],
+        },
+      );
     }
     const unknownLangs = (filters?.languages ?? []).filter((l) => !languages.has(l));
     if (unknownLangs.length > 0) {
       throw new AppError(
         'UNKNOWN_FILTER_VALUE',
         `filters.languages: no passages in ${unknownLangs.join(', ')} (available: ${[...languages].join(', ')})`,
-        { details: [{ path: 'filters.languages', message: 'no passages in this language', values: unknownLangs }] },
+        {
+          details: [
+            { path: 'filters.languages', message: 'no passages in this language', values: unknownLangs },
+          ],
+        },
       );
     }
   }
@@ -188,7 +199,12 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const fused = fuseRankings(dense, lexical, opts.fuse);
     const matchedByLabel = new Map(lexical.map((h) => [h.label, h.matched]));
 
-    const picked = diversify(fused, (hit: FusedHit) => index.passages[hit.label] as Passage, topK, opts.diversity);
+    const picked = diversify(
+      fused,
+      (hit: FusedHit) => index.passages[hit.label] as Passage,
+      topK,
+      opts.diversity,
+    );
     const passages: RankedPassage[] = picked.map((hit, i) => {
       const passage = index.passages[hit.label] as Passage;
       const document = documentsById.get(passage.documentId) as DocumentInfo;
@@ -224,7 +240,10 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       (top.dense?.rank ?? Infinity) <= opts.agreementRank &&
       (top.lexical?.rank ?? Infinity) <= opts.agreementRank;
     const confidence = topPassage
-      ? rateConfidence({ coverage: coverage(query), support: support(query, topPassage), agreement }, opts.confidence)
+      ? rateConfidence(
+          { coverage: coverage(query), support: support(query, topPassage), agreement },
+          opts.confidence,
+        )
       : 'low';
 
     return {

@@ -60,7 +60,11 @@ export function isFollowUp(question: string, options: QueryOptions = DEFAULT_QUE
 }
 
 /** Builds the weighted query for `question` given the earlier `history` (oldest first). */
-export function buildQuery(question: string, history: readonly Turn[] = [], options: Partial<QueryOptions> = {}): Query {
+export function buildQuery(
+  question: string,
+  history: readonly Turn[] = [],
+  options: Partial<QueryOptions> = {},
+): Query {
   const opts = { ...DEFAULT_QUERY_OPTIONS, ...options };
   const trimmed = question.trim();
   const questionTerms = terms(trimmed);
@@ -77,7 +81,8 @@ export function buildQuery(question: string, history: readonly Turn[] = [], opti
       const weight = opts.historyWeight * opts.historyDecay ** i;
       context.push({ text: turn.content.trim(), weight });
       for (const term of terms(turn.content)) {
-        if (!weights.has(term) || (weights.get(term) ?? 0) < weight) weights.set(term, Math.max(weights.get(term) ?? 0, weight));
+        if (!weights.has(term) || (weights.get(term) ?? 0) < weight)
+          weights.set(term, Math.max(weights.get(term) ?? 0, weight));
       }
     });
   }

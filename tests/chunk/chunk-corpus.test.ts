@@ -22,7 +22,9 @@ describe('chunkCorpus on the shipped corpus', () => {
   });
 
   it('keeps raw offsets whose slice, cleaned, equals the passage text', () => {
-    const bad = passages.filter((p) => normalizeSpan(raw(p).slice(p.start, p.end)) !== p.text).map((p) => p.id);
+    const bad = passages
+      .filter((p) => normalizeSpan(raw(p).slice(p.start, p.end)) !== p.text)
+      .map((p) => p.id);
     expect(bad).toEqual([]);
     expect(passages.length).toBeGreaterThan(300);
   });
@@ -46,7 +48,7 @@ describe('chunkCorpus on the shipped corpus', () => {
 
   it('has unique ids and dense ordinals', () => {
     expect(new Set(passages.map((p) => p.id)).size).toBe(passages.length);
-    passages.forEach((p, i) => expect(p.ordinal).toBe(i));
+    expect(passages.map((p) => p.ordinal)).toEqual(passages.map((_, i) => i));
   });
 
   it('sizes body passages for retrieval and never over the token limit', () => {
@@ -62,7 +64,15 @@ describe('chunkCorpus on the shipped corpus', () => {
 
   it('tags abstracts, keywords and references, in three languages', () => {
     const kinds = new Set(passages.map((p) => `${p.kind}/${p.language}`));
-    for (const k of ['abstract/en', 'abstract/ru', 'abstract/kk', 'keywords/en', 'references/en', 'body/en', 'table/en']) {
+    for (const k of [
+      'abstract/en',
+      'abstract/ru',
+      'abstract/kk',
+      'keywords/en',
+      'references/en',
+      'body/en',
+      'table/en',
+    ]) {
       expect(kinds).toContain(k);
     }
   });
@@ -94,7 +104,9 @@ describe('chunkCorpus on small documents', () => {
   };
 
   it('re-joins a sentence broken across a blank line', () => {
-    const [p] = chunk('# Notes\n\nThe reform brought a qualitative\n\nchange in the political system. Next sentence here.\n');
+    const [p] = chunk(
+      '# Notes\n\nThe reform brought a qualitative\n\nchange in the political system. Next sentence here.\n',
+    );
     expect(p?.sentences[0]?.text).toBe('The reform brought a qualitative change in the political system.');
   });
 
@@ -112,7 +124,8 @@ describe('chunkCorpus on small documents', () => {
   });
 
   it('splits long sections with a sentence of overlap', () => {
-    const sentence = (i: number) => `Sentence number ${i} talks about akims and maslikhats in some detail here.`;
+    const sentence = (i: number) =>
+      `Sentence number ${i} talks about akims and maslikhats in some detail here.`;
     const text = `# Long\n\n${Array.from({ length: 60 }, (_, i) => sentence(i)).join(' ')}\n`;
     const ps = chunk(text);
     expect(ps.length).toBeGreaterThan(2);
@@ -124,6 +137,11 @@ describe('chunkCorpus on small documents', () => {
   it('drops a repeated paragraph', () => {
     const para = 'The same paragraph is printed twice by the layout of the journal issue.';
     const ps = chunk(`# T\n\n${para}\n\nSomething else entirely, said once.\n\n${para}\n`);
-    expect(ps.map((p) => p.text).join(' ').split(para).length - 1).toBe(1);
+    expect(
+      ps
+        .map((p) => p.text)
+        .join(' ')
+        .split(para).length - 1,
+    ).toBe(1);
   });
 });

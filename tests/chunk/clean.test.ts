@@ -9,7 +9,9 @@ describe('cleanText', () => {
   });
 
   it('removes heading hashes, html tags and URL brackets', () => {
-    expect(normalizeSpan('## Title\n<i>x</i> see <https://kisi.kz/a>.')).toBe('Title x see https://kisi.kz/a.');
+    expect(normalizeSpan('## Title\n<i>x</i> see <https://kisi.kz/a>.')).toBe(
+      'Title x see https://kisi.kz/a.',
+    );
   });
 
   it('collapses whitespace, including NBSP, and trims', () => {

@@ -19,11 +19,18 @@ describe('sentenceEnds', () => {
   });
 
   it('keeps a list number with its item', () => {
-    expect(split('There are two. 1. The first one is here.')).toEqual(['There are two.', '1. The first one is here.']);
+    expect(split('There are two. 1. The first one is here.')).toEqual([
+      'There are two.',
+      '1. The first one is here.',
+    ]);
   });
 
   it('splits after closing quotes and question marks', () => {
-    expect(split('He said «stop.» Who listened? Nobody.')).toEqual(['He said «stop.»', 'Who listened?', 'Nobody.']);
+    expect(split('He said «stop.» Who listened? Nobody.')).toEqual([
+      'He said «stop.»',
+      'Who listened?',
+      'Nobody.',
+    ]);
   });
 
   it('handles Cyrillic sentences', () => {

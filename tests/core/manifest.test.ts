@@ -6,7 +6,14 @@ const manifest: Manifest = {
   buildId: 'build-x',
   builtAt: '2026-11-22T00:00:00.000Z',
   buildSeconds: 1,
-  model: { id: 'builtin-static', fingerprint: 'f', dims: 8, quantized: true, queryPrefix: '', passagePrefix: '' },
+  model: {
+    id: 'builtin-static',
+    fingerprint: 'f',
+    dims: 8,
+    quantized: true,
+    queryPrefix: '',
+    passagePrefix: '',
+  },
   space: 'ip',
   documentCount: 1,
   passageCount: 2,
@@ -15,7 +22,13 @@ const manifest: Manifest = {
   hnsw: { m: 16, efConstruction: 200, efSearch: 128, randomSeed: 42 },
   files: {},
 };
-const expected = { corpusFingerprint: 'c', modelId: 'builtin-static', quantized: true, queryPrefix: '', passagePrefix: '' };
+const expected = {
+  corpusFingerprint: 'c',
+  modelId: 'builtin-static',
+  quantized: true,
+  queryPrefix: '',
+  passagePrefix: '',
+};
 
 describe('staleReasons', () => {
   it('finds nothing wrong with a matching index', () => {
@@ -25,7 +38,13 @@ describe('staleReasons', () => {
   it('names each mismatch', () => {
     const reasons = staleReasons(
       { ...manifest, formatVersion: 0 },
-      { ...expected, corpusFingerprint: 'd', modelId: 'Xenova/multilingual-e5-small', quantized: false, modelFingerprint: 'g' },
+      {
+        ...expected,
+        corpusFingerprint: 'd',
+        modelId: 'Xenova/multilingual-e5-small',
+        quantized: false,
+        modelFingerprint: 'g',
+      },
     );
     expect(reasons.join('\n')).toMatch(/format 0/);
     expect(reasons.join('\n')).toMatch(/corpus/);

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { isHit, locate, metricsOf, parseQuestions, runQuestions, summarize } from '../../src/eval/evaluate.ts';
+import {
+  isHit,
+  locate,
+  metricsOf,
+  parseQuestions,
+  runQuestions,
+  summarize,
+} from '../../src/eval/evaluate.ts';
 import type { AskRequest, AskResult } from '../../src/retrieve/types.ts';
 
 const raw = 'Intro.\n\nThe **akims** of rural\ndistricts are elected. Other text here.';
 
 describe('locate', () => {
   it('finds verbatim evidence', () => {
-    expect(locate(raw, 'Other text')).toEqual({ start: raw.indexOf('Other'), end: raw.indexOf('Other') + 10 });
+    expect(locate(raw, 'Other text')).toEqual({
+      start: raw.indexOf('Other'),
+      end: raw.indexOf('Other') + 10,
+    });
   });
 
   it('finds evidence across markup and line breaks', () => {
@@ -37,7 +47,13 @@ describe('runQuestions', () => {
     const sources = new Map([['a.txt', raw]]);
     const questions = parseQuestions(
       [
-        JSON.stringify({ id: 'q1', kind: 'single', turns: ['akims?'], source: 'a.txt', evidence: ['Other text here.'] }),
+        JSON.stringify({
+          id: 'q1',
+          kind: 'single',
+          turns: ['akims?'],
+          source: 'a.txt',
+          evidence: ['Other text here.'],
+        }),
         JSON.stringify({ id: 'q2', kind: 'unanswerable', turns: ['weather?'], source: null, evidence: [] }),
       ].join('\n'),
     );
@@ -54,7 +70,16 @@ describe('runQuestions', () => {
         language: 'en',
         kind: 'body',
         quote: { text: '', start: s, end: s + 16, highlights: [] },
-        citation: { source: 'a.txt', documentId: 'a', title: '', authors: [], section: '', start: s, end: s + 16, label: '' },
+        citation: {
+          source: 'a.txt',
+          documentId: 'a',
+          title: '',
+          authors: [],
+          section: '',
+          start: s,
+          end: s + 16,
+          label: '',
+        },
       })),
     });
     const outcomes = await runQuestions(questions, sources, ask);

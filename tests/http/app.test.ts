@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
 import type { DocumentInfo, Passage } from '../../src/core/types.ts';
 import { createApp } from '../../src/http/app.ts';
-import { AskResponseSchema, DocumentListSchema, HealthSchema, PassageContextSchema } from '../../src/http/schemas.ts';
+import {
+  AskResponseSchema,
+  DocumentListSchema,
+  HealthSchema,
+  PassageContextSchema,
+} from '../../src/http/schemas.ts';
 import type { AskRequest, QaService } from '../../src/retrieve/types.ts';
 
 const doc: DocumentInfo = {
@@ -71,8 +76,15 @@ function fakeService(overrides: Partial<QaService> = {}): QaService & { calls: A
     },
     listDocuments: () => [{ ...doc, passageCount: 1 }],
     getDocument: (id) => (id === 'doc-1' ? { ...doc, passageCount: 1 } : undefined),
-    getPassage: (id) => (id === passage.id ? { passage, document: doc, previousId: null, nextId: null } : undefined),
-    health: () => ({ status: 'ok', documents: 1, passages: 1, model: { id: 'm', dims: 4 }, indexBuiltAt: 'now' }),
+    getPassage: (id) =>
+      id === passage.id ? { passage, document: doc, previousId: null, nextId: null } : undefined,
+    health: () => ({
+      status: 'ok',
+      documents: 1,
+      passages: 1,
+      model: { id: 'm', dims: 4 },
+      indexBuiltAt: 'now',
+    }),
     ...overrides,
   };
 }
@@ -129,9 +141,27 @@ describe('POST /v1/ask', () => {
     ['topK 51', { question: 'q', topK: 51 }, 400, 'INVALID_REQUEST', 'topK'],
     ['topK as a string', { question: 'q', topK: '5' }, 400, 'INVALID_REQUEST', 'topK'],
     ['an unknown field', { question: 'q', colour: 'red' }, 400, 'INVALID_REQUEST', 'colour'],
-    ['a history turn with a bad role', { question: 'q', history: [{ role: 'bot', content: 'x' }] }, 400, 'INVALID_REQUEST', 'history.0.role'],
-    ['an unknown kind filter', { question: 'q', filters: { kinds: ['poems'] } }, 400, 'INVALID_REQUEST', 'filters.kinds'],
-    ['an unknown document id', { question: 'q', filters: { documentIds: ['nope'] } }, 400, 'UNKNOWN_FILTER_VALUE', 'filters.documentIds'],
+    [
+      'a history turn with a bad role',
+      { question: 'q', history: [{ role: 'bot', content: 'x' }] },
+      400,
+      'INVALID_REQUEST',
+      'history.0.role',
+    ],
+    [
+      'an unknown kind filter',
+      { question: 'q', filters: { kinds: ['poems'] } },
+      400,
+      'INVALID_REQUEST',
+      'filters.kinds',
+    ],
+    [
+      'an unknown document id',
+      { question: 'q', filters: { documentIds: ['nope'] } },
+      400,
+      'UNKNOWN_FILTER_VALUE',
+      'filters.documentIds',
+    ],
     ['a JSON array body', [1, 2], 400, 'INVALID_REQUEST', undefined],
     ['a JSON null body', 'null', 400, 'INVALID_REQUEST', undefined],
   ])('rejects %s', async (_name, body, status, code, field) => {
@@ -139,7 +169,10 @@ describe('POST /v1/ask', () => {
   });
 
   it('rejects a question over MAX_QUESTION_CHARS that fits in the body limit', async () => {
-    const app = createApp({ service: fakeService(), config: { MAX_BODY_BYTES: 65_536, MAX_QUESTION_CHARS: 2000 } });
+    const app = createApp({
+      service: fakeService(),
+      config: { MAX_BODY_BYTES: 65_536, MAX_QUESTION_CHARS: 2000 },
+    });
     await expectError(await post(app, { question: 'x'.repeat(10_000) }), 400, 'INVALID_REQUEST', 'question');
   });
 
@@ -162,7 +195,11 @@ describe('POST /v1/ask', () => {
   });
 
   it('rejects a non-JSON content type with 415', async () => {
-    const res = await appWith().request('/v1/ask', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    const res = await appWith().request('/v1/ask', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+    });
     await expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
@@ -174,7 +211,9 @@ describe('POST /v1/ask', () => {
   });
 
   it('maps NOT_READY to 503', async () => {
-    const app = appWith(fakeService({ ask: async () => Promise.reject(new AppError('NOT_READY', 'index loading')) }));
+    const app = appWith(
+      fakeService({ ask: async () => Promise.reject(new AppError('NOT_READY', 'index loading')) }),
+    );
     await expectError(await post(app, { question: 'q' }), 503, 'NOT_READY');
   });
 });
@@ -210,10 +249,19 @@ describe('read endpoints', () => {
   });
 
   it('serves an OpenAPI 3.1 document covering every route', async () => {
-    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/ask', '/v1/documents', '/v1/documents/{id}', '/v1/passages/{id}', '/healthz']),
+      expect.arrayContaining([
+        '/v1/ask',
+        '/v1/documents',
+        '/v1/documents/{id}',
+        '/v1/passages/{id}',
+        '/healthz',
+      ]),
     );
   });
 });

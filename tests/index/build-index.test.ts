@@ -9,7 +9,10 @@ import { openIndex, openOrBuildIndex } from '../../src/index/load-index.node.ts'
 import { createQaService } from '../../src/retrieve/engine.ts';
 
 /** A small corpus (one shipped file plus a markdown note) so each build takes a few seconds. */
-async function smallCorpus(): Promise<{ corpus: string; config: (extra?: Record<string, string>) => Config }> {
+async function smallCorpus(): Promise<{
+  corpus: string;
+  config: (extra?: Record<string, string>) => Config;
+}> {
   const root = await mkdtemp(join(tmpdir(), 'qa-index-'));
   const corpus = join(root, 'corpus');
   await mkdir(corpus);

@@ -3,7 +3,11 @@ import { terms } from '../../src/core/terms.ts';
 import { LexicalIndex } from '../../src/index/lexical.ts';
 
 const docs = [
-  { ordinal: 0, text: 'Elections of akims in rural districts started as a pilot.', context: 'Local Self-Government' },
+  {
+    ordinal: 0,
+    text: 'Elections of akims in rural districts started as a pilot.',
+    context: 'Local Self-Government',
+  },
   { ordinal: 1, text: 'Political parties compete in the Mazhilis elections.', context: 'Party Field Reform' },
   { ordinal: 2, text: 'Digital technologies change political participation.', context: 'Digitalization' },
 ];
@@ -21,7 +25,9 @@ describe('LexicalIndex', () => {
   it('searches the contextual header with a lower boost', () => {
     expect(index.search(q('digitalization'), 3)[0]?.label).toBe(2);
     const body = index.search(q('parties'), 3)[0]?.score ?? 0;
-    const header = LexicalIndex.build([{ ordinal: 0, text: 'nothing', context: 'parties' }]).search(q('parties'), 1)[0]?.score ?? 0;
+    const header =
+      LexicalIndex.build([{ ordinal: 0, text: 'nothing', context: 'parties' }]).search(q('parties'), 1)[0]
+        ?.score ?? 0;
     expect(header).toBeLessThan(body);
   });
 

@@ -13,7 +13,7 @@ describe('buildCatalog', () => {
     const text = files.find((f) => f.name === '002_65d38c5c6c547e1f.txt')?.text ?? '';
     expect(text.slice(issue[3]?.start ?? 0).startsWith('PROSPECTS FOR PARTY FIELD REFORM')).toBe(true);
     // Units tile the file without gaps or overlaps.
-    issue.slice(1).forEach((d, i) => expect(d.start).toBe(issue[i]?.end));
+    expect(issue.slice(1).map((d) => d.start)).toEqual(issue.slice(0, -1).map((d) => d.end));
     expect(issue.at(-1)?.end).toBe(text.length);
   });
 
@@ -30,14 +30,29 @@ describe('buildCatalog', () => {
 
   it('rejects an anchor that is not in the file', () => {
     const sidecar = {
-      documents: [{ file: 'a.txt', units: [{ id: 'x', title: 'X', authors: [], type: 'article' as const, anchor: 'NOWHERE' }] }],
+      documents: [
+        {
+          file: 'a.txt',
+          units: [{ id: 'x', title: 'X', authors: [], type: 'article' as const, anchor: 'NOWHERE' }],
+        },
+      ],
     };
-    expect(() => buildCatalog([{ name: 'a.txt', text: 'hello' }], sidecar)).toThrow(/CORPUS_INVALID.*NOWHERE/);
+    expect(() => buildCatalog([{ name: 'a.txt', text: 'hello' }], sidecar)).toThrow(
+      /CORPUS_INVALID.*NOWHERE/,
+    );
   });
 
   it('rejects duplicate ids', () => {
     const sidecar = { documents: [{ file: 'b.txt', id: 'a' }] };
-    expect(() => buildCatalog([{ name: 'a.txt', text: 'x' }, { name: 'b.txt', text: 'y' }], sidecar)).toThrow(/CORPUS_INVALID/);
+    expect(() =>
+      buildCatalog(
+        [
+          { name: 'a.txt', text: 'x' },
+          { name: 'b.txt', text: 'y' },
+        ],
+        sidecar,
+      ),
+    ).toThrow(/CORPUS_INVALID/);
   });
 });
 

@@ -25,7 +25,10 @@ describe('loadCorpus', () => {
     await writeFile(join(dir, 'a.txt'), 'A');
     await writeFile(join(dir, 'catalog.json'), '{');
     await expect(loadCorpus(dir)).rejects.toThrow(/CORPUS_INVALID.*not valid JSON/);
-    await writeFile(join(dir, 'catalog.json'), JSON.stringify({ documents: [{ file: 'a.txt', authors: 'me' }] }));
+    await writeFile(
+      join(dir, 'catalog.json'),
+      JSON.stringify({ documents: [{ file: 'a.txt', authors: 'me' }] }),
+    );
     await expect(loadCorpus(dir)).rejects.toThrow(/CORPUS_INVALID.*documents\.0\.authors/);
   });
 });

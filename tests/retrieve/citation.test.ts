@@ -40,6 +40,11 @@ describe('citation', () => {
       start: 10,
       end: 20,
     } satisfies Passage;
-    expect(citePassage(passage, doc)).toMatchObject({ start: 10, end: 20, section: 'Findings › Parties', source: 'x.txt' });
+    expect(citePassage(passage, doc)).toMatchObject({
+      start: 10,
+      end: 20,
+      section: 'Findings › Parties',
+      source: 'x.txt',
+    });
   });
 });

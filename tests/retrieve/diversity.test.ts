@@ -29,13 +29,22 @@ describe('diversify', () => {
   });
 
   it('drops a near-duplicate printed elsewhere', () => {
-    const text = 'political parties compete for seats in the parliament after the reform of the electoral law';
-    const ranked = [passage(0, 0, 100, text), passage(1, 0, 100, `${text} again`, 'b.txt'), passage(2, 500, 600, 'akims')];
+    const text =
+      'political parties compete for seats in the parliament after the reform of the electoral law';
+    const ranked = [
+      passage(0, 0, 100, text),
+      passage(1, 0, 100, `${text} again`, 'b.txt'),
+      passage(2, 500, 600, 'akims'),
+    ];
     expect(diversify(ranked, (p) => p, 5).map((p) => p.ordinal)).toEqual([0, 2]);
   });
 
   it('keeps small overlaps between neighbours and stops at k', () => {
-    const ranked = [passage(0, 0, 100, 'one two'), passage(1, 90, 200, 'three four'), passage(2, 300, 400, 'five six')];
+    const ranked = [
+      passage(0, 0, 100, 'one two'),
+      passage(1, 90, 200, 'three four'),
+      passage(2, 300, 400, 'five six'),
+    ];
     expect(diversify(ranked, (p) => p, 2).map((p) => p.ordinal)).toEqual([0, 1]);
   });
 });

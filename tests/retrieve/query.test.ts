@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildQuery, isFollowUp } from '../../src/retrieve/query.ts';
 
-const history = [{ role: 'user' as const, content: 'What does Huntington say about political modernization?' }];
+const history = [
+  { role: 'user' as const, content: 'What does Huntington say about political modernization?' },
+];
 
 describe('isFollowUp', () => {
   it('recognises questions that lean on an earlier turn', () => {
@@ -33,7 +35,10 @@ describe('buildQuery', () => {
   });
 
   it('ignores assistant turns and is deterministic', () => {
-    const turns = [...history, { role: 'assistant' as const, content: 'Samuel Huntington argues about Greece' }];
+    const turns = [
+      ...history,
+      { role: 'assistant' as const, content: 'Samuel Huntington argues about Greece' },
+    ];
     const a = buildQuery('and about parties?', turns);
     const b = buildQuery('and about parties?', turns);
     expect(a).toEqual(b);

@@ -38,7 +38,12 @@ describe('selectQuote', () => {
   const passage = passageOf(raw);
 
   it('picks the sentence that answers the question, with raw offsets', () => {
-    const quote = selectQuote({ passage, raw, query: query('When did elections of akims begin?'), idf: () => 1 });
+    const quote = selectQuote({
+      passage,
+      raw,
+      query: query('When did elections of akims begin?'),
+      idf: () => 1,
+    });
     expect(quote.text).toBe('Elections of akims began in 2021 as a pilot.');
     expect(raw.slice(quote.start, quote.end)).toBe(quote.text);
   });
@@ -56,7 +61,9 @@ describe('selectQuote', () => {
       query: query('rural districts appointed elections pilot 2021'),
       idf: () => 1,
     });
-    expect(quote.text).toBe('The akims of rural districts are appointed. Elections of akims began in 2021 as a pilot.');
+    expect(quote.text).toBe(
+      'The akims of rural districts are appointed. Elections of akims began in 2021 as a pilot.',
+    );
   });
 
   it('uses sentence similarity when no word matches', () => {
