@@ -228,7 +228,7 @@ export function segmentDocument(text: string, doc: DocumentInfo): Segment[] {
     const lineKind: Line['kind'] = l.raw.includes('\t') ? 'table' : LIST_ITEM.test(l.raw) ? 'list' : 'text';
     let kind = sectionKind();
     if (lineKind === 'table' && kind === 'body') kind = 'table';
-    if (kind === 'body' && stack.length === 0 && hasAbstract) kind = 'meta';
+    if (kind === 'body' && !sawSection && hasAbstract) kind = 'meta';
     add({ ...l, clean, kind: lineKind }, kind);
   });
   flush();

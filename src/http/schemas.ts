@@ -81,6 +81,17 @@ export const AskResponseSchema = z
   .object({
     query: z.object({ text: z.string(), language: z.string(), usedHistory: z.boolean() }),
     confidence: z.enum(['high', 'medium', 'low']),
+    signals: z
+      .object({
+        coverage: z.number(),
+        support: z.number(),
+        agreement: z.boolean(),
+        missingNames: z.array(z.string()),
+      })
+      .openapi({
+        description:
+          'What the confidence is based on: share of question terms known to the corpus, share found in the best passage, and whether both rankings agree on it.',
+      }),
     passages: z.array(RankedPassageSchema),
     tookMs: z.number(),
   })

@@ -2,15 +2,19 @@ import type { Confidence } from './types.ts';
 
 /**
  * How sure we are that the corpus answers the question. A top cosine alone does not separate answerable
- * from unanswerable questions here (measured), so several weak signals are combined:
- * - coverage: the share of the question's content terms (idf-weighted) that occur in the corpus at all;
- * - support: the share of that weight found in the best passage;
- * - agreement: whether the dense and lexical legs both rank the best passage near their top.
+ * from unanswerable questions here (measured), so several signals are combined:
+ * - coverage: the idf-weighted share of the question's content terms that occur in the corpus at all;
+ *   a question mostly about words the corpus never uses is not answered by it;
+ * - missingNames: names in the question (capitalised words such as "Uzbekistan") that the best passage
+ *   never mentions; a passage about a neighbouring country does not answer a question about this one;
+ * - support: the idf-weighted share of the question's terms found in the best passage;
+ * - agreement: whether the dense and lexical rankings both put the best passage near their top.
  */
 export interface ConfidenceSignals {
   coverage: number;
   support: number;
   agreement: boolean;
+  missingNames: string[];
 }
 
 export interface ConfidenceOptions {
@@ -18,23 +22,17 @@ export interface ConfidenceOptions {
   minCoverage: number;
   /** Support at or above which (with agreement) the answer is `high`. */
   highSupport: number;
-  /** Support below which (without agreement) the answer is `low`. */
-  lowSupport: number;
 }
 
-export const DEFAULT_CONFIDENCE_OPTIONS: ConfidenceOptions = {
-  minCoverage: 0.6,
-  highSupport: 0.5,
-  lowSupport: 0.3,
-};
+/** Thresholds calibrated on eval/dev.jsonl (see README, "How confidence works"). */
+export const DEFAULT_CONFIDENCE_OPTIONS: ConfidenceOptions = { minCoverage: 0.5, highSupport: 0.5 };
 
 export function rateConfidence(
   signals: ConfidenceSignals,
   options: Partial<ConfidenceOptions> = {},
 ): Confidence {
   const opts = { ...DEFAULT_CONFIDENCE_OPTIONS, ...options };
-  if (signals.coverage < opts.minCoverage) return 'low';
+  if (signals.coverage < opts.minCoverage || signals.missingNames.length > 0) return 'low';
   if (signals.support >= opts.highSupport && signals.agreement) return 'high';
-  if (signals.support < opts.lowSupport && !signals.agreement) return 'low';
   return 'medium';
 }

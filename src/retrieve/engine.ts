@@ -70,6 +70,8 @@ export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = {
 
 const DEFAULT_TOP_K = 5;
 
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
 function dot(a: Float32Array, b: Float32Array, offset: number): number {
   let sum = 0;
   for (let i = 0; i < b.length; i++) sum += (a[offset + i] ?? 0) * (b[i] ?? 0);
@@ -239,15 +241,18 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       !!top &&
       (top.dense?.rank ?? Infinity) <= opts.agreementRank &&
       (top.lexical?.rank ?? Infinity) <= opts.agreementRank;
-    const confidence = topPassage
-      ? rateConfidence(
-          { coverage: coverage(query), support: support(query, topPassage), agreement },
-          opts.confidence,
-        )
-      : 'low';
+    const inTop = topPassage ? passageTerms(topPassage) : new Set<string>();
+    const signals = {
+      coverage: round(coverage(query)),
+      support: topPassage ? round(support(query, topPassage)) : 0,
+      agreement,
+      missingNames: query.names.filter((name) => !inTop.has(name)),
+    };
+    const confidence = topPassage ? rateConfidence(signals, opts.confidence) : 'low';
 
     return {
       query: { text: query.text, language: query.language, usedHistory: query.usedHistory },
+      signals,
       confidence,
       passages,
       tookMs: Number((performance.now() - started).toFixed(3)),

@@ -1,5 +1,5 @@
 import { detectLanguage } from '../core/language.ts';
-import { terms } from '../core/terms.ts';
+import { terms, tokenize } from '../core/terms.ts';
 import type { Language, Turn } from '../core/types.ts';
 
 /**
@@ -23,6 +23,8 @@ export interface Query {
   terms: Map<string, number>;
   /** Terms of the question alone (no history), for confidence. */
   questionTerms: string[];
+  /** Stems of the names in the question (capitalised words not opening a sentence), for confidence. */
+  names: string[];
   language: Language;
   usedHistory: boolean;
   /** Human-readable description of what was searched, returned as `query.text`. */
@@ -57,6 +59,21 @@ const ANAPHORA =
 export function isFollowUp(question: string, options: QueryOptions = DEFAULT_QUERY_OPTIONS): boolean {
   if (FOLLOW_UP_OPENING.test(question) || ANAPHORA.test(question)) return true;
   return new Set(terms(question)).size <= options.shortQuestionTerms;
+}
+
+/** Stems of capitalised words that do not open a sentence: the names a question is about. */
+export function namesIn(question: string): string[] {
+  const letters = question.match(/\p{L}/gu) ?? [];
+  const upper = letters.filter((c) => c !== c.toLowerCase()).length;
+  if (letters.length === 0 || upper / letters.length > 0.6) return []; // shouted text: case says nothing
+  const names = new Set<string>();
+  for (const token of tokenize(question)) {
+    if (token.term === '' || !/^\p{Lu}/u.test(question.slice(token.start, token.end))) continue;
+    const before = question.slice(0, token.start).trimEnd();
+    if (before === '' || /[.!?…:;]["'”»)]*$/u.test(before)) continue;
+    names.add(token.term);
+  }
+  return [...names];
 }
 
 /** Builds the weighted query for `question` given the earlier `history` (oldest first). */
@@ -99,6 +116,7 @@ export function buildQuery(
     context,
     terms: weights,
     questionTerms,
+    names: namesIn(trimmed),
     language: detectLanguage(trimmed),
     usedHistory,
     text,

@@ -16,6 +16,8 @@ export interface QuoteOptions {
   extraSentenceCost: number;
   /** Longest quote in words; longer windows are not considered (a single sentence always is). */
   maxWords: number;
+  /** Windows shorter than this many words (headings, table labels) score half: they rarely answer anything. */
+  minWords: number;
 }
 
 export const DEFAULT_QUOTE_OPTIONS: QuoteOptions = {
@@ -23,6 +25,7 @@ export const DEFAULT_QUOTE_OPTIONS: QuoteOptions = {
   denseWeight: 0.5,
   extraSentenceCost: 0.06,
   maxWords: 90,
+  minWords: 6,
 };
 
 export interface QuoteInput {
@@ -73,8 +76,8 @@ export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = 
       dense = Math.max(dense, sentenceScores?.[to] ?? 0);
       let lexical = 0;
       for (const term of covered) lexical += (query.get(term) ?? 0) * idf(term);
-      const score =
-        (total > 0 ? lexical / total : 0) + opts.denseWeight * dense - opts.extraSentenceCost * (to - from);
+      const relevance = (total > 0 ? lexical / total : 0) + opts.denseWeight * dense;
+      const score = (words < opts.minWords ? 0.5 : 1) * relevance - opts.extraSentenceCost * (to - from);
       if (score > best.score) best = { from, to, score };
     }
   }

@@ -67,6 +67,8 @@ export interface RankedPassage {
 export interface AskResult {
   query: { text: string; language: Language; usedHistory: boolean };
   confidence: Confidence;
+  /** The evidence behind `confidence` (see README, "How confidence works"). */
+  signals: { coverage: number; support: number; agreement: boolean; missingNames: string[] };
   passages: RankedPassage[];
   tookMs: number;
 }

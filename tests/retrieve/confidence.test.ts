@@ -1,20 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { rateConfidence } from '../../src/retrieve/confidence.ts';
+import { namesIn } from '../../src/retrieve/query.ts';
+
+const base = { coverage: 1, support: 0.8, agreement: true, missingNames: [] as string[] };
 
 describe('rateConfidence', () => {
   it('is low when most of the question is about words the corpus never uses', () => {
-    expect(rateConfidence({ coverage: 0.3, support: 0.9, agreement: true })).toBe('low');
+    expect(rateConfidence({ ...base, coverage: 0.3 })).toBe('low');
+  });
+
+  it('is low when the best passage never mentions a name the question asks about', () => {
+    expect(rateConfidence({ ...base, missingNames: ['uzbekistan'] })).toBe('low');
   });
 
   it('is high when the best passage holds the question terms and both legs agree', () => {
-    expect(rateConfidence({ coverage: 1, support: 0.8, agreement: true })).toBe('high');
+    expect(rateConfidence(base)).toBe('high');
   });
 
-  it('is low when neither the words nor the legs support the best passage', () => {
-    expect(rateConfidence({ coverage: 0.9, support: 0.1, agreement: false })).toBe('low');
+  it('is medium when support is partial or the legs disagree', () => {
+    expect(rateConfidence({ ...base, support: 0.3 })).toBe('medium');
+    expect(rateConfidence({ ...base, agreement: false })).toBe('medium');
+  });
+});
+
+describe('namesIn', () => {
+  it('finds capitalised words that do not open a sentence', () => {
+    expect(namesIn("What were the results of Uzbekistan's 2023 presidential election?")).toEqual(['uzbekistan']);
+    expect(namesIn('How does the Ak Zhol party position itself?')).toEqual(['ak', 'zhol']);
   });
 
-  it('is medium in between', () => {
-    expect(rateConfidence({ coverage: 0.9, support: 0.4, agreement: true })).toBe('medium');
+  it('ignores sentence openings and shouted text', () => {
+    expect(namesIn('Parties matter. Which ones?')).toEqual([]);
+    expect(namesIn('WHAT IS POLITICAL MODERNIZATION?')).toEqual([]);
   });
 });

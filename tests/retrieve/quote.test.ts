@@ -5,13 +5,13 @@ import { highlightTerms, selectQuote } from '../../src/retrieve/quote.ts';
 
 const raw =
   'Intro line.\n\nThe **akims** of rural districts are appointed. Elections of akims began in 2021 as a pilot. ' +
-  'The weather was fine. Parties compete in the Mazhilis.';
+  'The weather was fine all summer long. Parties compete in the Mazhilis.';
 
 function passageOf(text: string): Passage {
   const sentences = [
     'The **akims** of rural districts are appointed.',
     'Elections of akims began in 2021 as a pilot.',
-    'The weather was fine.',
+    'The weather was fine all summer long.',
     'Parties compete in the Mazhilis.',
   ].map((s) => {
     const start = text.indexOf(s);
@@ -74,7 +74,7 @@ describe('selectQuote', () => {
       idf: () => 1,
       sentenceScores: [0.1, 0.2, 0.9, 0.1],
     });
-    expect(quote.text).toBe('The weather was fine.');
+    expect(quote.text).toBe('The weather was fine all summer long.');
   });
 
   it('highlights query terms and their inflections inside markup', () => {
