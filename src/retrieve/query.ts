@@ -51,14 +51,22 @@ export const DEFAULT_QUERY_OPTIONS: QueryOptions = {
 
 // Openings and references that only make sense against an earlier turn (English, Russian, Kazakh).
 const FOLLOW_UP_OPENING =
-  /^\s*(and|but|or|also|so|then|what about|how about|what else|and what|same|а|и|но|также|тогда|ал|және|сонымен)\b/iu;
+  /^\s*(?:and|but|or|also|so|then|what about|how about|what else|and what|same|а|и|но|также|тогда|ал|және|сонымен)(?![\p{L}])/iu;
+// Pronouns that point at a person or work named earlier; they make a question depend on the conversation.
 const ANAPHORA =
-  /\b(he|she|it|they|him|her|them|his|hers|its|their|theirs|this|that|these|those|such|former|latter|the author|the authors|the article|the paper|the same|он|она|они|его|её|ее|их|этот|эта|это|эти|тот|та|те|ол|олар|оның|олардың|бұл|сол)\b/iu;
+  /(?<![\p{L}])(?:he|she|him|his|her|hers|they|them|their|theirs|former|latter|the author|the authors|the article|the paper|the same|он|она|они|его|её|ее|их|ол|олар|оның|олардың)(?![\p{L}])/iu;
+// Pronouns that also occur in standalone questions ("its own office"); they count only in short questions.
+const WEAK_ANAPHORA =
+  /(?<![\p{L}])(?:it|its|this|that|these|those|such|этот|эта|это|эти|тот|та|те|бұл|сол)(?![\p{L}])/iu;
 
 /** True when the question cannot be understood without the turns before it. */
 export function isFollowUp(question: string, options: QueryOptions = DEFAULT_QUERY_OPTIONS): boolean {
   if (FOLLOW_UP_OPENING.test(question) || ANAPHORA.test(question)) return true;
-  return new Set(terms(question)).size <= options.shortQuestionTerms;
+  const size = new Set(terms(question)).size;
+  return (
+    size <= options.shortQuestionTerms ||
+    (size <= options.shortQuestionTerms + 1 && WEAK_ANAPHORA.test(question))
+  );
 }
 
 /** Stems of capitalised words that do not open a sentence: the names a question is about. */

@@ -25,7 +25,9 @@ describe('rateConfidence', () => {
 
 describe('namesIn', () => {
   it('finds capitalised words that do not open a sentence', () => {
-    expect(namesIn("What were the results of Uzbekistan's 2023 presidential election?")).toEqual(['uzbekistan']);
+    expect(namesIn("What were the results of Uzbekistan's 2023 presidential election?")).toEqual([
+      'uzbekistan',
+    ]);
     expect(namesIn('How does the Ak Zhol party position itself?')).toEqual(['ak', 'zhol']);
   });
 

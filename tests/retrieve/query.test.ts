@@ -57,3 +57,14 @@ describe('buildQuery', () => {
     expect(buildQuery('Саяси модернизация дегеніміз не?').language).toBe('kk');
   });
 });
+
+describe('isFollowUp in Russian and Kazakh', () => {
+  it('recognises pronouns in Cyrillic questions', () => {
+    expect(isFollowUp('Что он сказал о партиях и выборах?')).toBe(true);
+    expect(isFollowUp('Ол партиялар туралы не айтты?')).toBe(true);
+  });
+
+  it('does not treat a possessive inside a full question as a reference back', () => {
+    expect(isFollowUp('How many residents must a village have to get its own akim office?')).toBe(false);
+  });
+});
