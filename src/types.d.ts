@@ -5,3 +5,4 @@ declare module 'snowball-stemmers' {
   const snowball: { newStemmer(language: string): Stemmer; algorithms(): string[] };
   export default snowball;
 }
+declare module 'autocannon';

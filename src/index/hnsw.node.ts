@@ -83,8 +83,21 @@ export class HnswIndex implements VectorIndex {
     const n = Math.min(k, this.size);
     if (n <= 0) return [];
     // The walk explores max(ef, k) candidates; keep ef at least k so deep pages stay accurate.
+    const query = Array.from(vector);
+    if (accept) {
+      // A filter callback costs a native→JS call per visited node. When the filter keeps most passages
+      // (the default only drops reference lists), an unfiltered search that over-fetches usually already
+      // holds the k best accepted labels; if it does not, fall back to the filtered walk.
+      const wide = Math.min(this.size, Math.ceil(n * 1.5) + 16);
+      const hits = this.#searchRaw(query, wide).filter((h) => accept(h.label));
+      if (hits.length >= n || wide === this.size) return hits.slice(0, n);
+    }
+    return this.#searchRaw(query, n, accept);
+  }
+
+  #searchRaw(query: number[], n: number, accept?: (label: number) => boolean): VectorHit[] {
     if (n > this.#efSearch) this.#graph.setEf(n);
-    const result = this.#graph.searchKnn(Array.from(vector), n, accept);
+    const result = this.#graph.searchKnn(query, n, accept);
     if (n > this.#efSearch) this.#graph.setEf(this.#efSearch);
     return result.neighbors
       .map((label, i) => ({ label, score: 1 - (result.distances[i] ?? 1) }))

@@ -36,13 +36,14 @@ export function diversify<T>(
   passageOf: (item: T) => Passage,
   k: number,
   options: Partial<DiversityOptions> = {},
+  termsOf: (passage: Passage) => ReadonlySet<string> = (p) => new Set(terms(p.text)),
 ): T[] {
   const opts = { ...DEFAULT_DIVERSITY_OPTIONS, ...options };
-  const kept: Array<{ item: T; passage: Passage; terms: Set<string> }> = [];
+  const kept: Array<{ item: T; passage: Passage; terms: ReadonlySet<string> }> = [];
   for (const item of ranked) {
     if (kept.length >= k) break;
     const passage = passageOf(item);
-    const termSet = new Set(terms(passage.text));
+    const termSet = termsOf(passage);
     const duplicate = kept.some(
       (other) =>
         spanOverlap(passage, other.passage) >= opts.maxSpanOverlap ||

@@ -54,6 +54,26 @@ export interface RetrieveOptions {
   confidence: Partial<ConfidenceOptions>;
   /** Which legs to use; `dense` or `lexical` alone exist for evaluation. */
   mode: 'hybrid' | 'dense' | 'lexical';
+  /** Query vectors kept in an LRU cache (0 disables it). */
+  cacheSize: number;
+  /** Receives the time spent per stage of each search (for benchmarks). */
+  onTimings?: (timings: Record<StageName, number>) => void;
+}
+
+export type StageName = 'embed' | 'dense' | 'lexical' | 'fusion' | 'quotes';
+
+function stageClock(enabled: boolean) {
+  const laps = { embed: 0, dense: 0, lexical: 0, fusion: 0, quotes: 0 };
+  let last = enabled ? performance.now() : 0;
+  return {
+    laps,
+    lap(stage: StageName) {
+      if (!enabled) return;
+      const now = performance.now();
+      laps[stage] = now - last;
+      last = now;
+    },
+  };
 }
 
 export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = {
@@ -66,9 +86,11 @@ export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = {
   diversity: {},
   confidence: {},
   mode: 'hybrid',
+  cacheSize: 2048,
 };
 
 const DEFAULT_TOP_K = 5;
+const MIN_DENSE_SCORE = 0.02;
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -141,12 +163,29 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     }
   }
 
+  // Questions repeat (FAQ traffic, bots re-asking, history turns re-embedded on each follow-up).
+  const vectorCache = new Map<string, Float32Array>();
+  async function embedCached(text: string): Promise<Float32Array> {
+    const hit = vectorCache.get(text);
+    if (hit) {
+      vectorCache.delete(text);
+      vectorCache.set(text, hit);
+      return hit;
+    }
+    const v = await index.embedder.embedQuery(text);
+    if (opts.cacheSize > 0) {
+      if (vectorCache.size >= opts.cacheSize) vectorCache.delete(vectorCache.keys().next().value as string);
+      vectorCache.set(text, v);
+    }
+    return v;
+  }
+
   async function queryVector(query: Query): Promise<Float32Array> {
-    const base = await index.embedder.embedQuery(query.question);
+    const base = await embedCached(query.question);
     if (query.context.length === 0) return base;
     const mixed = Float32Array.from(base);
     for (const part of query.context) {
-      const v = await index.embedder.embedQuery(part.text);
+      const v = await embedCached(part.text);
       const w = opts.historyVectorWeight * part.weight * 2;
       for (let i = 0; i < mixed.length; i++) mixed[i] = (mixed[i] ?? 0) + w * (v[i] ?? 0);
     }
@@ -165,15 +204,19 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     return total > 0 ? found / total : 0;
   }
 
-  const termCache = new Map<number, Set<string>>();
-  function passageTerms(passage: Passage): Set<string> {
+  // Analysed forms of passages, computed on first use: the same passages come back across searches.
+  const termCache = new Map<number, { passage: Set<string>; sentences: Array<Set<string>> }>();
+  function analysed(passage: Passage) {
     let cached = termCache.get(passage.ordinal);
     if (!cached) {
-      cached = new Set(terms(passage.text));
+      const sentences = passage.sentences.map((s) => new Set(terms(s.text)));
+      cached = { passage: new Set(sentences.flatMap((s) => [...s])), sentences };
+      if (termCache.size >= opts.cacheSize * 20) termCache.clear();
       termCache.set(passage.ordinal, cached);
     }
     return cached;
   }
+  const passageTerms = (passage: Passage) => analysed(passage).passage;
 
   function coverage(query: Query): number {
     let total = 0;
@@ -195,9 +238,14 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const accept = acceptFor(request.filters);
     const depth = Math.max(opts.candidates, topK * 4);
 
+    const clock = stageClock(opts.onTimings !== undefined);
     const qv = opts.mode === 'lexical' ? undefined : await queryVector(query);
-    const dense = qv ? index.vectors.search(qv, depth, accept) : [];
+    clock.lap('embed');
+    // Near-zero cosines (a question of unknown words) are no evidence; their order would be arbitrary.
+    const dense = qv ? index.vectors.search(qv, depth, accept).filter((h) => h.score > MIN_DENSE_SCORE) : [];
+    clock.lap('dense');
     const lexical = opts.mode === 'dense' ? [] : index.lexical.search(query.terms, depth, accept);
+    clock.lap('lexical');
     const fused = fuseRankings(dense, lexical, opts.fuse);
     const matchedByLabel = new Map(lexical.map((h) => [h.label, h.matched]));
 
@@ -206,7 +254,9 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       (hit: FusedHit) => index.passages[hit.label] as Passage,
       topK,
       opts.diversity,
+      passageTerms,
     );
+    clock.lap('fusion');
     const passages: RankedPassage[] = picked.map((hit, i) => {
       const passage = index.passages[hit.label] as Passage;
       const document = documentsById.get(passage.documentId) as DocumentInfo;
@@ -222,7 +272,14 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         language: passage.language,
         kind: passage.kind,
         quote: selectQuote(
-          { passage, raw: index.sources.get(passage.source) ?? '', query: query.terms, idf, sentenceScores },
+          {
+            passage,
+            raw: index.sources.get(passage.source) ?? '',
+            query: query.terms,
+            idf,
+            sentenceScores,
+            sentenceTerms: analysed(passage).sentences,
+          },
           opts.quote,
         ),
         citation: citePassage(passage, document),
@@ -235,6 +292,8 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       };
     });
 
+    clock.lap('quotes');
+    if (opts.onTimings) opts.onTimings(clock.laps);
     const top = picked[0];
     const topPassage = top ? index.passages[top.label] : undefined;
     const agreement =

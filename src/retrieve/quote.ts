@@ -38,10 +38,14 @@ export interface QuoteInput {
   idf: (term: string) => number;
   /** Cosine of each sentence with the query, when sentence vectors are available. */
   sentenceScores?: readonly number[];
+  /** Content terms of each sentence, when the caller has them cached. */
+  sentenceTerms?: ReadonlyArray<ReadonlySet<string>>;
 }
 
 function wordCount(text: string): number {
-  return text.split(/\s+/).filter(Boolean).length;
+  let count = text.length > 0 ? 1 : 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 32) count++;
+  return count;
 }
 
 /** Raw offset ranges of the query terms inside `[start, end)` of `raw`. */
@@ -60,7 +64,8 @@ export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = 
   const opts = { ...DEFAULT_QUOTE_OPTIONS, ...options };
   const { passage, query, idf, sentenceScores } = input;
   const sentences = passage.sentences;
-  const sentenceTerms = sentences.map((s) => new Set(terms(s.text)));
+  const sentenceTerms = input.sentenceTerms ?? sentences.map((s) => new Set(terms(s.text)));
+  const sentenceWords = sentences.map((s) => wordCount(s.text));
   let total = 0;
   for (const [term, weight] of query) total += weight * idf(term);
 
@@ -70,7 +75,7 @@ export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = 
     let dense = Number.NEGATIVE_INFINITY;
     let words = 0;
     for (let to = from; to < Math.min(sentences.length, from + opts.maxSentences); to++) {
-      words += wordCount(sentences[to]?.text ?? '');
+      words += sentenceWords[to] ?? 0;
       if (to > from && words > opts.maxWords) break;
       for (const term of sentenceTerms[to] ?? []) if (query.has(term)) covered.add(term);
       dense = Math.max(dense, sentenceScores?.[to] ?? 0);
