@@ -1,26 +1,62 @@
 import { serve } from '@hono/node-server';
+import pino from 'pino';
 import { printProgress } from './cli/open.node.ts';
 import { loadConfig } from './core/config.ts';
 import { createApp } from './http/app.ts';
-import { openOrBuildIndex } from './index/load-index.node.ts';
+import { createMetrics } from './http/metrics.ts';
+import { type LoadedIndex, openOrBuildIndex } from './index/load-index.node.ts';
+import { createReindexer } from './index/reindex.node.ts';
 import { createQaService } from './retrieve/engine.ts';
+import type { QaService } from './retrieve/types.ts';
+
+const VERSION = '0.1.0';
 
 /**
- * Node entry point: parse the environment, open (or build) the index, serve the HTTP API.
+ * Node entry point: parse the environment, open (or build) the index, serve the HTTP API; rebuild in the
+ * background on `POST /admin/reindex` or SIGHUP and swap atomically; drain and exit on SIGTERM.
  */
 async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig(process.env);
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'kz-retrieval-qa' } });
   const log = (entry: Record<string, unknown>) => {
-    if (config.LOG_LEVEL !== 'silent')
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+    const { level, msg, ...rest } = entry;
+    const method =
+      level === 'error' ? 'error' : level === 'warn' ? 'warn' : level === 'debug' ? 'debug' : 'info';
+    logger[method](rest, typeof msg === 'string' ? msg : 'request');
   };
+
   const { index, manifest, rebuilt } = await openOrBuildIndex(config, {
-    onProgress: printProgress,
+    onProgress: config.LOG_LEVEL === 'silent' ? undefined : printProgress,
     onRebuild: (reason) => log({ level: 'info', msg: 'building index', reason: reason.detail }),
   });
-  const service = createQaService(index);
-  const app = createApp({ service, config, log });
+  const metrics = createMetrics(VERSION);
+  let current = createQaService(index);
+  const describe = (loaded: Pick<LoadedIndex, 'manifest'>) => ({
+    passages: loaded.manifest.passageCount,
+    documents: loaded.manifest.documentCount,
+    model: loaded.manifest.model.id,
+    builtAt: loaded.manifest.builtAt,
+  });
+  metrics.setIndex(describe({ manifest }));
+  // Each request uses the service current when it starts; a swap never disturbs one in flight.
+  const service: QaService = {
+    ask: (request) => current.ask(request),
+    listDocuments: () => current.listDocuments(),
+    getDocument: (id) => current.getDocument(id),
+    getPassage: (id) => current.getPassage(id),
+    health: () => current.health(),
+  };
+  const admin = createReindexer({
+    config,
+    log,
+    swap: (loaded) => {
+      current = createQaService(loaded.index);
+      metrics.setIndex(describe(loaded));
+    },
+  });
+
+  const app = createApp({ service, config, log, admin, metrics });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log({
       level: 'info',
@@ -31,8 +67,10 @@ async function main(): Promise<void> {
       startupMs: Math.round(performance.now() - started),
     });
   });
+
+  process.on('SIGHUP', () => admin.reindex());
   const shutdown = (signal: string) => {
-    log({ level: 'info', msg: `${signal}: closing` });
+    log({ level: 'info', msg: `${signal}: draining in-flight requests` });
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 10_000).unref();
   };

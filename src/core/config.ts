@@ -36,6 +36,18 @@ export const ConfigSchema = z.object({
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   /** Longest accepted question in characters. */
   MAX_QUESTION_CHARS: int(10, 100_000).default(2000),
+  /** Earlier conversation turns accepted in `history`. */
+  MAX_HISTORY_TURNS: int(0, 200).default(20),
+  /** A request still running after this many milliseconds is answered 503 TIMEOUT. */
+  REQUEST_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  /** Requests per minute per client (IP address) before 429; 0 turns rate limiting off. */
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
+  /** Identify clients by the first X-Forwarded-For address (only behind a proxy you control). */
+  TRUST_PROXY: bool.default(false),
+  /** Origins allowed by CORS: `*` or a comma-separated list such as `https://a.example,https://b.example`. */
+  CORS_ORIGINS: z.string().min(1).default('*'),
+  /** Bearer token for the admin endpoints (`POST /admin/reindex`); unset disables them. */
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Rebuild the index at start when it is missing or stale (otherwise refuse to start). */
   AUTO_BUILD: bool.default(true),
   /** Log verbosity. */

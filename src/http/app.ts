@@ -1,11 +1,15 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from '../core/config.ts';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { QaService } from '../retrieve/types.ts';
 import { errorBody, STATUS_BY_CODE } from './errors.ts';
+import type { HttpMetrics } from './metrics.ts';
+import { createRateLimiter } from './rate-limit.ts';
 import {
   AskResponseSchema,
   createAskRequestSchema,
@@ -15,13 +19,44 @@ import {
   HealthSchema,
   IdParamSchema,
   PassageContextSchema,
+  ReindexStatusSchema,
 } from './schemas.ts';
+
+type LimitKeys =
+  | 'MAX_HISTORY_TURNS'
+  | 'REQUEST_TIMEOUT_MS'
+  | 'RATE_LIMIT_PER_MINUTE'
+  | 'TRUST_PROXY'
+  | 'CORS_ORIGINS'
+  | 'ADMIN_TOKEN';
+
+/** The configuration the HTTP layer reads; limits not given take the defaults of `loadConfig`. */
+export type AppConfig = Pick<Config, 'MAX_BODY_BYTES' | 'MAX_QUESTION_CHARS'> &
+  Partial<Pick<Config, LimitKeys>>;
+
+/** State of a background rebuild, as reported by the admin endpoint. */
+export interface ReindexStatus {
+  state: 'idle' | 'running' | 'failed';
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+  indexBuiltAt?: string;
+}
+
+/** What the admin endpoints control: a rebuild in the background and an atomic swap when it succeeds. */
+export interface AdminControl {
+  /** Starts a rebuild unless one is running; returns the status right after. */
+  reindex(): ReindexStatus;
+  status(): ReindexStatus;
+}
 
 export interface AppDeps {
   service: QaService;
-  config: Pick<Config, 'MAX_BODY_BYTES' | 'MAX_QUESTION_CHARS'>;
+  config: AppConfig;
   /** Structured log sink (one entry per request, plus error causes). */
   log?: (entry: Record<string, unknown>) => void;
+  admin?: AdminControl;
+  metrics?: HttpMetrics;
 }
 
 type Env = { Variables: { requestId: string } };
@@ -57,6 +92,12 @@ function describeIssues(error: z.ZodError): {
 export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   const { service, config } = deps;
   const log = deps.log ?? (() => {});
+  const limits = {
+    maxHistoryTurns: config.MAX_HISTORY_TURNS ?? 20,
+    timeoutMs: config.REQUEST_TIMEOUT_MS ?? 10_000,
+    perMinute: config.RATE_LIMIT_PER_MINUTE ?? 600,
+  };
+  const limiter = createRateLimiter(limits.perMinute);
   const app = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -73,6 +114,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     const started = performance.now();
     await next();
     c.header('X-Request-Id', requestId);
+    deps.metrics?.observe(c.req.routePath, c.req.method, c.res.status, (performance.now() - started) / 1000);
     log({
       level: 'info',
       requestId,
@@ -81,6 +123,53 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       status: c.res.status,
       ms: Number((performance.now() - started).toFixed(2)),
     });
+  });
+
+  app.use(
+    '*',
+    secureHeaders({
+      // The widget script and API are meant to be used from other origins.
+      crossOriginResourcePolicy: 'cross-origin',
+      contentSecurityPolicy: { defaultSrc: ["'self'"] },
+    }),
+  );
+  const origins = (config.CORS_ORIGINS ?? '*').split(',').map((o) => o.trim());
+  app.use(
+    '*',
+    cors({
+      origin: origins.includes('*') ? '*' : origins,
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['content-type', 'x-request-id', 'authorization'],
+      exposeHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    }),
+  );
+
+  app.use('*', async (c, next) => {
+    if (c.req.path === '/healthz' || c.req.path === '/metrics' || c.req.method === 'OPTIONS') return next();
+    const wait = limiter.take(clientKey(c, config.TRUST_PROXY ?? false));
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      throw new AppError('RATE_LIMITED', `Too many requests; retry after ${wait} s`, {
+        details: { retryAfter: wait },
+      });
+    }
+    return next();
+  });
+
+  app.use('/v1/*', async (c, next) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new AppError('TIMEOUT', `The request took longer than ${limits.timeoutMs} ms`)),
+        limits.timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([next(), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   });
 
   app.use(
@@ -110,7 +199,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     return next();
   });
 
-  const AskRequestSchema = createAskRequestSchema(config.MAX_QUESTION_CHARS);
+  const AskRequestSchema = createAskRequestSchema(config.MAX_QUESTION_CHARS, limits.maxHistoryTurns);
   const askRoute = createRoute({
     method: 'post',
     path: '/v1/ask',
@@ -188,6 +277,49 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     (c) => c.json(service.health(), 200),
   );
 
+  if (deps.metrics) {
+    const { registry } = deps.metrics;
+    app.get('/metrics', async (c) =>
+      c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }),
+    );
+  }
+
+  const admin = deps.admin;
+  const token = config.ADMIN_TOKEN;
+  if (admin && token) {
+    const authorize = (c: Context<Env>) => {
+      const given = c.req.header('authorization') ?? '';
+      if (!timingSafeEqual(given, `Bearer ${token}`)) {
+        throw new AppError('UNAUTHORIZED', 'Admin endpoints need `Authorization: Bearer <ADMIN_TOKEN>`');
+      }
+    };
+    const statusRoute = (method: 'get' | 'post', summary: string) =>
+      createRoute({
+        method,
+        path: '/admin/reindex',
+        summary,
+        security: [{ bearer: [] }],
+        responses: {
+          [method === 'post' ? 202 : 200]: {
+            description: 'Rebuild status',
+            content: { 'application/json': { schema: ReindexStatusSchema } },
+          },
+          401: {
+            description: 'Missing or wrong token',
+            content: { 'application/json': { schema: ErrorSchema } },
+          },
+        },
+      });
+    app.openapi(statusRoute('post', 'Rebuild the index in the background and swap it in when done'), (c) => {
+      authorize(c);
+      return c.json(admin.reindex(), 202 as 200);
+    });
+    app.openapi(statusRoute('get', 'Status of the last rebuild'), (c) => {
+      authorize(c);
+      return c.json(admin.status(), 200);
+    });
+  }
+
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -205,6 +337,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     ['/v1/passages/:id', 'GET'],
     ['/healthz', 'GET'],
     ['/openapi.json', 'GET'],
+    ...(deps.metrics ? ([['/metrics', 'GET']] as Array<[string, string]>) : []),
+    ...(admin && token ? ([['/admin/reindex', 'GET, POST']] as Array<[string, string]>) : []),
   ];
   for (const [path, allow] of allowed) {
     app.all(path, (c) => {
@@ -222,12 +356,35 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   return app;
 }
 
+/** Who a request counts against for rate limiting. */
+function clientKey(c: Context<Env>, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'local';
+}
+
+/** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
+function timingSafeEqual(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
 function respondWithError(error: unknown, c: Context<Env>, log: NonNullable<AppDeps['log']>): Response {
   const requestId = c.get('requestId');
   c.header('X-Request-Id', requestId);
   if (isAppError(error)) {
     const status = STATUS_BY_CODE[error.code];
-    if (status >= 500) {
+    if (error.code === 'RATE_LIMITED') {
+      const wait = (error.details as { retryAfter?: number } | undefined)?.retryAfter;
+      if (wait) c.header('Retry-After', String(wait));
+    }
+    if (status >= 500 && error.code !== 'TIMEOUT' && error.code !== 'NOT_READY') {
       log({
         level: 'error',
         requestId,

@@ -9,7 +9,7 @@ const Kind = z.enum(PASSAGE_KINDS as unknown as [PassageKind, ...PassageKind[]])
 const Id = z.string().min(1).max(200);
 
 /** The ask request; question length limits come from the configuration. */
-export function createAskRequestSchema(maxQuestionChars: number) {
+export function createAskRequestSchema(maxQuestionChars: number, maxHistoryTurns = 20) {
   const text = z
     .string()
     .max(maxQuestionChars, `must be at most ${maxQuestionChars} characters`)
@@ -19,7 +19,7 @@ export function createAskRequestSchema(maxQuestionChars: number) {
       question: text.openapi({ example: 'What is political modernization?' }),
       history: z
         .array(z.strictObject({ role: z.enum(['user', 'assistant']), content: text }))
-        .max(20, 'at most 20 earlier turns')
+        .max(maxHistoryTurns, `at most ${maxHistoryTurns} earlier turns`)
         .optional()
         .openapi({
           description: 'Earlier turns, oldest first; user turns give follow-up questions their context.',
@@ -156,5 +156,15 @@ export const ErrorSchema = z
     }),
   })
   .openapi('Error');
+
+export const ReindexStatusSchema = z
+  .object({
+    state: z.enum(['idle', 'running', 'failed']),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    error: z.string().optional(),
+    indexBuiltAt: z.string().optional(),
+  })
+  .openapi('ReindexStatus');
 
 export const IdParamSchema = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });

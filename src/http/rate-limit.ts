@@ -1,0 +1,39 @@
+/**
+ * Per-client token buckets: each client may burst up to `perMinute` requests and refills at
+ * `perMinute / 60` per second. Idle buckets are forgotten so memory stays bounded.
+ */
+export interface RateLimiter {
+  /** Takes one token for `key`; returns 0 when allowed, else the seconds to wait before retrying. */
+  take(key: string): number;
+}
+
+export function createRateLimiter(
+  perMinute: number,
+  now: () => number = Date.now,
+  maxClients = 100_000,
+): RateLimiter {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const rate = perMinute / 60_000;
+  return {
+    take(key) {
+      if (perMinute <= 0) return 0;
+      const t = now();
+      let bucket = buckets.get(key);
+      if (!bucket) {
+        if (buckets.size >= maxClients) {
+          for (const [k, b] of buckets) if (b.tokens + (t - b.at) * rate >= perMinute) buckets.delete(k);
+          if (buckets.size >= maxClients) buckets.clear();
+        }
+        bucket = { tokens: perMinute, at: t };
+        buckets.set(key, bucket);
+      }
+      bucket.tokens = Math.min(perMinute, bucket.tokens + (t - bucket.at) * rate);
+      bucket.at = t;
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return 0;
+      }
+      return Math.ceil((1 - bucket.tokens) / rate / 1000);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../core/config.ts';
+import type { AdminControl, ReindexStatus } from '../http/app.ts';
+import { type LoadedIndex, openIndex } from './load-index.node.ts';
+
+const BUILD_SCRIPT = fileURLToPath(new URL('../cli/build-index.ts', import.meta.url));
+
+/**
+ * Rebuilds the index in a child process (the build is CPU-bound and would stall the event loop), then
+ * opens it and hands it to `swap`. Requests keep being answered from the old index the whole time; a
+ * failed build or load leaves it in place and is reported in the status.
+ */
+export function createReindexer(options: {
+  config: Config;
+  swap: (loaded: LoadedIndex) => void;
+  log: (entry: Record<string, unknown>) => void;
+  /** The build command; defaults to this project's `build-index` CLI under tsx. */
+  command?: { file: string; args: string[] };
+}): AdminControl & { done(): Promise<ReindexStatus> } {
+  let status: ReindexStatus = { state: 'idle' };
+  let running: Promise<ReindexStatus> = Promise.resolve(status);
+  const command = options.command ?? { file: process.execPath, args: ['--import', 'tsx', BUILD_SCRIPT] };
+
+  function build(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(command.file, command.args, {
+        env: { ...process.env, CORPUS_DIR: options.config.CORPUS_DIR, INDEX_DIR: options.config.INDEX_DIR },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr = (stderr + chunk.toString()).slice(-4000);
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        if (code === 0) resolve();
+        else
+          reject(new Error(stderr.trim().split('\n').filter(Boolean).at(-1) ?? `build exited with ${code}`));
+      });
+    });
+  }
+
+  async function run(): Promise<ReindexStatus> {
+    const startedAt = new Date().toISOString();
+    status = { state: 'running', startedAt };
+    options.log({ level: 'info', msg: 'reindex started' });
+    try {
+      await build();
+      const loaded = await openIndex(options.config);
+      options.swap(loaded);
+      status = {
+        state: 'idle',
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        indexBuiltAt: loaded.manifest.builtAt,
+      };
+      options.log({ level: 'info', msg: 'reindex done', passages: loaded.manifest.passageCount });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      status = { state: 'failed', startedAt, finishedAt: new Date().toISOString(), error: message };
+      options.log({
+        level: 'error',
+        msg: 'reindex failed; still serving the previous index',
+        error: message,
+      });
+    }
+    return status;
+  }
+
+  return {
+    reindex() {
+      if (status.state !== 'running') running = run();
+      return status;
+    },
+    status: () => status,
+    done: () => running,
+  };
+}
