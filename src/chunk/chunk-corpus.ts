@@ -5,7 +5,7 @@ import { sentenceEnds } from './sentences.ts';
 import { type Line, type Segment, segmentDocument } from './structure.ts';
 
 /** Bump whenever chunking output changes, so existing indexes are rebuilt. */
-export const CHUNKER_VERSION = 2;
+export const CHUNKER_VERSION = 3;
 
 export interface ChunkOptions {
   /** Token count of a text under the active model's tokenizer, special tokens included. */

@@ -1,6 +1,6 @@
 /**
  * Markup removal with an exact map back to raw offsets. Display and embedding text is "clean" (no `**`,
- * `\*`, `<sup>`, `[bookmark: …]`, "(to contents)", heading hashes; whitespace collapsed), but every clean
+ * `\*`, `<sup>`, `[bookmark: …]`, "(to contents)"; whitespace collapsed), but every clean
  * character remembers where it came from, so citations point into the raw file.
  */
 
@@ -17,7 +17,6 @@ const REMOVED = [
   /\(to contents\)/g,
   /<sup>[^<\n]*<\/sup>/g,
   /<\/?(?:i|b|em|strong|u|sub|sup|br|span)\s*\/?>/g,
-  /(?<=^|\n)[ \t]*#{1,6}[ \t]+/g,
   /\*+/g,
   // Markdown escapes: drop the backslash, keep what it escapes.
   /\\(?=[\\`*_{}[\]()#+\-.!<>|"'])/g,

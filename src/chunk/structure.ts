@@ -31,6 +31,7 @@ const REFERENCES =
 const RUN_IN_LABEL =
   /^[ \t]*(abstract|annotation|key ?words|аннотация|аңдатпа|ключевые слова|кілт сөздер|түйін(?:ді)? сөздер)[ \t]*[:.][ \t]*/iu;
 const MARKDOWN_HEADING = /^[ \t]*(#{1,6})[ \t]+\S/u;
+const MARKDOWN_HEADING_MARK = /^[ \t]*#{1,6}[ \t]+/u;
 const BOLD_RUN_IN = /^[ \t]*\*\*([^*\n]{2,80}?)\*\*[ \t]*(?=\S)/u;
 const LIST_ITEM = /^[ \t]*(?:[-•·–*][ \t]+|\d{1,2}[.)][ \t]+|\d{1,2}[ \t]+(?=\p{Lu})|[a-zа-я][)][ \t]+)/u;
 
@@ -72,7 +73,12 @@ interface Heading {
 
 function headingOf(raw: string, lineStart: number): Heading | undefined {
   const md = MARKDOWN_HEADING.exec(raw);
-  if (md) return { title: normalizeSpan(raw), level: md[1]?.length ?? 2, runIn: false };
+  if (md)
+    return {
+      title: normalizeSpan(raw.replace(MARKDOWN_HEADING_MARK, '')),
+      level: md[1]?.length ?? 2,
+      runIn: false,
+    };
   const label = RUN_IN_LABEL.exec(raw);
   if (label) {
     const rest = label[0].length;

@@ -8,10 +8,8 @@ describe('cleanText', () => {
     );
   });
 
-  it('removes heading hashes, html tags and URL brackets', () => {
-    expect(normalizeSpan('## Title\n<i>x</i> see <https://kisi.kz/a>.')).toBe(
-      'Title x see https://kisi.kz/a.',
-    );
+  it('removes html tags and URL brackets', () => {
+    expect(normalizeSpan('Title\n<i>x</i> see <https://kisi.kz/a>.')).toBe('Title x see https://kisi.kz/a.');
   });
 
   it('collapses whitespace, including NBSP, and trims', () => {
