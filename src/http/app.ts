@@ -157,7 +157,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     return next();
   });
 
-  app.use('/v1/*', async (c, next) => {
+  app.use('/v1/*', async (_c, next) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(

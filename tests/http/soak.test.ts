@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/core/config.ts';
+import { openOrBuildIndex } from '../../src/index/load-index.node.ts';
+
+const TOKEN = 'soak-test-admin-token-0123456789';
+
+/**
+ * Bounded soak on loopback: concurrent clients keep asking while the index is rebuilt and swapped in the
+ * background; not one request may fail. Then a rebuild that fails must leave the old index serving.
+ */
+describe('reindex under load', () => {
+  const port = 19_000 + (process.pid % 1000);
+  const url = `http://127.0.0.1:${port}`;
+  let server: ChildProcess;
+  let corpus: string;
+
+  beforeAll(async () => {
+    const root = await mkdtemp(join(tmpdir(), 'soak-'));
+    corpus = join(root, 'corpus');
+    await cp('corpus', corpus, { recursive: true });
+    const env = {
+      CORPUS_DIR: corpus,
+      INDEX_DIR: join(root, 'index'),
+      MODELS_DIR: 'models',
+      LOG_LEVEL: 'silent',
+    };
+    await openOrBuildIndex(loadConfig(env));
+    server = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+      env: {
+        ...process.env,
+        ...env,
+        PORT: String(port),
+        ADMIN_TOKEN: TOKEN,
+        RATE_LIMIT_PER_MINUTE: '0',
+        AUTO_BUILD: 'false',
+      },
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 300; i++) {
+      if (
+        await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('server did not start');
+  });
+
+  afterAll(() => {
+    server?.kill('SIGTERM');
+  });
+
+  const admin = (method: 'GET' | 'POST') =>
+    fetch(`${url}/admin/reindex`, { method, headers: { authorization: `Bearer ${TOKEN}` } }).then(
+      (r) =>
+        r.json() as Promise<{ state: string; error?: string; indexBuiltAt?: string; finishedAt?: string }>,
+    );
+
+  async function loadUntil(done: () => Promise<boolean>): Promise<{ ok: number; failed: number }> {
+    let ok = 0;
+    let failed = 0;
+    let stop = false;
+    const questions = [
+      'What is political modernization?',
+      'How are akims elected?',
+      'Who is Nechaeva?',
+      'цифровизация',
+    ];
+    const worker = async (w: number) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          const res = await fetch(`${url}/v1/ask`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ question: questions[(i + w) % questions.length] }),
+          });
+          await res.arrayBuffer();
+          if (res.status === 200) ok++;
+          else failed++;
+        } catch {
+          failed++;
+        }
+      }
+    };
+    const workers = Array.from({ length: 8 }, (_, w) => worker(w));
+    const deadline = Date.now() + 60_000;
+    while (!(await done()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await Promise.all(workers);
+    return { ok, failed };
+  }
+
+  it('keeps answering every request while the index is rebuilt and swapped', async () => {
+    const before = await (await fetch(`${url}/healthz`)).json();
+    expect((await admin('POST')).state).toBe('running');
+    const counts = await loadUntil(async () => (await admin('GET')).state !== 'running');
+    const status = await admin('GET');
+    expect(status.state).toBe('idle');
+    expect(counts.failed).toBe(0);
+    expect(counts.ok).toBeGreaterThan(50);
+    const after = (await (await fetch(`${url}/healthz`)).json()) as { indexBuiltAt: string };
+    expect(after.indexBuiltAt).not.toBe((before as { indexBuiltAt: string }).indexBuiltAt);
+  });
+
+  it('keeps serving the old index when a rebuild fails, and says why', async () => {
+    await writeFile(join(corpus, 'catalog.json'), '{"documents": [{"file": 42}]}');
+    await admin('POST');
+    const counts = await loadUntil(async () => (await admin('GET')).state !== 'running');
+    const status = await admin('GET');
+    expect(status.state).toBe('failed');
+    expect(status.error).toMatch(/CORPUS_INVALID/);
+    expect(counts.failed).toBe(0);
+  });
+});
