@@ -1,11 +1,22 @@
 import type { Config } from '../core/config.ts';
 import type { BuildProgress } from '../index/build-index.node.ts';
 import { type LoadedIndex, openOrBuildIndex } from '../index/load-index.node.ts';
+import { createProgress, type ProgressSink } from './progress.ts';
 
-/** Progress of an index build as one line per stage on stderr. */
+let bar: { stage: string; sink: ProgressSink } | undefined;
+
+/** Progress of an index build: one line per stage, and a bar (or periodic lines) for counted stages. */
 export function printProgress(progress: BuildProgress): void {
-  const count = progress.total !== undefined ? ` (${progress.total})` : '';
-  process.stderr.write(`index: ${progress.stage}${count}\n`);
+  if (bar && bar.stage !== progress.stage) {
+    bar.sink.finish();
+    bar = undefined;
+  }
+  if (progress.total === undefined || progress.done === undefined) {
+    process.stderr.write(`index: ${progress.stage}\n`);
+    return;
+  }
+  if (!bar) bar = { stage: progress.stage, sink: createProgress(`index: ${progress.stage}`, progress.total) };
+  bar.sink.update(progress.done);
 }
 
 /** Opens the index for a CLI command, building it first if needed, with progress on stderr. */

@@ -28,6 +28,9 @@ export const INDEX_FILES = {
 
 export const MANIFEST_FILE = 'manifest.json';
 
+/** Passages embedded between two progress reports. */
+const EMBED_CHUNK = 256;
+
 /** The committed corpus-independent half of the built-in model. */
 export function gloveSifPath(config: Pick<Config, 'MODELS_DIR'>): string {
   return resolve(config.MODELS_DIR, 'glove-sif', 'glove-sif-100d.bin');
@@ -146,14 +149,22 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       embedderOptions(config, builtin ? modelDir : config.EMBEDDING_MODEL),
     );
 
-    progress({ stage: 'embedding passages', done: 0, total: passages.length });
-    const vectors = await embedder.embedPassages(texts);
+    const embedAll = async (stage: string, items: readonly string[]) => {
+      const out: Float32Array[] = [];
+      for (let i = 0; i < items.length; i += EMBED_CHUNK) {
+        progress({ stage, done: i, total: items.length });
+        out.push(...(await embedder.embedPassages(items.slice(i, i + EMBED_CHUNK))));
+      }
+      progress({ stage, done: items.length, total: items.length });
+      return out;
+    };
+    const vectors = await embedAll('embedding passages', texts);
     const sentences = passages.flatMap((p) => p.sentences.map((s) => s.text));
-    progress({ stage: 'embedding sentences', done: 0, total: sentences.length });
-    const sentenceVectors = await embedder.embedPassages(sentences);
+    const sentenceVectors = await embedAll('embedding sentences', sentences);
 
-    progress({ stage: 'building vector index', total: vectors.length });
-    const hnsw = HnswIndex.build(vectors, embedder.dims, hnswOptions);
+    const hnsw = HnswIndex.build(vectors, embedder.dims, hnswOptions, (done) =>
+      progress({ stage: 'building vector index', done, total: vectors.length }),
+    );
     await hnsw.write(join(tmpDir, INDEX_FILES.vectors));
 
     progress({ stage: 'building lexical index' });

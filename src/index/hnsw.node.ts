@@ -27,6 +27,7 @@ export class HnswIndex implements VectorIndex {
     vectors: readonly Float32Array[],
     dims: number,
     options: Partial<HnswOptions> = {},
+    onProgress?: (done: number) => void,
   ): HnswIndex {
     const opts = { ...DEFAULT_HNSW_OPTIONS, ...options };
     const graph = new HierarchicalNSW('ip', dims);
@@ -44,7 +45,9 @@ export class HnswIndex implements VectorIndex {
         );
       }
       graph.addPoint(Array.from(vector), label);
+      if (onProgress && (label + 1) % 1000 === 0) onProgress(label + 1);
     });
+    onProgress?.(vectors.length);
     return new HnswIndex(graph, dims, opts.efSearch);
   }
 
