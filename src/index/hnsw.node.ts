@@ -9,13 +9,19 @@ type Graph = InstanceType<typeof HierarchicalNSW>;
 export class HnswIndex implements VectorIndex {
   readonly dims: number;
   readonly #graph: Graph;
-  readonly #efSearch: number;
+  #efSearch: number;
 
   private constructor(graph: Graph, dims: number, efSearch: number) {
     this.#graph = graph;
     this.dims = dims;
     this.#efSearch = efSearch;
     graph.setEf(efSearch);
+  }
+
+  /** Changes the search candidate list size (hnswlib keeps it in memory only). */
+  setEf(efSearch: number): void {
+    this.#efSearch = efSearch;
+    this.#graph.setEf(efSearch);
   }
 
   get size(): number {
