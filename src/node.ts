@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import pino from 'pino';
+import { createBotRoutes } from './bots/routes.ts';
 import { printProgress } from './cli/open.node.ts';
 import { loadConfig } from './core/config.ts';
 import { createApp } from './http/app.ts';
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
     },
   });
 
-  const app = createApp({ service, config, log, admin, metrics });
+  const bots = createBotRoutes({ service, config, log });
+  const app = createApp({ service, config, log, admin, metrics, bots });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log({
       level: 'info',

@@ -48,6 +48,21 @@ export const ConfigSchema = z.object({
   CORS_ORIGINS: z.string().min(1).default('*'),
   /** Bearer token for the admin endpoints (`POST /admin/reindex`); unset disables them. */
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Public base URL of this service, used for passage links in bot messages (e.g. `https://qa.example`). */
+  PUBLIC_URL: z.string().url().optional(),
+  /** Secret Telegram sends in `X-Telegram-Bot-Api-Secret-Token`; enables `POST /bots/telegram`. */
+  TELEGRAM_WEBHOOK_SECRET: z.string().min(8).optional(),
+  /** Slack app signing secret; enables `POST /bots/slack/commands` and `/bots/slack/events`. */
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  /** Slack bot token (`xoxb-…`) used to post Events API answers with chat.postMessage. */
+  SLACK_BOT_TOKEN: z.string().optional(),
+  /** Discord application public key (hex); enables `POST /bots/discord`. */
+  DISCORD_PUBLIC_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters')
+    .optional(),
+  /** HMAC secret of the generic JSON webhook; enables `POST /bots/webhook`. */
+  WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Rebuild the index at start when it is missing or stale (otherwise refuse to start). */
   AUTO_BUILD: bool.default(true),
   /** Log verbosity. */

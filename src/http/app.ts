@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -52,6 +52,8 @@ export interface AdminControl {
 
 export interface AppDeps {
   service: QaService;
+  /** Messaging adapters mounted under /bots. */
+  bots?: Hono;
   config: AppConfig;
   /** Structured log sink (one entry per request, plus error causes). */
   log?: (entry: Record<string, unknown>) => void;
@@ -319,6 +321,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       return c.json(admin.status(), 200);
     });
   }
+
+  if (deps.bots) app.route('/bots', deps.bots);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

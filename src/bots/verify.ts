@@ -1,0 +1,90 @@
+/**
+ * Request verification for the chat platforms, with Web Crypto (runs on Node and Workers alike).
+ * Every check is constant-time in the compared secret and bounded in time where the platform signs a
+ * timestamp, so a recorded request cannot be replayed later.
+ */
+
+const encoder = new TextEncoder();
+
+/** Largest accepted clock difference for signed timestamps (Slack's own recommendation: 5 minutes). */
+export const MAX_SKEW_SECONDS = 300;
+
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+function toHex(bytes: ArrayBuffer): string {
+  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function fromHex(hex: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^(?:[0-9a-f]{2})+$/i.test(hex)) return undefined;
+  return new Uint8Array((hex.match(/../g) ?? []).map((h) => Number.parseInt(h, 16)));
+}
+
+export async function hmacSha256Hex(secret: string, data: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  return toHex(await crypto.subtle.sign('HMAC', key, encoder.encode(data)));
+}
+
+function freshTimestamp(timestamp: string | undefined, nowSeconds: number): boolean {
+  const ts = Number(timestamp);
+  return Number.isFinite(ts) && Math.abs(nowSeconds - ts) <= MAX_SKEW_SECONDS;
+}
+
+/** Slack: `X-Slack-Signature: v0=hex(HMAC-SHA256(secret, "v0:" + timestamp + ":" + body))`. */
+export async function verifySlack(
+  secret: string,
+  headers: { timestamp?: string; signature?: string },
+  body: string,
+  nowSeconds = Date.now() / 1000,
+): Promise<boolean> {
+  if (!headers.signature || !freshTimestamp(headers.timestamp, nowSeconds)) return false;
+  const expected = `v0=${await hmacSha256Hex(secret, `v0:${headers.timestamp}:${body}`)}`;
+  return constantTimeEqual(expected, headers.signature);
+}
+
+/** Generic webhook: `X-Webhook-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))`. */
+export async function verifyWebhook(
+  secret: string,
+  headers: { timestamp?: string; signature?: string },
+  body: string,
+  nowSeconds = Date.now() / 1000,
+): Promise<boolean> {
+  if (!headers.signature || !freshTimestamp(headers.timestamp, nowSeconds)) return false;
+  const expected = `sha256=${await hmacSha256Hex(secret, `${headers.timestamp}.${body}`)}`;
+  return constantTimeEqual(expected, headers.signature);
+}
+
+/** Discord: Ed25519 signature (hex) over timestamp + body with the application's public key (hex). */
+export async function verifyDiscord(
+  publicKeyHex: string,
+  headers: { timestamp?: string; signature?: string },
+  body: string,
+  nowSeconds = Date.now() / 1000,
+): Promise<boolean> {
+  const signature = fromHex(headers.signature ?? '');
+  const publicKey = fromHex(publicKeyHex);
+  if (!signature || !publicKey || !freshTimestamp(headers.timestamp, nowSeconds)) return false;
+  try {
+    const key = await crypto.subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
+    return await crypto.subtle.verify(
+      'Ed25519',
+      key,
+      signature,
+      encoder.encode(`${headers.timestamp}${body}`),
+    );
+  } catch {
+    return false;
+  }
+}

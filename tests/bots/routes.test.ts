@@ -1,0 +1,364 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createBotRoutes } from '../../src/bots/routes.ts';
+import { hmacSha256Hex } from '../../src/bots/verify.ts';
+import type { DocumentInfo } from '../../src/core/types.ts';
+import { createApp } from '../../src/http/app.ts';
+import type { AskRequest, AskResult, QaService } from '../../src/retrieve/types.ts';
+
+const doc: DocumentInfo = {
+  id: 'd',
+  source: 'd.txt',
+  title: 'D',
+  authors: [],
+  languages: ['en'],
+  type: 'article',
+  start: 0,
+  end: 1,
+};
+
+function fakeService() {
+  const calls: AskRequest[] = [];
+  const service: QaService = {
+    ask: async (request): Promise<AskResult> => {
+      calls.push(request);
+      const n = request.topK ?? 5;
+      return {
+        query: { text: request.question, language: 'en', usedHistory: (request.history ?? []).length > 0 },
+        confidence: request.question.includes('Uzbekistan') ? 'low' : 'high',
+        signals: { coverage: 1, support: 1, agreement: true, missingNames: [] },
+        tookMs: 0,
+        passages: Array.from({ length: n }, (_, i) => ({
+          id: `d.p${i + 1}`,
+          rank: i + 1,
+          score: 1,
+          text: 't',
+          language: 'en',
+          kind: 'body' as const,
+          quote: { text: `Quote ${i + 1} with <b>markup</b> & more`, start: 0, end: 1, highlights: [] },
+          citation: {
+            source: 'd.txt',
+            documentId: 'd',
+            title: 'D',
+            authors: [],
+            section: '',
+            start: 0,
+            end: 1,
+            label: `Label ${i + 1}`,
+          },
+        })),
+      };
+    },
+    listDocuments: () => [{ ...doc, passageCount: 0 }],
+    getDocument: () => undefined,
+    getPassage: () => undefined,
+    health: () => ({
+      status: 'ok',
+      documents: 0,
+      passages: 0,
+      model: { id: 'm', dims: 1 },
+      indexBuiltAt: '',
+    }),
+  };
+  return { service, calls };
+}
+
+const NOW = 1_790_000_000_000;
+const secrets = {
+  TELEGRAM_WEBHOOK_SECRET: 'telegram-secret-123',
+  SLACK_SIGNING_SECRET: 'slack-signing-secret',
+  SLACK_BOT_TOKEN: 'xoxb-test',
+  WEBHOOK_SECRET: 'generic-webhook-secret-0123',
+  PUBLIC_URL: 'https://qa.example',
+};
+
+function setup(extra: Record<string, string> = {}) {
+  const { service, calls } = fakeService();
+  const fetchMock = vi.fn(async () => new Response('{"ok":true}'));
+  const bots = createBotRoutes({
+    service,
+    config: { ...secrets, ...extra },
+    fetch: fetchMock as unknown as typeof fetch,
+    now: () => NOW,
+  });
+  const app = createApp({
+    service,
+    config: { MAX_BODY_BYTES: 65_536, MAX_QUESTION_CHARS: 2000, RATE_LIMIT_PER_MINUTE: 0 },
+    bots,
+  });
+  return { app, calls, fetchMock };
+}
+
+describe('Telegram webhook', () => {
+  const update = (id: number, text: string, chat = 7) =>
+    JSON.stringify({
+      update_id: id,
+      message: { message_id: 100 + id, chat: { id: chat, type: 'private' }, text },
+    });
+  const post = (
+    app: ReturnType<typeof setup>['app'],
+    body: string,
+    secret = secrets.TELEGRAM_WEBHOOK_SECRET,
+  ) =>
+    app.request('/bots/telegram', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+      body,
+    });
+
+  it('answers in the webhook response with escaped HTML and links to the passages', async () => {
+    const { app } = setup();
+    const res = await post(app, update(1, 'How are akims elected?'));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { method: string; chat_id: number; text: string; parse_mode: string };
+    expect(body).toMatchObject({ method: 'sendMessage', chat_id: 7, parse_mode: 'HTML' });
+    expect(body.text).toContain('&lt;b&gt;markup&lt;/b&gt; &amp; more');
+    expect(body.text).toContain('<a href="https://qa.example/passages/d.p1">Label 1</a>');
+    expect(body.text.length).toBeLessThanOrEqual(4096);
+  });
+
+  it('rejects a forged request without asking anything', async () => {
+    const { app, calls } = setup();
+    expect((await post(app, update(2, 'q'), 'wrong')).status).toBe(401);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('answers a re-delivered update only once', async () => {
+    const { app, calls } = setup();
+    await post(app, update(3, 'q'));
+    const again = await post(app, update(3, 'q'));
+    expect(await again.json()).toEqual({});
+    expect(calls).toHaveLength(1);
+  });
+
+  it('rejects malformed JSON with 400', async () => {
+    const { app } = setup();
+    expect((await post(app, '{"update_id":')).status).toBe(400);
+  });
+
+  it('keeps per-chat history for follow-ups and pages with /more', async () => {
+    const { app, calls } = setup();
+    await post(app, update(10, 'What does Huntington say about modernization?'));
+    await post(app, update(11, 'and about parties?'));
+    expect(calls[1]?.history).toEqual([
+      { role: 'user', content: 'What does Huntington say about modernization?' },
+    ]);
+    await post(app, update(12, 'unrelated', 99));
+    expect(calls[2]?.history).toEqual([]);
+    const more = (await (await post(app, update(13, '/more'))).json()) as { text: string };
+    expect(more.text).toContain('Label 4');
+    expect(more.text).not.toContain('Label 1<');
+  });
+
+  it('answers /start and /help without searching', async () => {
+    const { app, calls } = setup();
+    const res = (await (await post(app, update(20, '/start'))).json()) as { text: string };
+    expect(res.text).toMatch(/Ask a question/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('says when the corpus probably does not cover the question', async () => {
+    const { app } = setup();
+    const res = (await (await post(app, update(30, "Uzbekistan's elections?"))).json()) as { text: string };
+    expect(res.text).toMatch(/does not seem to cover/);
+  });
+});
+
+describe('Slack', () => {
+  const signed = async (
+    body: string,
+    timestamp = Math.floor(NOW / 1000),
+    secret = secrets.SLACK_SIGNING_SECRET,
+  ) => ({
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': `v0=${await hmacSha256Hex(secret, `v0:${timestamp}:${body}`)}`,
+  });
+
+  it('answers a slash command with Block Kit sections', async () => {
+    const { app } = setup();
+    const body = 'command=%2Fask&text=How+are+akims+elected%3F&channel_id=C1&user_id=U1';
+    const res = await app.request('/bots/slack/commands', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(await signed(body)) },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as {
+      response_type: string;
+      blocks: Array<{ type: string; text?: { text: string } }>;
+    };
+    expect(json.response_type).toBe('in_channel');
+    expect(json.blocks[0]?.text?.text).toMatch(
+      /^>Quote 1 with &lt;b&gt;markup&lt;\/b&gt; &amp; more\n— <https:\/\/qa\.example\/passages\/d\.p1\|Label 1>/,
+    );
+  });
+
+  it('rejects a forged or replayed signature', async () => {
+    const { app, calls } = setup();
+    const body = 'text=q&channel_id=C1&user_id=U1';
+    const forged = await app.request('/bots/slack/commands', {
+      method: 'POST',
+      headers: await signed(body, undefined, 'nope-nope-nope'),
+      body,
+    });
+    expect(forged.status).toBe(401);
+    const old = Math.floor(NOW / 1000) - 600;
+    const replayed = await app.request('/bots/slack/commands', {
+      method: 'POST',
+      headers: await signed(body, old),
+      body,
+    });
+    expect(replayed.status).toBe(401);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('answers the URL verification challenge and posts event answers once per event', async () => {
+    const { app, fetchMock } = setup();
+    const challenge = JSON.stringify({ type: 'url_verification', challenge: 'abc' });
+    const res = await app.request('/bots/slack/events', {
+      method: 'POST',
+      headers: await signed(challenge),
+      body: challenge,
+    });
+    expect(await res.json()).toEqual({ challenge: 'abc' });
+
+    const event = JSON.stringify({
+      type: 'event_callback',
+      event_id: 'Ev1',
+      event: {
+        type: 'app_mention',
+        text: '<@U0BOT> How are akims elected?',
+        channel: 'C1',
+        user: 'U1',
+        ts: '1.2',
+      },
+    });
+    expect(
+      (await app.request('/bots/slack/events', { method: 'POST', headers: await signed(event), body: event }))
+        .status,
+    ).toBe(200);
+    await app.request('/bots/slack/events', { method: 'POST', headers: await signed(event), body: event });
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1));
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('https://slack.com/api/chat.postMessage');
+    expect(JSON.parse(String(init.body))).toMatchObject({ channel: 'C1', thread_ts: '1.2' });
+  });
+});
+
+describe('Discord interactions', () => {
+  let keys: CryptoKeyPair;
+  let publicKey: string;
+  beforeAll(async () => {
+    keys = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    publicKey = Buffer.from(await crypto.subtle.exportKey('raw', keys.publicKey)).toString('hex');
+  });
+  const sign = async (body: string, timestamp = String(Math.floor(NOW / 1000))) => ({
+    'x-signature-timestamp': timestamp,
+    'x-signature-ed25519': Buffer.from(
+      await crypto.subtle.sign('Ed25519', keys.privateKey, new TextEncoder().encode(timestamp + body)),
+    ).toString('hex'),
+  });
+
+  it('answers PING and a slash command with embeds', async () => {
+    const { app } = setup({ DISCORD_PUBLIC_KEY: publicKey });
+    const ping = JSON.stringify({ type: 1 });
+    expect(
+      await (
+        await app.request('/bots/discord', { method: 'POST', headers: await sign(ping), body: ping })
+      ).json(),
+    ).toEqual({ type: 1 });
+    const command = JSON.stringify({
+      type: 2,
+      channel_id: 'c',
+      member: { user: { id: 'u' } },
+      data: { name: 'ask', options: [{ name: 'question', value: 'How are akims elected?' }] },
+    });
+    const res = await app.request('/bots/discord', {
+      method: 'POST',
+      headers: await sign(command),
+      body: command,
+    });
+    const json = (await res.json()) as {
+      type: number;
+      data: { embeds: Array<{ title: string; description: string; url: string }> };
+    };
+    expect(json.type).toBe(4);
+    expect(json.data.embeds[0]).toMatchObject({ title: 'Label 1', url: 'https://qa.example/passages/d.p1' });
+  });
+
+  it('rejects a forged, replayed or malformed request', async () => {
+    const { app, calls } = setup({ DISCORD_PUBLIC_KEY: publicKey });
+    const body = JSON.stringify({ type: 2, data: { options: [{ name: 'question', value: 'q' }] } });
+    const headers = await sign(body);
+    const tampered = body.replace('"q"', '"x"');
+    expect((await app.request('/bots/discord', { method: 'POST', headers, body: tampered })).status).toBe(
+      401,
+    );
+    const old = await sign(body, String(Math.floor(NOW / 1000) - 3600));
+    expect((await app.request('/bots/discord', { method: 'POST', headers: old, body })).status).toBe(401);
+    const broken = '{"type":';
+    expect(
+      (await app.request('/bots/discord', { method: 'POST', headers: await sign(broken), body: broken }))
+        .status,
+    ).toBe(400);
+    expect(calls).toHaveLength(0);
+  });
+});
+
+describe('generic JSON webhook', () => {
+  const signed = async (
+    body: string,
+    timestamp = String(Math.floor(NOW / 1000)),
+    secret = secrets.WEBHOOK_SECRET,
+  ) => ({
+    'content-type': 'application/json',
+    'x-webhook-timestamp': timestamp,
+    'x-webhook-signature': `sha256=${await hmacSha256Hex(secret, `${timestamp}.${body}`)}`,
+  });
+
+  it('answers with formatted text and the structured answer', async () => {
+    const { app } = setup();
+    const body = JSON.stringify({ conversationId: 'c1', text: 'How are akims elected?' });
+    const json = (await (
+      await app.request('/bots/webhook', { method: 'POST', headers: await signed(body), body })
+    ).json()) as {
+      text: string;
+      answer: AskResult;
+    };
+    expect(json.text).toMatch(/^1\. “Quote 1/);
+    expect(json.answer.passages).toHaveLength(3);
+  });
+
+  it('rejects forged, replayed and malformed requests', async () => {
+    const { app, calls } = setup();
+    const body = JSON.stringify({ text: 'q' });
+    expect(
+      (
+        await app.request('/bots/webhook', {
+          method: 'POST',
+          headers: await signed(body, undefined, 'wrong-secret-0000000'),
+          body,
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await app.request('/bots/webhook', { method: 'POST', headers: await signed(body, '1000'), body }))
+        .status,
+    ).toBe(401);
+    const empty = JSON.stringify({ text: '' });
+    expect(
+      (await app.request('/bots/webhook', { method: 'POST', headers: await signed(empty), body: empty }))
+        .status,
+    ).toBe(400);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('is not mounted when its secret is not configured', async () => {
+    const { service } = fakeService();
+    const app = createApp({
+      service,
+      config: { MAX_BODY_BYTES: 4096, MAX_QUESTION_CHARS: 200 },
+      bots: createBotRoutes({ service, config: {} }),
+    });
+    expect((await app.request('/bots/webhook', { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+});
