@@ -112,8 +112,7 @@ export function createBotRoutes(deps: BotDeps): Hono {
         return c.json({});
       const { result, reply } = await converse(`telegram:${chatId}`, message.text);
       const text =
-        reply ??
-        (result && result.passages.length ? formatTelegram(result, config.PUBLIC_URL) : 'No more passages.');
+        reply ?? (result?.passages.length ? formatTelegram(result, config.PUBLIC_URL) : 'No more passages.');
       return c.json({
         method: 'sendMessage',
         chat_id: chatId,

@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from '../core/config.ts';
 import { AppError, isAppError } from '../core/errors.ts';
+import { handleMcpRequest } from '../mcp/server.ts';
 import type { QaService } from '../retrieve/types.ts';
 import { errorBody, STATUS_BY_CODE } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -323,6 +324,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   }
 
   if (deps.bots) app.route('/bots', deps.bots);
+
+  // Model Context Protocol over streamable HTTP (stateless JSON responses).
+  app.on(['GET', 'POST', 'DELETE'], '/mcp', (c) => handleMcpRequest(service, c.req.raw));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
