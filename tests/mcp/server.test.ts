@@ -23,7 +23,7 @@ describe('MCP over streamable HTTP', () => {
     client = new Client({ name: 'test', version: '1' });
     await client.connect(
       new StreamableHTTPClientTransport(new URL('http://localhost/mcp'), {
-        fetch: (url, init) => app.request(String(url), init as RequestInit),
+        fetch: async (url, init) => app.request(String(url), init as RequestInit),
       }),
     );
   });
