@@ -4,6 +4,7 @@ import { createBotRoutes } from './bots/routes.ts';
 import { printProgress } from './cli/open.node.ts';
 import { loadConfig } from './core/config.ts';
 import { createApp } from './http/app.ts';
+import { loadAssets } from './http/assets.node.ts';
 import { createMetrics } from './http/metrics.ts';
 import { type LoadedIndex, openOrBuildIndex } from './index/load-index.node.ts';
 import { createReindexer } from './index/reindex.node.ts';
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
   });
 
   const bots = createBotRoutes({ service, config, log });
-  const app = createApp({ service, config, log, admin, metrics, bots });
+  const assets = await loadAssets();
+  const app = createApp({ service, config, log, admin, metrics, bots, assets });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log({
       level: 'info',

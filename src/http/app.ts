@@ -10,6 +10,7 @@ import { handleMcpRequest } from '../mcp/server.ts';
 import type { QaService } from '../retrieve/types.ts';
 import { errorBody, STATUS_BY_CODE } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
+import { DOCS_INIT, demoPage, docsPage, escapeHtml, passagePage, type StaticAssets } from './pages.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import {
   AskResponseSchema,
@@ -60,6 +61,8 @@ export interface AppDeps {
   log?: (entry: Record<string, unknown>) => void;
   admin?: AdminControl;
   metrics?: HttpMetrics;
+  /** Browser assets (widget bundle, Swagger UI); without them the HTML pages are not served. */
+  assets?: StaticAssets;
 }
 
 type Env = { Variables: { requestId: string } };
@@ -133,7 +136,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     secureHeaders({
       // The widget script and API are meant to be used from other origins.
       crossOriginResourcePolicy: 'cross-origin',
-      contentSecurityPolicy: { defaultSrc: ["'self'"] },
+      // Inline styles: the widget styles its shadow root with a <style> element, Swagger UI uses style attributes.
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'self'"],
+      },
     }),
   );
   const origins = (config.CORS_ORIGINS ?? '*').split(',').map((o) => o.trim());
@@ -324,6 +333,48 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   }
 
   if (deps.bots) app.route('/bots', deps.bots);
+
+  const assets = deps.assets;
+  if (assets) {
+    const html = (c: Context<Env>, body: string, status: 200 | 404 = 200) => c.html(body, status);
+    app.get('/', (c) => {
+      const h = service.health();
+      return html(c, demoPage(h.documents, h.passages));
+    });
+    app.get('/widget.js', (c) =>
+      c.body(assets.widget, 200, {
+        'content-type': 'application/javascript; charset=utf-8',
+        'cache-control': 'public, max-age=300',
+      }),
+    );
+    app.get('/passages/:id', (c) => {
+      const id = c.req.param('id');
+      const context = service.getPassage(id);
+      if (!context)
+        return html(
+          c,
+          `<!doctype html><title>Not found</title><p>No passage with id ${escapeHtml(id)}.</p>`,
+          404,
+        );
+      const start = Number(c.req.query('start'));
+      const end = Number(c.req.query('end'));
+      const highlight =
+        Number.isFinite(start) && Number.isFinite(end) && end > start ? { start, end } : undefined;
+      const previous = context.previousId ? service.getPassage(context.previousId)?.passage.text : undefined;
+      const next = context.nextId ? service.getPassage(context.nextId)?.passage.text : undefined;
+      return html(c, passagePage(context, { previous, next }, highlight));
+    });
+    app.get('/docs', (c) => html(c, docsPage()));
+    app.get('/docs/init.js', (c) =>
+      c.body(DOCS_INIT, 200, { 'content-type': 'application/javascript; charset=utf-8' }),
+    );
+    app.get('/docs/swagger-ui.css', (c) =>
+      c.body(assets.swaggerCss, 200, { 'content-type': 'text/css; charset=utf-8' }),
+    );
+    app.get('/docs/swagger-ui-bundle.js', (c) =>
+      c.body(assets.swaggerBundle, 200, { 'content-type': 'application/javascript; charset=utf-8' }),
+    );
+  }
 
   // Model Context Protocol over streamable HTTP (stateless JSON responses).
   app.on(['GET', 'POST', 'DELETE'], '/mcp', (c) => handleMcpRequest(service, c.req.raw));

@@ -64,7 +64,12 @@ export const RankedPassageSchema = z
     text: z.string(),
     language: z.string(),
     kind: Kind,
-    quote: z.object({ text: z.string(), ...Span, highlights: z.array(z.object(Span)) }),
+    quote: z.object({
+      text: z.string(),
+      ...Span,
+      highlights: z.array(z.object(Span)),
+      marks: z.array(z.object(Span)),
+    }),
     citation: CitationSchema,
     why: z
       .object({

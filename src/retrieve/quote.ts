@@ -88,14 +88,24 @@ export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = 
   }
   const first = sentences[best.from];
   const last = sentences[best.to];
-  if (!first || !last) return { text: passage.text, start: passage.start, end: passage.end, highlights: [] };
+  if (!first || !last) {
+    return {
+      text: passage.text,
+      start: passage.start,
+      end: passage.end,
+      highlights: [],
+      marks: highlightTerms(passage.text, 0, passage.text.length, query),
+    };
+  }
+  const text = sentences
+    .slice(best.from, best.to + 1)
+    .map((s) => s.text)
+    .join(' ');
   return {
-    text: sentences
-      .slice(best.from, best.to + 1)
-      .map((s) => s.text)
-      .join(' '),
+    text,
     start: first.start,
     end: last.end,
     highlights: highlightTerms(input.raw, first.start, last.end, query),
+    marks: highlightTerms(text, 0, text.length, query),
   };
 }

@@ -42,6 +42,8 @@ export interface Quote {
   end: number;
   /** Raw offset ranges of query terms inside the quote, for highlighting. */
   highlights: Array<{ start: number; end: number }>;
+  /** The same terms as offsets into `text`, for clients that display the clean quote. */
+  marks: Array<{ start: number; end: number }>;
 }
 
 /** Per-leg scores explaining a rank. */

@@ -34,7 +34,13 @@ function fakeService() {
           text: 't',
           language: 'en',
           kind: 'body' as const,
-          quote: { text: `Quote ${i + 1} with <b>markup</b> & more`, start: 0, end: 1, highlights: [] },
+          quote: {
+            text: `Quote ${i + 1} with <b>markup</b> & more`,
+            start: 0,
+            end: 1,
+            highlights: [],
+            marks: [],
+          },
           citation: {
             source: 'd.txt',
             documentId: 'd',

@@ -70,7 +70,7 @@ describe('runQuestions', () => {
         text: '',
         language: 'en',
         kind: 'body',
-        quote: { text: '', start: s, end: s + 16, highlights: [] },
+        quote: { text: '', start: s, end: s + 16, highlights: [], marks: [] },
         citation: {
           source: 'a.txt',
           documentId: 'a',

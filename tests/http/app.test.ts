@@ -60,7 +60,13 @@ function fakeService(overrides: Partial<QaService> = {}): QaService & { calls: A
             text: passage.text,
             language: 'en',
             kind: 'body',
-            quote: { text: passage.text, start: 0, end: 18, highlights: [{ start: 0, end: 5 }] },
+            quote: {
+              text: passage.text,
+              start: 0,
+              end: 18,
+              highlights: [{ start: 0, end: 5 }],
+              marks: [{ start: 0, end: 5 }],
+            },
             citation: {
               source: 'a.txt',
               documentId: 'doc-1',
