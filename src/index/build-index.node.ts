@@ -13,7 +13,7 @@ import { type CorpusSnapshot, loadCorpus } from '../ingest/load-corpus.node.ts';
 import { checksumDir, removeDir, sha256, writeFileAtomic } from './files.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
-import { DEFAULT_HNSW_OPTIONS, type HnswOptions } from './types.ts';
+import { DEFAULT_HNSW_OPTIONS, efSearchFor, type HnswOptions } from './types.ts';
 
 /** File names inside a build directory. */
 export const INDEX_FILES = {
@@ -92,7 +92,7 @@ function float32Bytes(rows: readonly Float32Array[], dims: number): Uint8Array {
 export async function buildIndex(config: Config, options: BuildOptions = {}): Promise<BuildResult> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
-  const hnswOptions = { ...DEFAULT_HNSW_OPTIONS, ...options.hnsw };
+  const requestedHnsw = { ...DEFAULT_HNSW_OPTIONS, ...options.hnsw };
   const indexRoot = resolve(config.INDEX_DIR);
   await mkdir(indexRoot, { recursive: true });
 
@@ -162,6 +162,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     const sentences = passages.flatMap((p) => p.sentences.map((s) => s.text));
     const sentenceVectors = await embedAll('embedding sentences', sentences);
 
+    const hnswOptions = { ...requestedHnsw, efSearch: options.hnsw?.efSearch ?? efSearchFor(vectors.length) };
     const hnsw = HnswIndex.build(vectors, embedder.dims, hnswOptions, (done) =>
       progress({ stage: 'building vector index', done, total: vectors.length }),
     );

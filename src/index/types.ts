@@ -30,3 +30,13 @@ export const DEFAULT_HNSW_OPTIONS: HnswOptions = {
   efSearch: 128,
   randomSeed: 42,
 };
+
+/**
+ * Search `ef` for an index of `size` vectors, from `npm run bench:scale` (M 16, efConstruction 200,
+ * text-like vectors): recall@10 ≥ 0.99 needs ef 64 at 10k, 256 at 100k, and more beyond (BENCHMARKS.md).
+ */
+export function efSearchFor(size: number): number {
+  if (size <= 20_000) return 128;
+  if (size <= 200_000) return 256;
+  return 1024;
+}
