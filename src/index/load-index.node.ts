@@ -5,6 +5,7 @@ import { AppError, isAppError } from '../core/errors.ts';
 import { type Manifest, ManifestSchema, staleReasons } from '../core/manifest.ts';
 import type { DocumentInfo, Passage } from '../core/types.ts';
 import { createEmbedder } from '../embed/embedder.node.ts';
+import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import type { Embedder } from '../embed/types.ts';
 import { loadCorpus } from '../ingest/load-corpus.node.ts';
@@ -14,6 +15,7 @@ import {
   buildIndex,
   corpusFingerprint,
   embedderOptions,
+  gloveSifPath,
   INDEX_FILES,
   MANIFEST_FILE,
 } from './build-index.node.ts';
@@ -156,8 +158,18 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
       documentFrequency: new Map(termList),
       embedder,
       builtAt: manifest.builtAt,
+      wordVectors: await readWordVectors(config),
     },
   };
+}
+
+/** The committed GloVe-SIF table doubles as the word vectors for query expansion; optional. */
+async function readWordVectors(config: Config) {
+  try {
+    return decodeGloveSif(new Uint8Array(await readFile(gloveSifPath(config))));
+  } catch {
+    return undefined;
+  }
 }
 
 const REBUILDABLE = new Set(['INDEX_MISSING', 'INDEX_STALE', 'INDEX_CORRUPT']);

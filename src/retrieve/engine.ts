@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.ts';
-import { terms } from '../core/terms.ts';
+import { terms, tokenize } from '../core/terms.ts';
 import { DEFAULT_PASSAGE_KINDS, type DocumentInfo, type Passage, type PassageKind } from '../core/types.ts';
 import type { Embedder } from '../embed/types.ts';
 import type { LexicalIndex } from '../index/lexical.ts';
@@ -7,6 +7,7 @@ import type { VectorIndex } from '../index/types.ts';
 import { citePassage } from './citation.ts';
 import { type ConfidenceOptions, rateConfidence } from './confidence.ts';
 import { type DiversityOptions, diversify } from './diversity.ts';
+import { createExpander, type ExpansionOptions, type WordVectors } from './expand.ts';
 import { type FusedHit, type FuseOptions, fuseRankings } from './fuse.ts';
 import { buildQuery, type Query, type QueryOptions } from './query.ts';
 import { type QuoteOptions, selectQuote } from './quote.ts';
@@ -38,6 +39,8 @@ export interface SearchIndex {
   documentFrequency: ReadonlyMap<string, number>;
   embedder: Pick<Embedder, 'id' | 'dims' | 'embedQuery'>;
   builtAt: string;
+  /** Word vectors for query expansion (the GloVe-SIF table), when available. */
+  wordVectors?: WordVectors;
 }
 
 export interface RetrieveOptions {
@@ -54,6 +57,8 @@ export interface RetrieveOptions {
   confidence: Partial<ConfidenceOptions>;
   /** Which legs to use; `dense` or `lexical` alone exist for evaluation. */
   mode: 'hybrid' | 'dense' | 'lexical';
+  /** Query expansion through word vectors; `false` turns it off. */
+  expansion: Partial<ExpansionOptions> | false;
   /** Query vectors kept in an LRU cache (0 disables it). */
   cacheSize: number;
   /** Receives the time spent per stage of each search (for benchmarks). */
@@ -86,6 +91,7 @@ export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = {
   diversity: {},
   confidence: {},
   mode: 'hybrid',
+  expansion: {},
   cacheSize: 2048,
 };
 
@@ -121,6 +127,25 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const df = index.documentFrequency.get(term) ?? 0;
     return Math.log(1 + (passageTotal - df + 0.5) / (df + 0.5));
   };
+
+  const expander =
+    index.wordVectors && opts.expansion !== false
+      ? createExpander(index.wordVectors, (t) => index.documentFrequency.has(t), opts.expansion)
+      : undefined;
+
+  /** The query's BM25 terms plus word-vector neighbours of the question's words, at lower weights. */
+  function lexicalTerms(query: Query): Map<string, number> {
+    if (!expander) return query.terms;
+    const terms = new Map(query.terms);
+    for (const token of tokenize(query.question)) {
+      if (token.term === '') continue;
+      const base = query.terms.get(token.term) ?? 1;
+      for (const n of expander.neighboursOf(token.word)) {
+        if (!terms.has(n.term)) terms.set(n.term, base * n.weight);
+      }
+    }
+    return terms;
+  }
 
   const summarize = (d: DocumentInfo): DocumentSummary => ({
     ...d,
@@ -244,7 +269,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     // Near-zero cosines (a question of unknown words) are no evidence; their order would be arbitrary.
     const dense = qv ? index.vectors.search(qv, depth, accept).filter((h) => h.score > MIN_DENSE_SCORE) : [];
     clock.lap('dense');
-    const lexical = opts.mode === 'dense' ? [] : index.lexical.search(query.terms, depth, accept);
+    const lexical = opts.mode === 'dense' ? [] : index.lexical.search(lexicalTerms(query), depth, accept);
     clock.lap('lexical');
     const fused = fuseRankings(dense, lexical, opts.fuse);
     const matchedByLabel = new Map(lexical.map((h) => [h.label, h.matched]));
