@@ -38,7 +38,9 @@ export function createExpander(
   const opts = { ...DEFAULT_EXPANSION_OPTIONS, ...options };
   const { dims } = vectors;
   const rowOf = new Map<string, number>();
-  vectors.words.forEach((w, i) => rowOf.set(w, i));
+  vectors.words.forEach((w, i) => {
+    rowOf.set(w, i);
+  });
   const unit = (row: number): Float32Array => {
     const v = new Float32Array(dims);
     let norm = 0;
@@ -58,7 +60,9 @@ export function createExpander(
     if (inCorpus(term)) candidates.push({ word, term });
   }
   const matrix = new Float32Array(candidates.length * dims);
-  candidates.forEach((c, i) => matrix.set(unit(rowOf.get(c.word) ?? 0), i * dims));
+  candidates.forEach((c, i) => {
+    matrix.set(unit(rowOf.get(c.word) ?? 0), i * dims);
+  });
   const cache = new Map<string, Array<{ term: string; weight: number }>>();
 
   return {
