@@ -28,6 +28,8 @@ export const DEFAULT_QUOTE_OPTIONS: QuoteOptions = {
   minWords: 6,
 };
 
+const ANNOUNCES = /(?::|\b(?:the following|as follows)\b[^.!?]*[.!?]?)$/iu;
+
 export interface QuoteInput {
   passage: Passage;
   /** Raw text of the passage's source file, for highlight offsets. */
@@ -85,6 +87,15 @@ export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = 
       const score = (words < opts.minWords ? 0.5 : 1) * relevance - opts.extraSentenceCost * (to - from);
       if (score > best.score) best = { from, to, score };
     }
+  }
+  // A sentence that announces what follows ("…the following two conditions.", "…are:") is not the answer
+  // on its own; take the next sentence with it.
+  if (
+    best.to + 1 < sentences.length &&
+    best.to - best.from + 1 < opts.maxSentences &&
+    ANNOUNCES.test(sentences[best.to]?.text ?? '')
+  ) {
+    best = { ...best, to: best.to + 1 };
   }
   const first = sentences[best.from];
   const last = sentences[best.to];

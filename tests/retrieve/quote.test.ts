@@ -90,3 +90,43 @@ describe('highlightTerms', () => {
     expect(ranges.map((r) => raw.slice(r.start, r.end))).toEqual(['Elections', 'Parties']);
   });
 });
+
+describe('selectQuote with an announcing sentence', () => {
+  it('takes the sentence that follows "the following …" along', () => {
+    const text =
+      'Intro here. The following two conditions are necessary for legitimacy. It must be elected by the people. Unrelated end.';
+    const parts = [
+      'Intro here.',
+      'The following two conditions are necessary for legitimacy.',
+      'It must be elected by the people.',
+      'Unrelated end.',
+    ];
+    const sentences = parts.map((s) => ({
+      text: s,
+      start: text.indexOf(s),
+      end: text.indexOf(s) + s.length,
+    }));
+    const passage: Passage = {
+      id: 'x.p1',
+      ordinal: 0,
+      documentId: 'x',
+      source: 'x.txt',
+      section: [],
+      language: 'en',
+      kind: 'body',
+      text,
+      sentences,
+      start: 0,
+      end: text.length,
+    };
+    const quote = selectQuote({
+      passage,
+      raw: text,
+      query: query('two conditions legitimacy'),
+      idf: () => 1,
+    });
+    expect(quote.text).toBe(
+      'The following two conditions are necessary for legitimacy. It must be elected by the people.',
+    );
+  });
+});
