@@ -127,6 +127,10 @@ async function main(): Promise<void> {
     served += r.requests.total;
   }
   const rssAfterLoad = await rssOf(server.pid as number);
+  // A second round of the same size: growth here, after caches and the heap have settled, would be a leak.
+  await autocannon({ url, connections: 16, amount: target, requests });
+  served += target;
+  const rssAfterSecondRound = await rssOf(server.pid as number);
   server.kill('SIGTERM');
 
   const results = {
@@ -137,7 +141,12 @@ async function main(): Promise<void> {
     coldStartSeconds: Number(coldStartSeconds.toFixed(3)),
     inProcessMs: inProcess,
     http,
-    memory: { rssAfterStartMiB: rssAfterStart, rssAfterLoadMiB: rssAfterLoad, requestsServed: served },
+    memory: {
+      rssAfterStartMiB: rssAfterStart,
+      rssAfterFirstRoundMiB: rssAfterLoad,
+      rssAfterSecondRoundMiB: rssAfterSecondRound,
+      requestsServed: served,
+    },
   };
   await mkdir('bench/results', { recursive: true });
   await writeFile('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
@@ -155,7 +164,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|',
     ...http.map((h) => `| ${h.connections} | ${h.requestsPerSecond} | ${h.p50} | ${h.p99} | ${h.max} | ${h.errors} |`),
     '',
-    `RSS after start ${rssAfterStart} MiB, after ${served} requests ${rssAfterLoad} MiB`,
+    `RSS after start ${rssAfterStart} MiB, after ${target} requests ${rssAfterLoad} MiB, after ${served} requests ${rssAfterSecondRound} MiB`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

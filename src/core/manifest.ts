@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 
 /** Bump when the layout or meaning of any index file changes; older indexes are then rebuilt. */
-export const INDEX_FORMAT_VERSION = 1;
+export const INDEX_FORMAT_VERSION = 2;
 
 export const ManifestSchema = z.object({
   formatVersion: z.number().int(),

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CHUNKER_VERSION, chunkCorpus, DEFAULT_CHUNK_OPTIONS } from '../chunk/chunk-corpus.ts';
 import { BUILTIN_MODEL_ID, type Config } from '../core/config.ts';
@@ -8,7 +8,9 @@ import type { DocumentInfo, Passage, SourceFile } from '../core/types.ts';
 import { createEmbedder } from '../embed/embedder.node.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import { buildStaticModel, createTokenCounter, writeStaticTokenizer } from '../embed/static-model.node.ts';
+import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { buildCatalog } from '../ingest/catalog.ts';
+import { expansionCandidates } from '../retrieve/expand.ts';
 import { type CorpusSnapshot, loadCorpus } from '../ingest/load-corpus.node.ts';
 import { checksumDir, removeDir, sha256, writeFileAtomic } from './files.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
@@ -23,6 +25,7 @@ export const INDEX_FILES = {
   sentenceVectors: 'sentences.f32',
   lexical: 'lexical.json',
   terms: 'terms.json',
+  expansion: 'expansion.json',
   generatedModel: 'model',
 } as const;
 
@@ -188,6 +191,9 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       join(tmpDir, INDEX_FILES.terms),
       JSON.stringify([...df].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     );
+    // Which word vectors query expansion may add: stemming all 60k GloVe words takes ~0.5 s, so once here.
+    const wordVectors = decodeGloveSif(new Uint8Array(await readFile(glove)));
+    await writeFile(join(tmpDir, INDEX_FILES.expansion), JSON.stringify(expansionCandidates(wordVectors, (t) => df.has(t))));
 
     const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
     const manifest: Manifest = {

@@ -158,15 +158,20 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
       documentFrequency: new Map(termList),
       embedder,
       builtAt: manifest.builtAt,
-      wordVectors: await readWordVectors(config),
+      wordVectors: await readWordVectors(config, join(buildDir, INDEX_FILES.expansion)),
     },
   };
 }
 
 /** The committed GloVe-SIF table doubles as the word vectors for query expansion; optional. */
-async function readWordVectors(config: Config) {
+async function readWordVectors(config: Config, candidatesPath: string) {
   try {
-    return decodeGloveSif(new Uint8Array(await readFile(gloveSifPath(config))));
+    const table = decodeGloveSif(new Uint8Array(await readFile(gloveSifPath(config))));
+    const candidates = await readJson<unknown>(candidatesPath);
+    const valid =
+      Array.isArray(candidates) &&
+      candidates.every((c) => Array.isArray(c) && typeof c[0] === 'number' && typeof c[1] === 'string');
+    return valid ? { ...table, candidates: candidates as Array<[number, string]> } : table;
   } catch {
     return undefined;
   }

@@ -12,6 +12,21 @@ export interface WordVectors {
   /** Row-major int8 values and a scale per row (the committed GloVe-SIF table). */
   values: Int8Array;
   scales: Float32Array;
+  /** `[row, stem]` of the words whose stem occurs in the corpus, when precomputed at index time. */
+  candidates?: ReadonlyArray<readonly [number, string]>;
+}
+
+/** `[row, stem]` of the words of `vectors` whose stem passes `inCorpus`: the words an expansion may add. */
+export function expansionCandidates(
+  vectors: Pick<WordVectors, 'words'>,
+  inCorpus: (term: string) => boolean,
+): Array<[number, string]> {
+  const rows: Array<[number, string]> = [];
+  vectors.words.forEach((word, i) => {
+    const term = stem(word);
+    if (inCorpus(term)) rows.push([i, term]);
+  });
+  return rows;
 }
 
 export interface ExpansionOptions {
@@ -54,14 +69,10 @@ export function createExpander(
     return v;
   };
   // Candidate neighbours: GloVe words whose stem the corpus uses, as one flat matrix of unit rows.
-  const candidates: Array<{ word: string; term: string }> = [];
-  for (const word of vectors.words) {
-    const term = stem(word);
-    if (inCorpus(term)) candidates.push({ word, term });
-  }
+  const candidates = (vectors.candidates ?? expansionCandidates(vectors, inCorpus)).map(([row, term]) => ({ row, term }));
   const matrix = new Float32Array(candidates.length * dims);
   candidates.forEach((c, i) => {
-    matrix.set(unit(rowOf.get(c.word) ?? 0), i * dims);
+    matrix.set(unit(c.row), i * dims);
   });
   const cache = new Map<string, Array<{ term: string; weight: number }>>();
 

@@ -41,7 +41,7 @@ describe('buildIndex and openIndex', () => {
 
   it('writes a manifest naming format, model, dims, space, counts and corpus fingerprint', async () => {
     const manifest = JSON.parse(await readFile(join(env.config().INDEX_DIR, MANIFEST_FILE), 'utf8'));
-    expect(manifest).toMatchObject({ formatVersion: 1, space: 'ip', model: { id: 'builtin-static' } });
+    expect(manifest).toMatchObject({ formatVersion: 2, space: 'ip', model: { id: 'builtin-static' } });
     expect(manifest.passageCount).toBeGreaterThan(5);
     expect(manifest.model.dims).toBeGreaterThan(100);
     expect(manifest.corpusFingerprint).toMatch(/^[0-9a-f]{64}$/);
