@@ -62,7 +62,7 @@ export function staleReasons(manifest: Manifest, expected: IndexExpectation): st
     reasons.push(`index format ${manifest.formatVersion}, this version reads ${INDEX_FORMAT_VERSION}`);
   }
   if (manifest.corpusFingerprint !== expected.corpusFingerprint)
-    reasons.push('the corpus or catalogue changed');
+    reasons.push('the corpus, its catalogue or the built-in model inputs changed');
   if (manifest.model.id !== expected.modelId) {
     reasons.push(`built with model ${manifest.model.id}, configured ${expected.modelId}`);
   }

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import { type Half, poolAndNormalize } from './pooling.ts';
+import { resolvePrefixes } from './prefixes.ts';
 import { LAYOUT_FILE, type StaticModelLayout } from './static-model.node.ts';
 import { loadFeatureExtractor, locateModel } from './transformers.node.ts';
 import type { Embedder } from './types.ts';
@@ -12,7 +13,9 @@ export interface EmbedderOptions {
   model: string;
   modelsDir: string;
   quantized: boolean;
+  /** Prepended to queries; default `query: ` for e5 models (id contains `e5`), else empty. */
   queryPrefix?: string;
+  /** Prepended to passages (and counted by `countTokens`); default `passage: ` for e5 models, else empty. */
   passagePrefix?: string;
   /** Name reported as `Embedder.id` (defaults to `model`). */
   label?: string;
@@ -32,6 +35,12 @@ async function fileExists(path: string): Promise<boolean> {
 /**
  * Loads a feature-extraction model through Transformers.js from local files (remote downloads disabled)
  * and wraps it as an `Embedder`: tokenizer → model → our own mean pooling and normalisation.
+ *
+ * Without `static.json` this is mean pooling + L2 normalisation, as for any sentence-embedding model.
+ * With it (the built-in model), each half drops its null dimension and is normalised on its own and
+ * scaled by √w, so inner products are Σ w·cos(half). A half with no known token stays zero: such vectors
+ * are shorter than 1, and text with no known token at all (e.g. only stopwords, or an unseen script)
+ * embeds as the zero vector, which scores 0 against everything. Never NaN.
  */
 export async function createEmbedder(options: EmbedderOptions): Promise<Embedder> {
   const { root, id, dir } = locateModel(options.model, options.modelsDir);
@@ -41,8 +50,10 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   if (missing.length > 0) {
     throw new AppError(
       'MODEL_NOT_FOUND',
-      `Model ${options.model} is incomplete at ${dir} (missing ${missing.join(', ')}). Place a Transformers.js ` +
-        'model there (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx) or use EMBEDDING_MODEL=builtin-static',
+      `Model ${options.model} not found: ${dir} lacks ${missing.join(', ')}. Place a Transformers.js model ` +
+        `there (config.json, tokenizer.json, tokenizer_config.json and ${onnxFile}, e.g. the files of ` +
+        'https://huggingface.co/Xenova/multilingual-e5-small under MODELS_DIR/Xenova/multilingual-e5-small), ' +
+        'or use EMBEDDING_MODEL=builtin-static',
     );
   }
 
@@ -67,8 +78,9 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     model_max_length?: number;
   };
   const maxTokens = Math.min(512, config.model_max_length ?? 512);
-  const queryPrefix = options.queryPrefix ?? '';
-  const passagePrefix = options.passagePrefix ?? '';
+  const defaults = resolvePrefixes(options.model);
+  const queryPrefix = options.queryPrefix ?? defaults.query;
+  const passagePrefix = options.passagePrefix ?? defaults.passage;
   const batchSize = options.batchSize ?? 32;
 
   async function embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -76,6 +88,12 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     const { last_hidden_state: hidden } = await extractor.model(inputs);
     const [batch, seq, dims] = hidden.dims as [number, number, number];
     const halves: Half[] | undefined = layout?.halves;
+    if (halves && halves.reduce((n, h) => n + h.dims, 0) !== dims) {
+      throw new AppError(
+        'MODEL_INVALID',
+        `${LAYOUT_FILE} of ${options.model} does not match its ${dims}-d output`,
+      );
+    }
     return poolAndNormalize(
       hidden.data as Float32Array,
       inputs.attention_mask.data,
@@ -88,9 +106,6 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
 
   const probe = await embed(['dimension probe']);
   const dims = probe[0]?.length ?? 0;
-  if (layout && layout.halves.reduce((n, h) => n + h.dims, 0) !== dims) {
-    throw new AppError('MODEL_INVALID', `${LAYOUT_FILE} does not match the model output (${dims} dims)`);
-  }
 
   return {
     id: options.label ?? options.model,

@@ -1,25 +1,29 @@
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { randomizedSvd, type SparseMatrix } from './svd.ts';
 
 /**
- * Latent semantic analysis over the corpus' passages, as a static token table: a truncated SVD of the
- * TF-IDF term × passage matrix, computed through the eigen-decomposition of the small passage × passage
- * Gram matrix (exact, and cheap while the number of contexts stays in the low thousands).
- * Token row = idf(t) · U[t, :], so mean-pooling a text's token rows is the LSA projection of its TF-IDF vector.
+ * Latent semantic analysis over the corpus' passages, as a static token table: a truncated (randomized)
+ * SVD of the TF-IDF term × passage matrix, `X[t, c] = tf(t, c) · idf(t)` with `idf = ln((1 + N) / (1 + df))`.
+ * Token row = idf(t) · U[t, :] (β = 0), so mean-pooling a text's token rows is, up to scale, the LSA
+ * projection of its raw-tf TF-IDF vector; passages and queries go through the same static model.
  */
 
 export interface LsaOptions {
-  /** Latent dimensions kept (fewer when the corpus has fewer passages). */
+  /** Latent dimensions kept: at most this, and at most passages − 1 (fewer if the matrix has lower rank). */
   dims: number;
-  /** Passages used as contexts at most; larger corpora are sampled evenly (the Gram matrix is contexts²). */
+  /** Passages used as contexts at most; larger corpora are sampled evenly to bound the build time. */
   maxContexts: number;
+  /** Seed of the randomized SVD; the same passages and seed give the same bytes. */
+  seed: number;
+  /** Power iterations of the randomized SVD (3 gives top singular values to 4–5 digits). */
+  powerIterations: number;
 }
 
-export const DEFAULT_LSA_OPTIONS: LsaOptions = { dims: 256, maxContexts: 1500 };
+export const DEFAULT_LSA_OPTIONS: LsaOptions = { dims: 256, maxContexts: 3000, seed: 42, powerIterations: 3 };
 
 export interface LsaTable {
   /** Latent dimensions (k). */
   dims: number;
-  /** Token ids that got a row, and their rows (row-major, `terms.length × dims`). */
+  /** Token ids that got a row, ascending, and their rows (row-major, `terms.length × dims`). */
   terms: number[];
   rows: Float32Array;
   singularValues: number[];
@@ -27,7 +31,7 @@ export interface LsaTable {
 
 /**
  * Trains LSA from passages given as token-id lists; `isContent` says which ids count as terms
- * (stopwords, punctuation and special tokens do not).
+ * (stopwords, punctuation and special tokens do not, and get no row).
  */
 export function trainLsa(
   passages: readonly (readonly number[])[],
@@ -39,7 +43,7 @@ export function trainLsa(
   const contexts = passages.filter((_, i) => i % step === 0);
   const n = contexts.length;
 
-  const postings = new Map<number, Array<[number, number]>>();
+  const postings = new Map<number, Array<[context: number, tf: number]>>();
   contexts.forEach((ids, c) => {
     const tf = new Map<number, number>();
     for (const id of ids) if (isContent(id)) tf.set(id, (tf.get(id) ?? 0) + 1);
@@ -53,49 +57,34 @@ export function trainLsa(
     }
   });
   const terms = [...postings.keys()].sort((a, b) => a - b);
-  const idf = new Map(terms.map((t) => [t, Math.log((1 + n) / (1 + (postings.get(t)?.length ?? 0)))]));
+  const idf = terms.map((t) => Math.log((1 + n) / (1 + (postings.get(t)?.length ?? 0))));
 
-  const gram = new Float64Array(n * n);
-  for (const t of terms) {
-    const w = idf.get(t) ?? 0;
-    const list = postings.get(t) ?? [];
-    for (const [ci, xi] of list) {
-      for (const [cj, xj] of list) gram[ci * n + cj] = (gram[ci * n + cj] ?? 0) + xi * w * xj * w;
-    }
-  }
-  const rowsOfGram = Array.from({ length: n }, (_, i) => Array.from(gram.subarray(i * n, (i + 1) * n)));
-  const evd = new EigenvalueDecomposition(new Matrix(rowsOfGram), { assumeSymmetric: true });
-  const values = evd.realEigenvalues;
-  const vectors = evd.eigenvectorMatrix;
-  const order = values.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  const top = order[0]?.[0] ?? 0;
-  const kept = order.filter(([v]) => v > top * 1e-10).slice(0, opts.dims);
-  const k = kept.length;
-  const sigma = kept.map(([v]) => Math.sqrt(v));
-
-  // U[t,:] = X[t,:] V / σ; eigenvector signs are fixed so the largest component is positive (determinism).
-  const v = new Float64Array(n * k);
-  kept.forEach(([, col], j) => {
-    let maxAbs = 0;
-    let sign = 1;
-    for (let c = 0; c < n; c++) {
-      const x = vectors.get(c, col);
-      if (Math.abs(x) > maxAbs + 1e-12) {
-        maxAbs = Math.abs(x);
-        sign = x < 0 ? -1 : 1;
-      }
-    }
-    for (let c = 0; c < n; c++) v[c * k + j] = sign * vectors.get(c, col);
-  });
-  const rows = new Float32Array(terms.length * k);
+  const rowPtr = new Int32Array(terms.length + 1);
+  const colIdx: number[] = [];
+  const values: number[] = [];
   terms.forEach((t, r) => {
-    const w = idf.get(t) ?? 0;
     for (const [c, tf] of postings.get(t) ?? []) {
-      const x = tf * w;
-      for (let j = 0; j < k; j++)
-        rows[r * k + j] = (rows[r * k + j] ?? 0) + (x * (v[c * k + j] ?? 0)) / (sigma[j] ?? 1);
+      colIdx.push(c);
+      values.push(tf * (idf[r] ?? 0));
     }
-    for (let j = 0; j < k; j++) rows[r * k + j] = (rows[r * k + j] ?? 0) * w;
+    rowPtr[r + 1] = colIdx.length;
   });
-  return { dims: k, terms, rows, singularValues: sigma };
+  const matrix: SparseMatrix = {
+    rows: terms.length,
+    cols: n,
+    rowPtr,
+    colIdx: Int32Array.from(colIdx),
+    values: Float64Array.from(values),
+  };
+  const wanted = Math.max(0, Math.min(opts.dims, n - 1));
+  if (wanted === 0 || terms.length === 0)
+    return { dims: 0, terms: [], rows: new Float32Array(0), singularValues: [] };
+  const svd = randomizedSvd(matrix, wanted, { seed: opts.seed, powerIterations: opts.powerIterations });
+  const k = svd.k;
+  const rows = new Float32Array(terms.length * k);
+  for (let r = 0; r < terms.length; r++) {
+    const w = idf[r] ?? 0;
+    for (let j = 0; j < k; j++) rows[r * k + j] = w * (svd.u[r * k + j] ?? 0);
+  }
+  return { dims: k, terms, rows, singularValues: Array.from(svd.s) };
 }

@@ -13,11 +13,16 @@ const PRE_TOKEN = new RegExp(`[^\\s${PUNCTUATION}]+|[${PUNCTUATION}]`, 'gu');
 // Characters BertNormalizer drops: NUL, U+FFFD and control/format/private-use/surrogate code points.
 const DROPPED = /[\uFFFD\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
 
+// CJK ideographs, which BertNormalizer (handle_chinese_chars) surrounds with spaces. Transformers.js tests
+// UTF-16 code units, so only the BMP blocks ever match; mirror that rather than the Rust tokenizer.
+const CJK = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])/g;
+
 /** The words and punctuation marks a text splits into before WordPiece, exactly as the tokenizer sees them. */
 export function preTokenize(text: string): string[] {
   const cleaned = text
     .replace(/[\t\n\r]/g, ' ')
     .replace(DROPPED, '')
+    .replace(CJK, ' $1 ')
     .toLowerCase();
   return cleaned.trim().match(PRE_TOKEN) ?? [];
 }

@@ -2,17 +2,18 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CHUNKER_VERSION, chunkCorpus, DEFAULT_CHUNK_OPTIONS } from '../chunk/chunk-corpus.ts';
 import { BUILTIN_MODEL_ID, type Config } from '../core/config.ts';
+import { AppError } from '../core/errors.ts';
 import { INDEX_FORMAT_VERSION, type Manifest } from '../core/manifest.ts';
 import { terms } from '../core/terms.ts';
 import type { DocumentInfo, Passage, SourceFile } from '../core/types.ts';
 import { createEmbedder } from '../embed/embedder.node.ts';
+import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import { buildStaticModel, createTokenCounter, writeStaticTokenizer } from '../embed/static-model.node.ts';
-import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { buildCatalog } from '../ingest/catalog.ts';
-import { expansionCandidates } from '../retrieve/expand.ts';
 import { type CorpusSnapshot, loadCorpus } from '../ingest/load-corpus.node.ts';
-import { checksumDir, removeDir, sha256, writeFileAtomic } from './files.node.ts';
+import { expansionCandidates } from '../retrieve/expand.ts';
+import { checksumDir, removeDir, sha256, sha256File, writeFileAtomic } from './files.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
 import { DEFAULT_HNSW_OPTIONS, efSearchFor, type HnswOptions } from './types.ts';
@@ -49,12 +50,27 @@ export function embeddingText(passage: Passage, document: DocumentInfo | undefin
   return header ? `${header}. ${passage.text}` : passage.text;
 }
 
+/** Hash of the committed files a generated model is built from (the GloVe-SIF table); empty otherwise. */
+export async function modelInputsFingerprint(config: Config): Promise<string> {
+  if (config.EMBEDDING_MODEL !== BUILTIN_MODEL_ID) return '';
+  try {
+    return await sha256File(gloveSifPath(config));
+  } catch (cause) {
+    throw new AppError(
+      'MODEL_NOT_FOUND',
+      `The GloVe-SIF table ${gloveSifPath(config)} is missing; restore it or run \`npm run build:glove\``,
+      { cause },
+    );
+  }
+}
+
 /**
  * Identity of what an index is built from: corpus files, catalogue sidecar, chunker version and options.
  * Any change makes an existing index stale.
  */
-export function corpusFingerprint(snapshot: CorpusSnapshot): string {
+export function corpusFingerprint(snapshot: CorpusSnapshot, modelInputs = ''): string {
   const parts = [
+    `model inputs ${modelInputs}`,
     `format ${INDEX_FORMAT_VERSION}`,
     `chunker ${CHUNKER_VERSION} ${JSON.stringify({ ...DEFAULT_CHUNK_OPTIONS, countTokens: undefined })}`,
     `catalog ${snapshot.sidecarText ?? ''}`,
@@ -102,7 +118,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
   progress({ stage: 'reading corpus' });
   const snapshot = await loadCorpus(config.CORPUS_DIR);
   const documents = buildCatalog(snapshot.files, snapshot.sidecar);
-  const fingerprint = corpusFingerprint(snapshot);
+  const fingerprint = corpusFingerprint(snapshot, await modelInputsFingerprint(config));
 
   const buildId = `build-${Date.now().toString(36)}-${process.pid}-${fingerprint.slice(0, 8)}`;
   const tmpDir = join(indexRoot, `.tmp-${buildId}`);
@@ -193,7 +209,10 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     );
     // Which word vectors query expansion may add: stemming all 60k GloVe words takes ~0.5 s, so once here.
     const wordVectors = decodeGloveSif(new Uint8Array(await readFile(glove)));
-    await writeFile(join(tmpDir, INDEX_FILES.expansion), JSON.stringify(expansionCandidates(wordVectors, (t) => df.has(t))));
+    await writeFile(
+      join(tmpDir, INDEX_FILES.expansion),
+      JSON.stringify(expansionCandidates(wordVectors, (t) => df.has(t))),
+    );
 
     const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
     const manifest: Manifest = {

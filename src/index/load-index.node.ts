@@ -18,6 +18,7 @@ import {
   gloveSifPath,
   INDEX_FILES,
   MANIFEST_FILE,
+  modelInputsFingerprint,
 } from './build-index.node.ts';
 import { sha256File } from './files.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
@@ -68,7 +69,7 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
   const snapshot = await loadCorpus(config.CORPUS_DIR);
   const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
   const reasons = staleReasons(manifest, {
-    corpusFingerprint: corpusFingerprint(snapshot),
+    corpusFingerprint: corpusFingerprint(snapshot, await modelInputsFingerprint(config)),
     modelId: config.EMBEDDING_MODEL,
     quantized: config.EMBEDDING_QUANTIZED,
     queryPrefix: prefixes.query,

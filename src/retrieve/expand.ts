@@ -69,7 +69,10 @@ export function createExpander(
     return v;
   };
   // Candidate neighbours: GloVe words whose stem the corpus uses, as one flat matrix of unit rows.
-  const candidates = (vectors.candidates ?? expansionCandidates(vectors, inCorpus)).map(([row, term]) => ({ row, term }));
+  const candidates = (vectors.candidates ?? expansionCandidates(vectors, inCorpus)).map(([row, term]) => ({
+    row,
+    term,
+  }));
   const matrix = new Float32Array(candidates.length * dims);
   candidates.forEach((c, i) => {
     matrix.set(unit(c.row), i * dims);

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,17 @@ describe('buildIndex and openIndex', () => {
     const { rebuilt, index } = await openOrBuildIndex(local.config({ AUTO_BUILD: 'true' }));
     expect(rebuilt).toBe(true);
     expect(index.documents.map((d) => d.source)).toContain('new.txt');
+  });
+
+  it('detects a changed GloVe-SIF table as stale', async () => {
+    const local = await smallCorpus();
+    const models = join(await mkdtemp(join(tmpdir(), 'models-')), 'models');
+    await cp('models', models, { recursive: true });
+    await buildIndex(local.config({ MODELS_DIR: models }));
+    await appendFile(join(models, 'glove-sif', 'glove-sif-100d.bin'), 'x');
+    await expect(openIndex(local.config({ MODELS_DIR: models }))).rejects.toThrow(
+      /INDEX_STALE.*model inputs/,
+    );
   });
 
   it('detects a different configured model as stale', async () => {
