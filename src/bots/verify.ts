@@ -42,34 +42,50 @@ function freshTimestamp(timestamp: string | undefined, nowSeconds: number): bool
   return Number.isFinite(ts) && Math.abs(nowSeconds - ts) <= MAX_SKEW_SECONDS;
 }
 
-/** Slack: `X-Slack-Signature: v0=hex(HMAC-SHA256(secret, "v0:" + timestamp + ":" + body))`. */
-export async function verifySlack(
+/** Signed request headers: the signed timestamp (unix seconds) and the signature. */
+export interface SignedHeaders {
+  timestamp?: string;
+  signature?: string;
+}
+
+/** Checks `signature === prefix + hex(HMAC-SHA256(secret, message(timestamp)))` with a fresh timestamp. */
+async function verifyHmac(
   secret: string,
-  headers: { timestamp?: string; signature?: string },
-  body: string,
-  nowSeconds = Date.now() / 1000,
+  headers: SignedHeaders,
+  prefix: string,
+  message: (timestamp: string) => string,
+  nowSeconds: number,
 ): Promise<boolean> {
-  if (!headers.signature || !freshTimestamp(headers.timestamp, nowSeconds)) return false;
-  const expected = `v0=${await hmacSha256Hex(secret, `v0:${headers.timestamp}:${body}`)}`;
+  if (!headers.signature || !headers.timestamp || !freshTimestamp(headers.timestamp, nowSeconds))
+    return false;
+  const expected = `${prefix}${await hmacSha256Hex(secret, message(headers.timestamp))}`;
   return constantTimeEqual(expected, headers.signature);
 }
 
-/** Generic webhook: `X-Webhook-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))`. */
-export async function verifyWebhook(
+/** Slack: `X-Slack-Signature: v0=hex(HMAC-SHA256(secret, "v0:" + timestamp + ":" + body))`. */
+export function verifySlack(
   secret: string,
-  headers: { timestamp?: string; signature?: string },
+  headers: SignedHeaders,
   body: string,
   nowSeconds = Date.now() / 1000,
-): Promise<boolean> {
-  if (!headers.signature || !freshTimestamp(headers.timestamp, nowSeconds)) return false;
-  const expected = `sha256=${await hmacSha256Hex(secret, `${headers.timestamp}.${body}`)}`;
-  return constantTimeEqual(expected, headers.signature);
+) {
+  return verifyHmac(secret, headers, 'v0=', (ts) => `v0:${ts}:${body}`, nowSeconds);
+}
+
+/** Generic webhook: `X-Webhook-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))`. */
+export function verifyWebhook(
+  secret: string,
+  headers: SignedHeaders,
+  body: string,
+  nowSeconds = Date.now() / 1000,
+) {
+  return verifyHmac(secret, headers, 'sha256=', (ts) => `${ts}.${body}`, nowSeconds);
 }
 
 /** Discord: Ed25519 signature (hex) over timestamp + body with the application's public key (hex). */
 export async function verifyDiscord(
   publicKeyHex: string,
-  headers: { timestamp?: string; signature?: string },
+  headers: SignedHeaders,
   body: string,
   nowSeconds = Date.now() / 1000,
 ): Promise<boolean> {

@@ -5,35 +5,10 @@
  * If the page has a <kz-qa> element the widget renders inline there; otherwise a floating launcher appears.
  */
 
-interface Mark {
-  start: number;
-  end: number;
-}
-interface Passage {
-  id: string;
-  rank: number;
-  text: string;
-  quote: { text: string; start: number; end: number; marks: Mark[] };
-  citation: {
-    source: string;
-    title: string;
-    authors: string[];
-    section: string;
-    start: number;
-    end: number;
-    label: string;
-  };
-}
-interface Answer {
-  query: { text: string; usedHistory: boolean };
-  confidence: 'high' | 'medium' | 'low';
-  passages: Passage[];
-}
-interface PassageContext {
-  passage: { id: string; text: string };
-  previousId: string | null;
-  nextId: string | null;
-}
+import type { AskResult, PassageContext, RankedPassage } from '../retrieve/types.ts';
+
+type Passage = RankedPassage;
+type Answer = AskResult;
 
 const STYLE = `
 :host { --bg:#fff; --fg:#1b1f24; --muted:#5b636e; --line:#d8dde3; --accent:#0b5cad; --card:#f6f8fa; --mark:#ffe58a; --warn:#8a5a00; --warnbg:#fff6dd;
@@ -83,7 +58,7 @@ function el<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** The quote as text nodes with <mark> around the matched query terms (never innerHTML: no injection). */
-function markedQuote(quote: Passage['quote']): HTMLElement {
+function markedQuote(quote: RankedPassage['quote']): HTMLElement {
   const block = el('blockquote');
   let at = 0;
   for (const m of [...quote.marks].sort((a, b) => a.start - b.start)) {

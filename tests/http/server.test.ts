@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
 /** Smoke test of the real entry point: `src/node.ts` serving the shared test index over TCP. */
@@ -9,22 +10,10 @@ describe('node server', () => {
   let exitCode: number | null = null;
 
   beforeAll(async () => {
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-      env: { ...process.env, ...TEST_INDEX_ENV, PORT: String(port), LOG_LEVEL: 'silent' },
-      stdio: 'ignore',
-    });
+    server = await startServer(port, TEST_INDEX_ENV);
     server.on('exit', (code) => {
       exitCode = code;
     });
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-    throw new Error('server did not start');
   });
 
   afterAll(() => {

@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.ts';
 import { openOrBuildIndex } from '../../src/index/load-index.node.ts';
+import { startServer } from '../setup/server.ts';
 
 const TOKEN = 'soak-test-admin-token-0123456789';
 
@@ -29,28 +30,12 @@ describe('reindex under load', () => {
       LOG_LEVEL: 'silent',
     };
     await openOrBuildIndex(loadConfig(env));
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-      env: {
-        ...process.env,
-        ...env,
-        PORT: String(port),
-        ADMIN_TOKEN: TOKEN,
-        RATE_LIMIT_PER_MINUTE: '0',
-        AUTO_BUILD: 'false',
-      },
-      stdio: 'ignore',
+    server = await startServer(port, {
+      ...env,
+      ADMIN_TOKEN: TOKEN,
+      RATE_LIMIT_PER_MINUTE: '0',
+      AUTO_BUILD: 'false',
     });
-    for (let i = 0; i < 300; i++) {
-      if (
-        await fetch(`${url}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('server did not start');
   });
 
   afterAll(() => {

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
 /**
@@ -18,20 +19,7 @@ describe('chat widget in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-      env: { ...process.env, ...TEST_INDEX_ENV, PORT: String(port), RATE_LIMIT_PER_MINUTE: '0' },
-      stdio: 'ignore',
-    });
-    for (let i = 0; i < 300; i++) {
-      if (
-        await fetch(`${url}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    server = await startServer(port, { ...TEST_INDEX_ENV, RATE_LIMIT_PER_MINUTE: '0' });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
