@@ -1,20 +1,20 @@
-import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from '../core/config.ts';
-import { AppError, isAppError } from '../core/errors.ts';
+import { AppError } from '../core/errors.ts';
 import { handleMcpRequest } from '../mcp/server.ts';
 import type { QaService } from '../retrieve/types.ts';
-import { errorBody, STATUS_BY_CODE } from './errors.ts';
+import { errorBody, toErrorReply, validationErrorBody } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
 import { DOCS_INIT, demoPage, docsPage, escapeHtml, passagePage, type StaticAssets } from './pages.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import {
   AskResponseSchema,
   createAskRequestSchema,
+  DEFAULT_MAX_HISTORY_TURNS,
   DocumentListSchema,
   DocumentSchema,
   ErrorSchema,
@@ -67,30 +67,31 @@ export interface AppDeps {
 
 type Env = { Variables: { requestId: string } };
 
+/** An incoming X-Request-Id is kept only if it is a short token that is safe to log and echo. */
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-const errors = {
-  400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorSchema } } },
-  404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } },
-};
+/** The same test `@hono/zod-openapi` applies, so a body we accept is never refused by the validator. */
+const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 
-/** Turns zod issues into `[{ path, message }]` and a message naming the fields. */
-function describeIssues(error: z.ZodError): {
-  message: string;
-  details: Array<{ path: string; message: string }>;
-} {
-  const details = error.issues.map((issue) => {
-    let path = issue.path.map(String).join('.') || '(body)';
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys ?? [];
-      path = [path === '(body)' ? '' : path, keys[0] ?? ''].filter(Boolean).join('.');
-      message = `unknown field(s): ${keys.join(', ')}`;
-    }
-    return { path, message };
-  });
-  return { message: details.map((d) => `${d.path}: ${d.message}`).join('; '), details };
+const ERROR_DESCRIPTIONS = {
+  400: 'Invalid request: malformed JSON, a field failing validation, or an unknown filter value',
+  404: 'No such id',
+  413: 'Body larger than MAX_BODY_BYTES',
+  415: 'Body not sent as application/json',
+  429: 'Rate limited; see Retry-After',
+  500: 'Internal error; the server log has the cause under the request id',
+  503: 'Index not ready (loading, missing or stale)',
+  504: 'The request took longer than REQUEST_TIMEOUT_MS',
+} as const;
+
+/** The documented error responses of a route; all share the error envelope. */
+function errorResponses<S extends keyof typeof ERROR_DESCRIPTIONS>(...statuses: S[]) {
+  const content = { 'application/json': { schema: ErrorSchema } };
+  const responses = {} as Record<S, { description: string; content: typeof content }>;
+  for (const status of statuses) responses[status] = { description: ERROR_DESCRIPTIONS[status], content };
+  return responses;
 }
+const serverErrors = errorResponses(429, 500, 503, 504);
 
 /**
  * The HTTP API over a `QaService`. Every response is JSON; every failure uses the error envelope.
@@ -99,17 +100,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   const { service, config } = deps;
   const log = deps.log ?? (() => {});
   const limits = {
-    maxHistoryTurns: config.MAX_HISTORY_TURNS ?? 20,
+    maxHistoryTurns: config.MAX_HISTORY_TURNS ?? DEFAULT_MAX_HISTORY_TURNS,
     timeoutMs: config.REQUEST_TIMEOUT_MS ?? 10_000,
     perMinute: config.RATE_LIMIT_PER_MINUTE ?? 600,
   };
   const limiter = createRateLimiter(limits.perMinute);
   const app = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
-      if (!result.success) {
-        const { message, details } = describeIssues(result.error);
-        return c.json(errorBody('INVALID_REQUEST', message, details), 400);
-      }
+      if (!result.success) return c.json(validationErrorBody(result.error), 400);
     },
   });
 
@@ -118,7 +116,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set('requestId', requestId);
     const started = performance.now();
-    await next();
+    try {
+      await next();
+    } catch (error) {
+      // Hono hands only `Error` instances to onError; anything else thrown (a string, undefined) lands here.
+      c.res = respondWithError(error, c, log);
+    }
     c.header('X-Request-Id', requestId);
     deps.metrics?.observe(c.req.routePath, c.req.method, c.res.status, (performance.now() - started) / 1000);
     log({
@@ -184,8 +187,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     }
   });
 
+  // Every route with a body (the API, /mcp, /bots) is capped, whether or not a content-length is sent.
   app.use(
-    '/v1/ask',
+    '*',
     bodyLimit({
       maxSize: config.MAX_BODY_BYTES,
       onError: () => {
@@ -196,10 +200,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   app.use('/v1/ask', async (c, next) => {
     if (c.req.method !== 'POST') return next();
     const type = c.req.header('content-type') ?? '';
-    if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    if (!JSON_CONTENT_TYPE.test(type)) {
       throw new AppError(
         'UNSUPPORTED_MEDIA_TYPE',
-        `Send the body as JSON (content-type: application/json), not "${type || 'none'}"`,
+        `Send the body as JSON (content-type: application/json), not "${type.slice(0, 100) || 'none'}"`,
       );
     }
     const text = await c.req.text();
@@ -219,7 +223,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     request: { body: { content: { 'application/json': { schema: AskRequestSchema } }, required: true } },
     responses: {
       200: { description: 'Ranked passages', content: { 'application/json': { schema: AskResponseSchema } } },
-      ...errors,
+      ...errorResponses(400, 413, 415),
+      ...serverErrors,
     },
   });
   app.openapi(askRoute, async (c) => c.json(await service.ask(c.req.valid('json')), 200));
@@ -231,6 +236,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       summary: 'Every citable document',
       responses: {
         200: { description: 'Documents', content: { 'application/json': { schema: DocumentListSchema } } },
+        ...serverErrors,
       },
     }),
     (c) => c.json({ documents: service.listDocuments() }, 200),
@@ -244,7 +250,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       request: { params: IdParamSchema },
       responses: {
         200: { description: 'Document', content: { 'application/json': { schema: DocumentSchema } } },
-        ...errors,
+        ...errorResponses(400, 404),
+        ...serverErrors,
       },
     }),
     (c) => {
@@ -266,7 +273,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
           description: 'Passage in context',
           content: { 'application/json': { schema: PassageContextSchema } },
         },
-        ...errors,
+        ...errorResponses(400, 404),
+        ...serverErrors,
       },
     }),
     (c) => {
@@ -388,17 +396,24 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     },
   });
 
-  // Known paths with an unsupported method: 405 with the methods that are supported.
+  // Known paths with an unsupported method: 405 with the methods that are supported. Hono answers
+  // HEAD with the GET handler, so GET routes allow both.
+  const get = 'GET, HEAD';
   const allowed: Array<[string, string]> = [
     ['/v1/ask', 'POST'],
-    ['/v1/documents', 'GET'],
-    ['/v1/documents/:id', 'GET'],
-    ['/v1/passages/:id', 'GET'],
-    ['/healthz', 'GET'],
-    ['/openapi.json', 'GET'],
-    ...(deps.metrics ? ([['/metrics', 'GET']] as Array<[string, string]>) : []),
-    ...(admin && token ? ([['/admin/reindex', 'GET, POST']] as Array<[string, string]>) : []),
+    ['/v1/documents', get],
+    ['/v1/documents/:id', get],
+    ['/v1/passages/:id', get],
+    ['/healthz', get],
+    ['/openapi.json', get],
+    ['/mcp', 'GET, HEAD, POST, DELETE'],
   ];
+  if (deps.metrics) allowed.push(['/metrics', get]);
+  if (admin && token) allowed.push(['/admin/reindex', 'GET, HEAD, POST']);
+  if (assets) {
+    const pages = ['/', '/widget.js', '/passages/:id', '/docs', '/docs/init.js', '/docs/swagger-ui.css'];
+    for (const path of [...pages, '/docs/swagger-ui-bundle.js']) allowed.push([path, get]);
+  }
   for (const [path, allow] of allowed) {
     app.all(path, (c) => {
       c.header('Allow', allow);
@@ -435,37 +450,9 @@ function timingSafeEqual(a: string, b: string): boolean {
 }
 
 function respondWithError(error: unknown, c: Context<Env>, log: NonNullable<AppDeps['log']>): Response {
-  const requestId = c.get('requestId');
+  const requestId = c.get('requestId') ?? crypto.randomUUID();
+  const { status, body, headers } = toErrorReply(error, requestId, log);
   c.header('X-Request-Id', requestId);
-  if (isAppError(error)) {
-    const status = STATUS_BY_CODE[error.code];
-    if (error.code === 'RATE_LIMITED') {
-      const wait = (error.details as { retryAfter?: number } | undefined)?.retryAfter;
-      if (wait) c.header('Retry-After', String(wait));
-    }
-    if (status >= 500 && error.code !== 'TIMEOUT' && error.code !== 'NOT_READY') {
-      log({
-        level: 'error',
-        requestId,
-        code: error.code,
-        msg: error.message,
-        cause: String(error.cause ?? ''),
-      });
-      return c.json(
-        errorBody(error.code, `Service unavailable (${error.code}); request id ${requestId}`),
-        status,
-      );
-    }
-    return c.json(errorBody(error.code, error.detail, error.details), status);
-  }
-  if (error instanceof HTTPException && error.status < 500) {
-    return c.json(errorBody('INVALID_REQUEST', error.message || 'Bad request'), error.status);
-  }
-  log({
-    level: 'error',
-    requestId,
-    msg: 'unhandled error',
-    error: error instanceof Error ? error.stack : String(error),
-  });
-  return c.json(errorBody('INTERNAL', `Internal error; see the server log for request id ${requestId}`), 500);
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  return c.json(body, status);
 }

@@ -1,7 +1,12 @@
+import type { z } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ErrorCode } from '../core/errors.ts';
+import { type ErrorCode, isAppError } from '../core/errors.ts';
 
-/** The one place where error codes become HTTP statuses. */
+/**
+ * The one place where error codes become HTTP statuses and error envelopes. Core code throws
+ * `AppError`; `app.onError` hands whatever was thrown to {@link toErrorReply}.
+ */
 export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   INVALID_REQUEST: 400,
   INVALID_JSON: 400,
@@ -12,24 +17,122 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
-  // The server gave up on a slow request: a gateway-style timeout, not the client's fault.
-  TIMEOUT: 503,
+  // The server gave up waiting for its own search engine, as a gateway gives up on an upstream.
+  // 408 would blame the client for sending its request too slowly; 504 also keeps timeouts apart
+  // from "not ready" (503) in metrics, and clients and proxies treat both as retryable.
+  TIMEOUT: 504,
+  // Temporary: the index is loading or being swapped; retrying later helps.
   NOT_READY: 503,
+  INDEX_MISSING: 503,
+  INDEX_STALE: 503,
+  INDEX_CORRUPT: 503,
+  // A broken deployment: retrying does not help until an operator acts.
   CONFIG_INVALID: 500,
   CORPUS_EMPTY: 500,
   CORPUS_INVALID: 500,
   MODEL_NOT_FOUND: 500,
   MODEL_INVALID: 500,
-  INDEX_MISSING: 503,
-  INDEX_STALE: 503,
-  INDEX_CORRUPT: 503,
   INTERNAL: 500,
 };
 
+/** 5xx codes whose message is written for clients; every other 5xx message stays in the log. */
+const PUBLIC_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NOT_READY', 'TIMEOUT']);
+
+/** Codes for the statuses Hono's own middleware may throw as `HTTPException`. */
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: 'INVALID_REQUEST',
+  401: 'UNAUTHORIZED',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  408: 'TIMEOUT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
+/** The body of every error response. */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
+/** A detail of a validation failure: the dotted path of the field and what is wrong with it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** What `app.onError` sends: status, envelope and extra headers. */
+export interface ErrorReply {
+  status: ContentfulStatusCode;
+  body: ErrorBody;
+  headers: Record<string, string>;
+}
+
+/** The HTTP status of an error code. */
+export function statusOf(code: ErrorCode): ContentfulStatusCode {
+  return STATUS_BY_CODE[code];
+}
+
+/** Builds the error envelope `{ error: { code, message, details? } }`. */
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+/**
+ * Turns zod issues into an INVALID_REQUEST envelope: one `{ path, message }` per problem (one per
+ * unknown field) and a message naming every field, e.g. `question: must not be empty`.
+ */
+export function validationErrorBody(error: z.ZodError): ErrorBody {
+  const details: FieldIssue[] = error.issues.flatMap((issue) => {
+    const at = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: at.join('.') || '(body)', message: issue.message }];
+  });
+  return errorBody('INVALID_REQUEST', details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+}
+
+/**
+ * Maps anything thrown while handling a request to a reply. Client errors keep their message;
+ * server errors say only the code and the request id, and their cause goes to `log`.
+ */
+export function toErrorReply(
+  error: unknown,
+  requestId: string,
+  log: (entry: Record<string, unknown>) => void,
+): ErrorReply {
+  const headers: Record<string, string> = {};
+  if (isAppError(error)) {
+    const status = statusOf(error.code);
+    if (error.code === 'RATE_LIMITED') {
+      const wait = (error.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+      if (typeof wait === 'number' && wait > 0) headers['Retry-After'] = String(Math.ceil(wait));
+    }
+    if (status < 500 || PUBLIC_5XX.has(error.code)) {
+      return { status, body: errorBody(error.code, error.detail, error.details), headers };
+    }
+    log({ level: 'error', requestId, code: error.code, msg: error.message, cause: describe(error.cause) });
+    const message =
+      status === 503
+        ? `Service unavailable (${error.code}); retry later or see the server log for request id ${requestId}`
+        : `Internal error (${error.code}); see the server log for request id ${requestId}`;
+    return { status, body: errorBody(error.code, message), headers };
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    const code = CODE_BY_STATUS[error.status] ?? 'INVALID_REQUEST';
+    const status = error.status as ContentfulStatusCode;
+    return { status, body: errorBody(code, error.message || `Request failed with ${status}`), headers };
+  }
+  log({ level: 'error', requestId, code: 'INTERNAL', msg: 'unhandled error', error: describe(error) });
+  return {
+    status: 500,
+    body: errorBody('INTERNAL', `Internal error; see the server log for request id ${requestId}`),
+    headers,
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return error === undefined ? '' : String(error);
 }

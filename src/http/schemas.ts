@@ -8,12 +8,25 @@ import { PASSAGE_KINDS, type PassageKind } from '../core/types.ts';
 const Kind = z.enum(PASSAGE_KINDS as unknown as [PassageKind, ...PassageKind[]]);
 const Id = z.string().min(1).max(200);
 
-/** The ask request; question length limits come from the configuration. */
-export function createAskRequestSchema(maxQuestionChars: number, maxHistoryTurns = 20) {
+/** Passages returned when a request gives no `topK`; the same as the search engine's default. */
+export const DEFAULT_TOP_K = 5;
+/** Earlier turns accepted in `history` unless the configuration says otherwise (MAX_HISTORY_TURNS). */
+export const DEFAULT_MAX_HISTORY_TURNS = 20;
+
+/**
+ * The ask request. Objects are strict, so a misspelt field is an error naming it rather than a
+ * silently ignored option. Texts are trimmed, then must be non-empty and at most
+ * `maxQuestionChars` long; the limits come from the configuration.
+ */
+export function createAskRequestSchema(
+  maxQuestionChars: number,
+  maxHistoryTurns = DEFAULT_MAX_HISTORY_TURNS,
+) {
   const text = z
     .string()
-    .max(maxQuestionChars, `must be at most ${maxQuestionChars} characters`)
-    .refine((s) => s.trim().length > 0, 'must not be empty');
+    .trim()
+    .min(1, 'must not be empty')
+    .max(maxQuestionChars, `must be at most ${maxQuestionChars} characters`);
   return z
     .strictObject({
       question: text.openapi({ example: 'What is political modernization?' }),
@@ -29,15 +42,28 @@ export function createAskRequestSchema(maxQuestionChars: number, maxHistoryTurns
         .int()
         .min(1)
         .max(50)
-        .optional()
-        .openapi({ description: 'Passages to return (default 5).' }),
+        .default(DEFAULT_TOP_K)
+        .openapi({ description: 'Passages to return.' }),
       filters: z
         .strictObject({
-          documentIds: z.array(Id).max(100).optional(),
-          languages: z.array(z.string().min(2).max(8)).max(10).optional(),
-          kinds: z.array(Kind).max(PASSAGE_KINDS.length).optional(),
+          documentIds: z
+            .array(Id)
+            .max(100)
+            .optional()
+            .openapi({ description: 'Search only these documents (ids from GET /v1/documents).' }),
+          languages: z
+            .array(z.string().min(2).max(8))
+            .max(10)
+            .optional()
+            .openapi({ description: 'ISO 639-1 codes, e.g. `en`, `ru`, `kk`.' }),
+          kinds: z
+            .array(Kind)
+            .max(PASSAGE_KINDS.length)
+            .optional()
+            .openapi({ description: 'Passage kinds; by default every kind but `references`.' }),
         })
-        .optional(),
+        .optional()
+        .openapi({ description: 'Every value must exist in the corpus, or the request is rejected.' }),
     })
     .openapi('AskRequest');
 }
@@ -173,3 +199,13 @@ export const ReindexStatusSchema = z
   .openapi('ReindexStatus');
 
 export const IdParamSchema = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
+
+/** A validated ask request body (trimmed texts, `topK` filled in). */
+export type AskRequestBody = z.infer<ReturnType<typeof createAskRequestSchema>>;
+export type AskResponse = z.infer<typeof AskResponseSchema>;
+export type DocumentResponse = z.infer<typeof DocumentSchema>;
+export type DocumentList = z.infer<typeof DocumentListSchema>;
+export type PassageContextResponse = z.infer<typeof PassageContextSchema>;
+export type Health = z.infer<typeof HealthSchema>;
+export type ErrorResponse = z.infer<typeof ErrorSchema>;
+export type ReindexStatusResponse = z.infer<typeof ReindexStatusSchema>;

@@ -5,6 +5,8 @@ import { createApp } from '../../src/http/app.ts';
 import {
   AskResponseSchema,
   DocumentListSchema,
+  DocumentSchema,
+  ErrorSchema,
   HealthSchema,
   PassageContextSchema,
 } from '../../src/http/schemas.ts';
@@ -110,7 +112,8 @@ const post = (app: ReturnType<typeof appWith>, body: unknown, headers: Record<st
 async function expectError(res: Response, status: number, code: string, field?: string) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/application\/json/);
-  const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } };
+  expect(res.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
+  const body = ErrorSchema.parse(await res.json());
   expect(body.error.code).toBe(code);
   expect(body.error.message.length).toBeGreaterThan(0);
   if (field) expect(body.error.message).toContain(field);
@@ -169,10 +172,66 @@ describe('POST /v1/ask', () => {
       'UNKNOWN_FILTER_VALUE',
       'filters.documentIds',
     ],
+    ['a fractional topK', { question: 'q', topK: 5.5 }, 400, 'INVALID_REQUEST', 'topK'],
+    [
+      'an unknown filter field',
+      { question: 'q', filters: { tags: ['x'] } },
+      400,
+      'INVALID_REQUEST',
+      'filters.tags',
+    ],
+    [
+      'more than 20 history turns',
+      { question: 'q', history: Array.from({ length: 21 }, () => ({ role: 'user', content: 'x' })) },
+      400,
+      'INVALID_REQUEST',
+      'history',
+    ],
+    [
+      'more than 100 document ids',
+      { question: 'q', filters: { documentIds: Array.from({ length: 101 }, (_, i) => `d${i}`) } },
+      400,
+      'INVALID_REQUEST',
+      'filters.documentIds',
+    ],
+    ['an empty body', '', 400, 'INVALID_JSON', undefined],
     ['a JSON array body', [1, 2], 400, 'INVALID_REQUEST', undefined],
     ['a JSON null body', 'null', 400, 'INVALID_REQUEST', undefined],
   ])('rejects %s', async (_name, body, status, code, field) => {
     await expectError(await post(appWith(), body), status, code, field);
+  });
+
+  it('names every invalid field in the message and in details', async () => {
+    const body = await expectError(
+      await post(appWith(), { question: 42, topK: '5', colour: 'red', size: 'L' }),
+      400,
+      'INVALID_REQUEST',
+    );
+    expect(body.error.message).toMatch(/question.*topK.*colour.*size/);
+    expect(body.error.details).toEqual([
+      { path: 'question', message: expect.any(String) },
+      { path: 'topK', message: expect.any(String) },
+      { path: 'colour', message: 'unknown field' },
+      { path: 'size', message: 'unknown field' },
+    ]);
+  });
+
+  it('passes the trimmed question and the default topK to the service', async () => {
+    const service = fakeService();
+    const res = await post(appWith(service), { question: '  How are akims chosen?\n' });
+    expect(res.status).toBe(200);
+    expect(service.calls[0]).toEqual({ question: 'How are akims chosen?', topK: 5 });
+  });
+
+  it('accepts a JSON content type with parameters or a +json suffix', async () => {
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON', 'application/vnd.api+json']) {
+      expect((await post(appWith(), { question: 'q' }, { 'content-type': type })).status).toBe(200);
+    }
+  });
+
+  it('replaces an incoming request id that is not a short token', async () => {
+    const res = await post(appWith(), { question: 'q' }, { 'x-request-id': 'a b<script>' });
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('rejects a question over MAX_QUESTION_CHARS that fits in the body limit', async () => {
@@ -181,6 +240,14 @@ describe('POST /v1/ask', () => {
       config: { MAX_BODY_BYTES: 65_536, MAX_QUESTION_CHARS: 2000 },
     });
     await expectError(await post(app, { question: 'x'.repeat(10_000) }), 400, 'INVALID_REQUEST', 'question');
+  });
+
+  it('rejects a body whose content-length is over the limit', async () => {
+    const body = JSON.stringify({ question: 'x'.repeat(5000) });
+    const res = await post(appWith(), body, {
+      'content-length': String(new TextEncoder().encode(body).length),
+    });
+    await expectError(res, 413, 'PAYLOAD_TOO_LARGE', '4096');
   });
 
   it('rejects a body over the limit even without a content-length header', async () => {
@@ -201,11 +268,23 @@ describe('POST /v1/ask', () => {
     await expectError(res, 413, 'PAYLOAD_TOO_LARGE');
   });
 
-  it('rejects a non-JSON content type with 415', async () => {
+  it.each([
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'application/json-patch',
+    'multipart/form-data',
+  ])('rejects content type %s with 415', async (type) => {
+    await expectError(
+      await post(appWith(), { question: 'q' }, { 'content-type': type }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+  });
+
+  it('rejects a body without a content type with 415', async () => {
     const res = await appWith().request('/v1/ask', {
       method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: 'hi',
+      body: new TextEncoder().encode('{"question":"q"}'),
     });
     await expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
@@ -217,11 +296,32 @@ describe('POST /v1/ask', () => {
     expect(logs.some((l) => String(l.error).includes('secret stack detail'))).toBe(true);
   });
 
-  it('maps NOT_READY to 503', async () => {
+  it('hides a thrown non-Error value behind a 500', async () => {
+    const app = appWith(fakeService({ ask: async () => Promise.reject('secret string') }));
+    const body = await expectError(await post(app, { question: 'q' }), 500, 'INTERNAL');
+    expect(JSON.stringify(body)).not.toContain('secret');
+  });
+
+  it('maps NOT_READY to 503 and keeps its message', async () => {
     const app = appWith(
       fakeService({ ask: async () => Promise.reject(new AppError('NOT_READY', 'index loading')) }),
     );
-    await expectError(await post(app, { question: 'q' }), 503, 'NOT_READY');
+    await expectError(await post(app, { question: 'q' }), 503, 'NOT_READY', 'index loading');
+  });
+
+  it.each([
+    ['INDEX_MISSING', 503],
+    ['CONFIG_INVALID', 500],
+    ['MODEL_INVALID', 500],
+    ['INTERNAL', 500],
+  ] as const)('maps %s to %i without its internal message, naming the request id', async (code, status) => {
+    const app = appWith(
+      fakeService({ ask: async () => Promise.reject(new AppError(code, 'secret path /srv/index')) }),
+    );
+    const res = await post(app, { question: 'q' }, { 'x-request-id': 'req-42' });
+    const body = await expectError(res, status, code, 'req-42');
+    expect(JSON.stringify(body)).not.toContain('secret');
+    expect(logs.some((l) => l.requestId === 'req-42' && String(l.msg).includes('secret path'))).toBe(true);
   });
 });
 
@@ -234,7 +334,9 @@ describe('read endpoints', () => {
   });
 
   it('returns one document or a 404 naming it', async () => {
-    expect((await app.request('/v1/documents/doc-1')).status).toBe(200);
+    const res = await app.request('/v1/documents/doc-1');
+    expect(res.status).toBe(200);
+    expect(DocumentSchema.parse(await res.json()).id).toBe('doc-1');
     await expectError(await app.request('/v1/documents/missing'), 404, 'NOT_FOUND', 'missing');
   });
 
@@ -248,19 +350,55 @@ describe('read endpoints', () => {
     expect(HealthSchema.parse(await (await app.request('/healthz')).json()).status).toBe('ok');
   });
 
-  it('answers unknown routes with a JSON 404 and wrong methods with a 405 and Allow', async () => {
-    await expectError(await app.request('/nope'), 404, 'NOT_FOUND');
-    const res = await app.request('/v1/ask', { method: 'GET' });
-    expect(res.headers.get('allow')).toBe('POST');
-    await expectError(res, 405, 'METHOD_NOT_ALLOWED');
+  it('answers unknown routes with a JSON 404 naming the route', async () => {
+    await expectError(await app.request('/nope'), 404, 'NOT_FOUND', '/nope');
+    await expectError(await app.request('/v1/documents/'), 404, 'NOT_FOUND');
+  });
+
+  it.each([
+    ['GET', '/v1/ask', 'POST'],
+    ['PUT', '/v1/ask', 'POST'],
+    ['POST', '/v1/documents', 'GET, HEAD'],
+    ['DELETE', '/v1/documents/doc-1', 'GET, HEAD'],
+    ['POST', '/v1/passages/doc-1.p1', 'GET, HEAD'],
+    ['POST', '/healthz', 'GET, HEAD'],
+    ['POST', '/openapi.json', 'GET, HEAD'],
+  ])('answers %s %s with a 405 and Allow: %s', async (method, path, allow) => {
+    const res = await app.request(path, { method });
+    expect(res.headers.get('allow')).toBe(allow);
+    await expectError(res, 405, 'METHOD_NOT_ALLOWED', method);
+  });
+
+  it('hides an unexpected error of a read endpoint behind a 500', async () => {
+    const broken = appWith(
+      fakeService({
+        getDocument: () => {
+          throw new TypeError('secret internals');
+        },
+      }),
+    );
+    const body = await expectError(await broken.request('/v1/documents/doc-1'), 500, 'INTERNAL');
+    expect(JSON.stringify(body)).not.toContain('secret');
   });
 
   it('serves an OpenAPI 3.1 document covering every route', async () => {
-    const doc = (await (await app.request('/openapi.json')).json()) as {
+    const res = await app.request('/openapi.json');
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    const doc = JSON.parse(await res.text()) as {
       openapi: string;
-      paths: Record<string, unknown>;
+      info: { title: string; version: string };
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, unknown> };
     };
     expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info).toMatchObject({ title: 'kz-retrieval-qa', version: expect.any(String) });
+    expect(Object.keys(doc.paths['/v1/ask'] ?? {})).toEqual(['post']);
+    expect(Object.keys(doc.paths['/v1/ask']?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '400', '413', '415', '500', '503']),
+    );
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['AskRequest', 'AskResponse', 'Document', 'PassageContext', 'Health', 'Error']),
+    );
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/v1/ask',

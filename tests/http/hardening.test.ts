@@ -77,11 +77,11 @@ describe('HTTP hardening', () => {
     expect((await ask(app, { 'x-forwarded-for': '10.0.0.1' })).status).toBe(429);
   });
 
-  it('times out a slow request with 503 TIMEOUT', async () => {
+  it('times out a slow request with 504 TIMEOUT', async () => {
     const slow = service(() => new Promise((resolve) => setTimeout(resolve, 2000)));
     const app = createApp({ service: slow, config: { ...base, REQUEST_TIMEOUT_MS: 50 } });
     const res = await ask(app);
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(504);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('TIMEOUT');
   });
 
