@@ -118,10 +118,11 @@ export const AskResponseSchema = z
         support: z.number(),
         agreement: z.boolean(),
         missingNames: z.array(z.string()),
+        asksAboutNow: z.boolean(),
       })
       .openapi({
         description:
-          'What the confidence is based on: share of question terms known to the corpus, share found in the best passage, and whether both rankings agree on it.',
+          'What the confidence is based on: share of question terms known to the corpus, share found in the best passage, whether both rankings agree on it, names the best passage lacks, and whether the question asks about the present.',
       }),
     passages: z.array(RankedPassageSchema),
     tookMs: z.number(),

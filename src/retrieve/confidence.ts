@@ -8,13 +8,17 @@ import type { Confidence } from './types.ts';
  * - missingNames: names in the question (capitalised words such as "Uzbekistan") that the best passage
  *   never mentions; a passage about a neighbouring country does not answer a question about this one;
  * - support: the idf-weighted share of the question's terms found in the best passage;
- * - agreement: whether the dense and lexical rankings both put the best passage near their top.
+ * - agreement: whether the dense and lexical rankings both put the best passage near their top;
+ * - asksAboutNow: the question wants the present state of things ("who is the current chairman"), which a
+ *   corpus written at one time cannot confirm even when it names who held the post then.
  */
 export interface ConfidenceSignals {
   coverage: number;
   support: number;
   agreement: boolean;
   missingNames: string[];
+  /** The question asks about the present ("who is the current …"); a dated corpus cannot answer it. */
+  asksAboutNow: boolean;
 }
 
 export interface ConfidenceOptions {
@@ -32,7 +36,8 @@ export function rateConfidence(
   options: Partial<ConfidenceOptions> = {},
 ): Confidence {
   const opts = { ...DEFAULT_CONFIDENCE_OPTIONS, ...options };
-  if (signals.coverage < opts.minCoverage || signals.missingNames.length > 0) return 'low';
+  if (signals.coverage < opts.minCoverage || signals.missingNames.length > 0 || signals.asksAboutNow)
+    return 'low';
   if (signals.support >= opts.highSupport && signals.agreement) return 'high';
   return 'medium';
 }

@@ -5,10 +5,12 @@ import type { Embedder } from '../embed/types.ts';
 import type { LexicalIndex } from '../index/lexical.ts';
 import type { VectorIndex } from '../index/types.ts';
 import { citePassage } from './citation.ts';
+import { type Cognate, type CognateOptions, createCognateMatcher } from './cognates.ts';
 import { type ConfidenceOptions, rateConfidence } from './confidence.ts';
 import { type DiversityOptions, diversify } from './diversity.ts';
 import { createExpander, type ExpansionOptions, type WordVectors } from './expand.ts';
 import { type FusedHit, type FuseOptions, fuseRankings } from './fuse.ts';
+import { induceLexicon, parallelPhrases } from './lexicon.ts';
 import { buildQuery, type Query, type QueryOptions } from './query.ts';
 import { type QuoteOptions, selectQuote } from './quote.ts';
 import type {
@@ -57,6 +59,10 @@ export interface RetrieveOptions {
   confidence: Partial<ConfidenceOptions>;
   /** Which legs to use; `dense` or `lexical` alone exist for evaluation. */
   mode: 'hybrid' | 'dense' | 'lexical';
+  /** English cognates of Russian and Kazakh question words (names, international words); `false` turns it off. */
+  cognates: Partial<CognateOptions> | false;
+  /** BM25 weight of a cognate relative to the word it translates. */
+  cognateWeight: number;
   /** Query expansion through word vectors; `false` turns it off. */
   expansion: Partial<ExpansionOptions> | false;
   /** Query vectors kept in an LRU cache (0 disables it). */
@@ -92,6 +98,8 @@ export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = {
   confidence: {},
   mode: 'hybrid',
   expansion: {},
+  cognates: {},
+  cognateWeight: 0.7,
   cacheSize: 2048,
 };
 
@@ -114,6 +122,32 @@ function normalize(v: Float32Array): Float32Array {
   return v.map((x) => x / norm);
 }
 
+/**
+ * English words for a Russian or Kazakh word: its translation in the corpus's parallel titles and
+ * keywords when there is one, else its cognates among the English words of the searchable passages.
+ */
+function createTranslator(
+  index: SearchIndex,
+  options: Partial<CognateOptions>,
+): (token: { word: string; term: string }) => Cognate[] {
+  const vocabulary = new Map<string, number>();
+  for (const p of index.passages) {
+    if (p.language !== 'en' || !DEFAULT_PASSAGE_KINDS.includes(p.kind)) continue;
+    for (const t of tokenize(p.text))
+      if (t.term !== '') vocabulary.set(t.word, (vocabulary.get(t.word) ?? 0) + 1);
+  }
+  const cognates = createCognateMatcher(vocabulary, options);
+  const titles = new Map(index.documents.map((d) => [d.id, d.title]));
+  const lexicon = induceLexicon(
+    parallelPhrases(index.passages, (id) => titles.get(id)),
+    cognates,
+  );
+  return (token) => {
+    const known = lexicon.get(token.term);
+    return known ? [known] : cognates.cognatesOf(token.word);
+  };
+}
+
 /** Creates the search service over a loaded index. */
 export function createQaService(index: SearchIndex, options: Partial<RetrieveOptions> = {}): QaService {
   const opts = { ...DEFAULT_RETRIEVE_OPTIONS, ...options };
@@ -133,10 +167,29 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       ? createExpander(index.wordVectors, (t) => index.documentFrequency.has(t), opts.expansion)
       : undefined;
 
-  /** The query's BM25 terms plus word-vector neighbours of the question's words, at lower weights. */
-  function lexicalTerms(query: Query): Map<string, number> {
-    if (!expander) return query.terms;
+  // Built on the first Cyrillic question: cognates over the English words of the searchable passages,
+  // and the lexicon of the corpus's parallel titles and keywords.
+  let translator: ((token: { word: string; term: string }) => Cognate[]) | undefined;
+  function englishFor(question: string): Cognate[] {
+    if (opts.cognates === false || !/[\u0400-\u04FF]/u.test(question)) return [];
+    if (!translator) translator = createTranslator(index, opts.cognates);
+    const out: Cognate[] = [];
+    for (const token of tokenize(question)) {
+      if (token.term === '') continue;
+      for (const c of translator(token)) if (!out.some((o) => o.term === c.term)) out.push(c);
+    }
+    return out;
+  }
+
+  /**
+   * The query's BM25 terms plus English cognates of Cyrillic words and word-vector neighbours of the
+   * question's words, at lower weights.
+   */
+  function lexicalTerms(query: Query, cognates: ReadonlyArray<{ term: string }>): Map<string, number> {
+    if (!expander && cognates.length === 0) return query.terms;
     const terms = new Map(query.terms);
+    for (const c of cognates) if (!terms.has(c.term)) terms.set(c.term, opts.cognateWeight);
+    if (!expander) return terms;
     for (const token of tokenize(query.question)) {
       if (token.term === '') continue;
       const base = query.terms.get(token.term) ?? 1;
@@ -205,8 +258,10 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     return v;
   }
 
-  async function queryVector(query: Query): Promise<Float32Array> {
-    const base = await embedCached(query.question);
+  async function queryVector(query: Query, cognates: ReadonlyArray<{ word: string }>): Promise<Float32Array> {
+    const base = await embedCached(
+      cognates.length > 0 ? `${query.question} ${cognates.map((c) => c.word).join(' ')}` : query.question,
+    );
     if (query.context.length === 0) return base;
     const mixed = Float32Array.from(base);
     for (const part of query.context) {
@@ -264,12 +319,14 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const depth = Math.max(opts.candidates, topK * 4);
 
     const clock = stageClock(opts.onTimings !== undefined);
-    const qv = opts.mode === 'lexical' ? undefined : await queryVector(query);
+    const cognates = englishFor(query.question);
+    const qv = opts.mode === 'lexical' ? undefined : await queryVector(query, cognates);
     clock.lap('embed');
     // Near-zero cosines (a question of unknown words) are no evidence; their order would be arbitrary.
     const dense = qv ? index.vectors.search(qv, depth, accept).filter((h) => h.score > MIN_DENSE_SCORE) : [];
     clock.lap('dense');
-    const lexical = opts.mode === 'dense' ? [] : index.lexical.search(lexicalTerms(query), depth, accept);
+    const lexical =
+      opts.mode === 'dense' ? [] : index.lexical.search(lexicalTerms(query, cognates), depth, accept);
     clock.lap('lexical');
     const fused = fuseRankings(dense, lexical, opts.fuse);
     const matchedByLabel = new Map(lexical.map((h) => [h.label, h.matched]));
@@ -331,11 +388,19 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       support: topPassage ? round(support(query, topPassage)) : 0,
       agreement,
       missingNames: query.names.filter((name) => !inTop.has(name)),
+      asksAboutNow: query.asksAboutNow,
     };
     const confidence = topPassage ? rateConfidence(signals, opts.confidence) : 'low';
 
     return {
-      query: { text: query.text, language: query.language, usedHistory: query.usedHistory },
+      query: {
+        text:
+          cognates.length > 0
+            ? `${query.text} [English: ${cognates.map((c) => c.word).join(', ')}]`
+            : query.text,
+        language: query.language,
+        usedHistory: query.usedHistory,
+      },
       signals,
       confidence,
       passages,

@@ -29,6 +29,8 @@ export interface Query {
   usedHistory: boolean;
   /** Human-readable description of what was searched, returned as `query.text`. */
   text: string;
+  /** The question asks who or what holds a role now ("who is the current …"), see `asksAboutNow`. */
+  asksAboutNow: boolean;
 }
 
 export interface QueryOptions {
@@ -67,6 +69,22 @@ export function isFollowUp(question: string, options: QueryOptions = DEFAULT_QUE
     size <= options.shortQuestionTerms ||
     (size <= options.shortQuestionTerms + 1 && WEAK_ANAPHORA.test(question))
   );
+}
+
+// "Who is the current chairman …", "what is the present rate …", "кто сейчас …", "қазір кім …": questions
+// about the state of things at the time of asking. A corpus is a snapshot (this one from 2022), so its
+// passages can say who held a post then, never who holds it now. Descriptive uses ("during the current
+// reform") do not count: the word must qualify what the question asks for.
+const ASKS_ABOUT_NOW = [
+  /^\s*(?:who|what|which)(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:current|present|incumbent|sitting|latest)\b/iu,
+  /(?<![\p{L}])(?:right now|currently|at the moment|at present|as of (?:now|today))(?![\p{L}])/iu,
+  /(?<![\p{L}])(?:сейчас|в настоящее время|на данный момент|нынешн\p{L}*|действующ\p{L}*|текущ\p{L}*)(?![\p{L}])/iu,
+  /(?<![\p{L}])(?:қазір|қазіргі уақытта|қазіргі таңда|осы уақытта)(?![\p{L}])/iu,
+];
+
+/** True when the question asks about the present state of things, which a dated corpus cannot vouch for. */
+export function asksAboutNow(question: string): boolean {
+  return ASKS_ABOUT_NOW.some((pattern) => pattern.test(question));
 }
 
 /** Stems of capitalised words that do not open a sentence: the names a question is about. */
@@ -128,5 +146,6 @@ export function buildQuery(
     language: detectLanguage(trimmed),
     usedHistory,
     text,
+    asksAboutNow: asksAboutNow(trimmed),
   };
 }

@@ -1,4 +1,5 @@
 import type { DocumentInfo, Language, Passage, PassageKind, Turn } from '../core/types.ts';
+import type { ConfidenceSignals } from './confidence.ts';
 
 /** What the caller may restrict a search to. Every value must exist in the corpus. */
 export interface SearchFilters {
@@ -70,7 +71,7 @@ export interface AskResult {
   query: { text: string; language: Language; usedHistory: boolean };
   confidence: Confidence;
   /** The evidence behind `confidence` (see README, "How confidence works"). */
-  signals: { coverage: number; support: number; agreement: boolean; missingNames: string[] };
+  signals: ConfidenceSignals;
   passages: RankedPassage[];
   tookMs: number;
 }

@@ -25,7 +25,7 @@ function fakeService() {
       return {
         query: { text: request.question, language: 'en', usedHistory: (request.history ?? []).length > 0 },
         confidence: request.question.includes('Uzbekistan') ? 'low' : 'high',
-        signals: { coverage: 1, support: 1, agreement: true, missingNames: [] },
+        signals: { coverage: 1, support: 1, agreement: true, missingNames: [], asksAboutNow: false },
         tookMs: 0,
         passages: Array.from({ length: n }, (_, i) => ({
           id: `d.p${i + 1}`,

@@ -61,7 +61,7 @@ describe('runQuestions', () => {
     const ask = async (request: AskRequest): Promise<AskResult> => ({
       query: { text: request.question, language: 'en', usedHistory: false },
       confidence: request.question === 'weather?' ? 'low' : 'high',
-      signals: { coverage: 1, support: 1, agreement: true, missingNames: [] },
+      signals: { coverage: 1, support: 1, agreement: true, missingNames: [], asksAboutNow: false },
       tookMs: 0,
       passages: [0, start].map((s, i) => ({
         id: `p${i}`,

@@ -52,7 +52,7 @@ function fakeService(overrides: Partial<QaService> = {}): QaService & { calls: A
       return {
         query: { text: request.question, language: 'en', usedHistory: false },
         confidence: 'high',
-        signals: { coverage: 1, support: 1, agreement: true, missingNames: [] },
+        signals: { coverage: 1, support: 1, agreement: true, missingNames: [], asksAboutNow: false },
         tookMs: 1,
         passages: [
           {

@@ -19,7 +19,7 @@ const service = (
   ask: QaService['ask'] = async (r) => ({
     query: { text: r.question, language: 'en', usedHistory: false },
     confidence: 'medium',
-    signals: { coverage: 1, support: 0.5, agreement: true, missingNames: [] },
+    signals: { coverage: 1, support: 0.5, agreement: true, missingNames: [], asksAboutNow: false },
     passages: [],
     tookMs: 0,
   }),

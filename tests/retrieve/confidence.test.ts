@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { rateConfidence } from '../../src/retrieve/confidence.ts';
-import { namesIn } from '../../src/retrieve/query.ts';
+import { asksAboutNow, namesIn } from '../../src/retrieve/query.ts';
 
-const base = { coverage: 1, support: 0.8, agreement: true, missingNames: [] as string[] };
+const base = {
+  coverage: 1,
+  support: 0.8,
+  agreement: true,
+  missingNames: [] as string[],
+  asksAboutNow: false,
+};
 
 describe('rateConfidence', () => {
   it('is low when most of the question is about words the corpus never uses', () => {
@@ -11,6 +17,10 @@ describe('rateConfidence', () => {
 
   it('is low when the best passage never mentions a name the question asks about', () => {
     expect(rateConfidence({ ...base, missingNames: ['uzbekistan'] })).toBe('low');
+  });
+
+  it('is low when the question asks about the present, whatever the passages hold', () => {
+    expect(rateConfidence({ ...base, asksAboutNow: true })).toBe('low');
   });
 
   it('is high when the best passage holds the question terms and both legs agree', () => {
@@ -34,5 +44,23 @@ describe('namesIn', () => {
   it('ignores sentence openings and shouted text', () => {
     expect(namesIn('Parties matter. Which ones?')).toEqual([]);
     expect(namesIn('WHAT IS POLITICAL MODERNIZATION?')).toEqual([]);
+  });
+});
+
+describe('asksAboutNow', () => {
+  it('recognises questions about who or what holds a role now, in three languages', () => {
+    expect(asksAboutNow('Who is the current head of the Majilis?')).toBe(true);
+    expect(asksAboutNow("What's the present rate of unemployment?")).toBe(true);
+    expect(asksAboutNow('Which parties are currently in parliament?')).toBe(true);
+    expect(asksAboutNow('Кто сейчас возглавляет правительство?')).toBe(true);
+    expect(asksAboutNow('Кто нынешний аким Алматы?')).toBe(true);
+    expect(asksAboutNow('Қазір үкіметті кім басқарады?')).toBe(true);
+  });
+
+  it('ignores descriptive uses and the Kazakh word for "modern"', () => {
+    expect(asksAboutNow("Who led Finland's cabinet during the current welfare overhaul?")).toBe(false);
+    expect(asksAboutNow('What was the current account balance in 2020?')).toBe(false);
+    expect(asksAboutNow('Қазіргі қоғамдағы билік философиясы қандай?')).toBe(false);
+    expect(asksAboutNow('What is political modernization?')).toBe(false);
   });
 });

@@ -117,4 +117,21 @@ describe('search service over the shipped corpus', () => {
     expect(result.confidence).toBe('low');
     expect(result.passages.length).toBeGreaterThan(0);
   });
+
+  it('searches the English body with the cognates and corpus translations of a Kazakh question', async () => {
+    const question = 'Хантингтон саяси модернизацияны қалай түсінеді?';
+    const result = await service.ask({ question, topK: 10 });
+    expect(result.query.text).toBe(`${question} [English: huntington, political, modernization]`);
+    expect(result.passages.some((p) => p.language === 'en' && /Huntington/.test(p.text))).toBe(true);
+    const without = createQaService((await openTestIndex()).index, { cognates: false });
+    const plain = await without.ask({ question, topK: 10 });
+    expect(plain.query.text).toBe(question);
+  });
+
+  it('rates a question about the present low even when passages match its words', async () => {
+    const result = await service.ask({ question: "Who is the current chairman of Kazakhstan's Senate?" });
+    expect(result.signals.asksAboutNow).toBe(true);
+    expect(result.confidence).toBe('low');
+    expect(result.passages.length).toBeGreaterThan(0);
+  });
 });
