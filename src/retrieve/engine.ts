@@ -104,6 +104,8 @@ export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = {
 };
 
 const DEFAULT_TOP_K = 5;
+/** Extra candidates kept past `topK` to replace passages whose quote repeats an earlier one. */
+const QUOTE_SPARES = 5;
 const MIN_DENSE_SCORE = 0.02;
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -146,6 +148,14 @@ function createTranslator(
     const known = lexicon.get(token.term);
     return known ? [known] : cognates.cognatesOf(token.word);
   };
+}
+
+/** True when `quote` (from a passage of `source`) overlaps or repeats the quote of an earlier result. */
+function sameQuote(earlier: RankedPassage, source: string, quote: RankedPassage['quote']): boolean {
+  if (earlier.quote.text === quote.text) return true;
+  return (
+    earlier.citation.source === source && earlier.quote.start < quote.end && quote.start < earlier.quote.end
+  );
 }
 
 /** Creates the search service over a loaded index. */
@@ -331,48 +341,56 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const fused = fuseRankings(dense, lexical, opts.fuse);
     const matchedByLabel = new Map(lexical.map((h) => [h.label, h.matched]));
 
-    const picked = diversify(
+    // A few spare candidates: a passage whose quote repeats one already shown is skipped below.
+    const candidates = diversify(
       fused,
       (hit: FusedHit) => index.passages[hit.label] as Passage,
-      topK,
+      topK + QUOTE_SPARES,
       opts.diversity,
       passageTerms,
     );
     clock.lap('fusion');
-    const passages: RankedPassage[] = picked.map((hit, i) => {
+    const picked: FusedHit[] = [];
+    const passages: RankedPassage[] = [];
+    for (const hit of candidates) {
+      if (passages.length >= topK) break;
       const passage = index.passages[hit.label] as Passage;
-      const document = documentsById.get(passage.documentId) as DocumentInfo;
       const first = index.sentenceOffsets[hit.label] ?? 0;
       const sentenceScores = qv
         ? passage.sentences.map((_, j) => dot(index.sentenceVectors, qv, (first + j) * qv.length))
         : undefined;
-      return {
+      const quote = selectQuote(
+        {
+          passage,
+          raw: index.sources.get(passage.source) ?? '',
+          query: query.terms,
+          idf,
+          sentenceScores,
+          sentenceTerms: analysed(passage).sentences,
+        },
+        opts.quote,
+      );
+      // Neighbouring passages share a sentence, and a text may be printed twice (an abstract repeated in
+      // the conclusion): the same supporting quote is shown once, with the better-ranked passage.
+      if (passages.some((p) => sameQuote(p, passage.source, quote))) continue;
+      picked.push(hit);
+      passages.push({
         id: passage.id,
-        rank: i + 1,
+        rank: passages.length + 1,
         score: Number(hit.fused.toFixed(6)),
         text: passage.text,
         language: passage.language,
         kind: passage.kind,
-        quote: selectQuote(
-          {
-            passage,
-            raw: index.sources.get(passage.source) ?? '',
-            query: query.terms,
-            idf,
-            sentenceScores,
-            sentenceTerms: analysed(passage).sentences,
-          },
-          opts.quote,
-        ),
-        citation: citePassage(passage, document),
+        quote,
+        citation: citePassage(passage, documentsById.get(passage.documentId) as DocumentInfo),
         why: {
           ...(hit.dense ? { dense: hit.dense } : {}),
           ...(hit.lexical ? { lexical: hit.lexical } : {}),
           fused: hit.fused,
           matchedTerms: matchedByLabel.get(hit.label) ?? [],
         },
-      };
-    });
+      });
+    }
 
     clock.lap('quotes');
     if (opts.onTimings) opts.onTimings(clock.laps);

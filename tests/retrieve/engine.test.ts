@@ -134,4 +134,27 @@ describe('search service over the shipped corpus', () => {
     expect(result.confidence).toBe('low');
     expect(result.passages.length).toBeGreaterThan(0);
   });
+
+  it('never shows the same supporting quote twice', async () => {
+    // Neighbouring passages share a sentence; these questions used to get it quoted twice in the top 5.
+    for (const question of [
+      "Who is the current chairman of Kazakhstan's Senate?",
+      "Who led Finland's cabinet during the current welfare overhaul?",
+      'What is the goal of the Finnish welfare reform?',
+    ]) {
+      const { passages } = await service.ask({ question, topK: 10 });
+      expect(passages).toHaveLength(10);
+      passages.forEach((a, i) => {
+        for (const b of passages.slice(i + 1)) {
+          expect(b.quote.text).not.toBe(a.quote.text);
+          const overlap =
+            a.citation.source === b.citation.source &&
+            a.quote.start < b.quote.end &&
+            b.quote.start < a.quote.end;
+          expect(overlap).toBe(false);
+        }
+      });
+      expect(passages.map((p) => p.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    }
+  });
 });
