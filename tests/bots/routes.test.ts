@@ -1,20 +1,11 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBotRoutes } from '../../src/bots/routes.ts';
 import { hmacSha256Hex } from '../../src/bots/verify.ts';
-import type { DocumentInfo } from '../../src/core/types.ts';
 import { createApp } from '../../src/http/app.ts';
 import type { AskRequest, AskResult, QaService } from '../../src/retrieve/types.ts';
+import { testDocument } from '../setup/fixtures.ts';
 
-const doc: DocumentInfo = {
-  id: 'd',
-  source: 'd.txt',
-  title: 'D',
-  authors: [],
-  languages: ['en'],
-  type: 'article',
-  start: 0,
-  end: 1,
-};
+const doc = testDocument;
 
 function fakeService() {
   const calls: AskRequest[] = [];

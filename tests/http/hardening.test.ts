@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { DocumentInfo } from '../../src/core/types.ts';
 import { type AdminControl, createApp, type ReindexStatus } from '../../src/http/app.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { createRateLimiter } from '../../src/http/rate-limit.ts';
 import type { QaService } from '../../src/retrieve/types.ts';
+import { testDocument } from '../setup/fixtures.ts';
 
-const doc: DocumentInfo = {
-  id: 'd',
-  source: 'd.txt',
-  title: 'D',
-  authors: [],
-  languages: ['en'],
-  type: 'article',
-  start: 0,
-  end: 1,
-};
+const doc = testDocument;
 const service = (
   ask: QaService['ask'] = async (r) => ({
     query: { text: r.question, language: 'en', usedHistory: false },
