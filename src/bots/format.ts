@@ -1,3 +1,4 @@
+import { lowConfidenceNote } from '../retrieve/confidence.ts';
 import type { AskResult, RankedPassage } from '../retrieve/types.ts';
 
 /**
@@ -5,7 +6,10 @@ import type { AskResult, RankedPassage } from '../retrieve/types.ts';
  * trimmed to each platform's limits without cutting a citation in half.
  */
 
-export const LOW_CONFIDENCE_NOTE = 'The corpus does not seem to cover this; these are the closest passages.';
+/** The notice put above a low-confidence answer, or undefined when the answer is not rated low. */
+export function lowConfidence(result: Pick<AskResult, 'confidence' | 'signals'>): string | undefined {
+  return result.confidence === 'low' ? lowConfidenceNote(result.signals) : undefined;
+}
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -26,7 +30,8 @@ export function passageLink(publicUrl: string | undefined, passage: RankedPassag
 /** Plain-text rendering used by the generic webhook and as a fallback. */
 export function formatPlain(result: AskResult, maxChars = 4000): string {
   const parts: string[] = [];
-  if (result.confidence === 'low') parts.push(LOW_CONFIDENCE_NOTE);
+  const note = lowConfidence(result);
+  if (note) parts.push(note);
   for (const p of result.passages) {
     const block = `${p.rank}. “${clip(p.quote.text, 600)}”\n   — ${p.citation.label}`;
     if ([...parts, block].join('\n\n').length > maxChars) break;
@@ -39,7 +44,8 @@ export function formatPlain(result: AskResult, maxChars = 4000): string {
 /** Telegram HTML (parse_mode HTML), within the 4096-character message limit. */
 export function formatTelegram(result: AskResult, publicUrl?: string, maxChars = 4096): string {
   const parts: string[] = [];
-  if (result.confidence === 'low') parts.push(`<i>${escapeHtml(LOW_CONFIDENCE_NOTE)}</i>`);
+  const note = lowConfidence(result);
+  if (note) parts.push(`<i>${escapeHtml(note)}</i>`);
   for (const p of result.passages) {
     const link = passageLink(publicUrl, p);
     const cite = link

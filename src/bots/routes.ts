@@ -3,7 +3,7 @@ import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import type { AskResult, QaService } from '../retrieve/types.ts';
 import { type ConversationStore, createConversationStore } from './conversations.ts';
-import { clip, formatPlain, formatTelegram, LOW_CONFIDENCE_NOTE, passageLink } from './format.ts';
+import { clip, formatPlain, formatTelegram, lowConfidence, passageLink } from './format.ts';
 import { constantTimeEqual, verifyDiscord, verifySlack, verifyWebhook } from './verify.ts';
 
 /**
@@ -270,8 +270,8 @@ function slackEscape(text: string): string {
 function slackMessage(result: AskResult | undefined, reply: string | undefined, publicUrl?: string) {
   if (reply || !result) return { response_type: 'ephemeral', text: reply ?? '' };
   const blocks: unknown[] = [];
-  if (result.confidence === 'low')
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `_${LOW_CONFIDENCE_NOTE}_` }] });
+  const note = lowConfidence(result);
+  if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `_${slackEscape(note)}_` }] });
   for (const p of result.passages) {
     const link = passageLink(publicUrl, p);
     const cite = link ? `<${link}|${slackEscape(p.citation.label)}>` : slackEscape(p.citation.label);
@@ -299,8 +299,7 @@ function discordMessage(result: AskResult | undefined, reply: string | undefined
     embeds.push({ title, description, ...(link ? { url: link } : {}) });
   }
   return {
-    content:
-      result.confidence === 'low' ? LOW_CONFIDENCE_NOTE : result.passages.length ? '' : 'No more passages.',
+    content: lowConfidence(result) ?? (result.passages.length ? '' : 'No more passages.'),
     embeds,
   };
 }

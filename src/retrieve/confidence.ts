@@ -31,6 +31,18 @@ export interface ConfidenceOptions {
 /** Thresholds calibrated on eval/dev.jsonl (see README, "How confidence works"). */
 export const DEFAULT_CONFIDENCE_OPTIONS: ConfidenceOptions = { minCoverage: 0.5, highSupport: 0.5 };
 
+/**
+ * One sentence telling a reader why an answer is rated low, from its signals; shown by the widget and the
+ * bots above the passages (which are still the closest the corpus has).
+ */
+export function lowConfidenceNote(signals: Pick<ConfidenceSignals, 'asksAboutNow' | 'missingNames'>): string {
+  if (signals.asksAboutNow)
+    return 'The documents were written at one time and cannot say what is current; this is what they say.';
+  if (signals.missingNames.length > 0)
+    return `The closest passages do not mention ${signals.missingNames.join(', ')}; the documents may not cover this.`;
+  return 'The documents do not seem to cover this; these are the closest passages.';
+}
+
 export function rateConfidence(
   signals: ConfidenceSignals,
   options: Partial<ConfidenceOptions> = {},

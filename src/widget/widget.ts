@@ -5,6 +5,7 @@
  * If the page has a <kz-qa> element the widget renders inline there; otherwise a floating launcher appears.
  */
 
+import { lowConfidenceNote } from '../retrieve/confidence.ts';
 import type { AskResult, PassageContext, RankedPassage } from '../retrieve/types.ts';
 
 type Passage = RankedPassage;
@@ -192,17 +193,11 @@ class KzQa extends HTMLElement {
   }
 
   #renderAnswer(container: HTMLElement, result: Answer): void {
-    if (result.query.usedHistory)
+    // Say what was searched when it is more than the question: earlier turns, English words of a Cyrillic one.
+    if (result.query.usedHistory || result.query.text.includes(' [English: '))
       container.append(el('p', { class: 'searched' }, `Searched: ${result.query.text}`));
-    if (result.confidence === 'low') {
-      container.append(
-        el(
-          'p',
-          { class: 'notice' },
-          'The documents do not seem to answer this. These are the closest passages.',
-        ),
-      );
-    }
+    if (result.confidence === 'low')
+      container.append(el('p', { class: 'notice' }, lowConfidenceNote(result.signals)));
     if (result.passages.length === 0) container.append(el('p', { class: 'notice' }, 'No passage found.'));
     for (const p of result.passages) container.append(this.#card(p));
   }

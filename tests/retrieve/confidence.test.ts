@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rateConfidence } from '../../src/retrieve/confidence.ts';
+import { lowConfidenceNote, rateConfidence } from '../../src/retrieve/confidence.ts';
 import { asksAboutNow, namesIn } from '../../src/retrieve/query.ts';
 
 const base = {
@@ -62,5 +62,13 @@ describe('asksAboutNow', () => {
     expect(asksAboutNow('What was the current account balance in 2020?')).toBe(false);
     expect(asksAboutNow('Қазіргі қоғамдағы билік философиясы қандай?')).toBe(false);
     expect(asksAboutNow('What is political modernization?')).toBe(false);
+  });
+});
+
+describe('lowConfidenceNote', () => {
+  it('tells the reader which signal made the answer low', () => {
+    expect(lowConfidenceNote({ ...base, asksAboutNow: true })).toMatch(/cannot say what is current/);
+    expect(lowConfidenceNote({ ...base, missingNames: ['uzbekistan'] })).toMatch(/do not mention uzbekistan/);
+    expect(lowConfidenceNote(base)).toMatch(/do not seem to cover/);
   });
 });

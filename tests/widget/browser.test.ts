@@ -56,6 +56,14 @@ describe('chat widget in Chromium', () => {
     expect(await followUp.locator('.searched').innerText()).toContain('Ilyin');
   });
 
+  it('says why an answer is rated low, and what a Kazakh question searched in English', async () => {
+    const current = await ask("Who is the current chairman of Kazakhstan's Senate?");
+    expect(await current.locator('.notice').innerText()).toMatch(/cannot say what is current/);
+    expect(await current.locator('.card').count()).toBe(5);
+    const kazakh = await ask('Хантингтон саяси модернизацияны қалай түсінеді?');
+    expect(await kazakh.locator('.searched').innerText()).toContain('[English: huntington');
+  });
+
   it('copies the quote with its citation', async () => {
     const card = page.locator('kz-qa .answer').last().locator('.card').first();
     const quote = await card.locator('blockquote').innerText();
