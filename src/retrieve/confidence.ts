@@ -6,7 +6,9 @@ import type { Confidence } from './types.ts';
  * - coverage: the idf-weighted share of the question's content terms that occur in the corpus at all;
  *   a question mostly about words the corpus never uses is not answered by it;
  * - missingNames: names in the question (capitalised words such as "Uzbekistan") that the best passage
- *   never mentions; a passage about a neighbouring country does not answer a question about this one;
+ *   never mentions; a passage about a neighbouring country does not answer a question about this one.
+ *   Names the corpus uses everywhere ("Kazakhstan", "President" in this one) are left out: they say what
+ *   the whole corpus is about, not what one passage must contain;
  * - support: the idf-weighted share of the question's terms found in the best passage;
  * - agreement: whether the dense and lexical rankings both put the best passage near their top;
  * - asksAboutNow: the question wants the present state of things ("who is the current chairman"), which a
@@ -26,10 +28,27 @@ export interface ConfidenceOptions {
   minCoverage: number;
   /** Support at or above which (with agreement) the answer is `high`. */
   highSupport: number;
+  /** A name found in at least this share of passages is the corpus's own subject, not checked as missing. */
+  commonNameShare: number;
 }
 
 /** Thresholds calibrated on eval/dev.jsonl (see README, "How confidence works"). */
-export const DEFAULT_CONFIDENCE_OPTIONS: ConfidenceOptions = { minCoverage: 0.5, highSupport: 0.5 };
+export const DEFAULT_CONFIDENCE_OPTIONS: ConfidenceOptions = {
+  minCoverage: 0.5,
+  highSupport: 0.5,
+  commonNameShare: 0.2,
+};
+
+/** The question's names that the best passage lacks, leaving out names most of the corpus uses. */
+export function missingNames(
+  names: readonly string[],
+  inBest: ReadonlySet<string>,
+  passageShare: (term: string) => number,
+  options: Partial<ConfidenceOptions> = {},
+): string[] {
+  const { commonNameShare } = { ...DEFAULT_CONFIDENCE_OPTIONS, ...options };
+  return names.filter((name) => !inBest.has(name) && passageShare(name) < commonNameShare);
+}
 
 /**
  * One sentence telling a reader why an answer is rated low, from its signals; shown by the widget and the

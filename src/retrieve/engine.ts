@@ -6,7 +6,7 @@ import type { LexicalIndex } from '../index/lexical.ts';
 import type { VectorIndex } from '../index/types.ts';
 import { citePassage } from './citation.ts';
 import { type Cognate, type CognateOptions, createCognateMatcher } from './cognates.ts';
-import { type ConfidenceOptions, rateConfidence } from './confidence.ts';
+import { type ConfidenceOptions, missingNames, rateConfidence } from './confidence.ts';
 import { type DiversityOptions, diversify } from './diversity.ts';
 import { createExpander, type ExpansionOptions, type WordVectors } from './expand.ts';
 import { type FusedHit, type FuseOptions, fuseRankings } from './fuse.ts';
@@ -405,7 +405,12 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       coverage: round(coverage(query)),
       support: topPassage ? round(support(query, topPassage)) : 0,
       agreement,
-      missingNames: query.names.filter((name) => !inTop.has(name)),
+      missingNames: missingNames(
+        query.names,
+        inTop,
+        (term) => (index.documentFrequency.get(term) ?? 0) / passageTotal,
+        opts.confidence,
+      ),
       asksAboutNow: query.asksAboutNow,
     };
     const confidence = topPassage ? rateConfidence(signals, opts.confidence) : 'low';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lowConfidenceNote, rateConfidence } from '../../src/retrieve/confidence.ts';
+import { lowConfidenceNote, missingNames, rateConfidence } from '../../src/retrieve/confidence.ts';
 import { asksAboutNow, namesIn } from '../../src/retrieve/query.ts';
 
 const base = {
@@ -30,6 +30,29 @@ describe('rateConfidence', () => {
   it('is medium when support is partial or the legs disagree', () => {
     expect(rateConfidence({ ...base, support: 0.3 })).toBe('medium');
     expect(rateConfidence({ ...base, agreement: false })).toBe('medium');
+  });
+});
+
+describe('missingNames', () => {
+  const share = new Map([
+    ['kazakhstan', 0.64],
+    ['uzbekistan', 0.04],
+    ['facebook', 0.01],
+  ]);
+  const passageShare = (term: string) => share.get(term) ?? 0;
+
+  it('lists the names the best passage lacks', () => {
+    expect(missingNames(['uzbekistan', 'facebook'], new Set(['facebook']), passageShare)).toEqual([
+      'uzbekistan',
+    ]);
+    expect(missingNames(['gini'], new Set(), passageShare)).toEqual(['gini']);
+  });
+
+  it('leaves out names most of the corpus uses: they are its subject, not a passage requirement', () => {
+    expect(missingNames(['kazakhstan', 'uzbekistan'], new Set(), passageShare)).toEqual(['uzbekistan']);
+    expect(missingNames(['kazakhstan'], new Set(), passageShare, { commonNameShare: 0.7 })).toEqual([
+      'kazakhstan',
+    ]);
   });
 });
 
