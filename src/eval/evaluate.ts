@@ -97,6 +97,23 @@ export interface EvalRunOptions {
   k?: number;
 }
 
+/** Raw spans of a question's evidence in its source; an unknown source or a string not found is an error. */
+export function evidenceSpans(q: EvalQuestion, sources: ReadonlyMap<string, string>): Span[] {
+  const raw = q.source ? sources.get(q.source) : undefined;
+  if (q.source && raw === undefined) {
+    throw new AppError('INVALID_REQUEST', `${q.id}: source ${q.source} is not in the corpus`);
+  }
+  return q.evidence.map((e) => {
+    const span = raw !== undefined ? locate(raw, e) : undefined;
+    if (!span)
+      throw new AppError(
+        'INVALID_REQUEST',
+        `${q.id}: evidence not found in ${q.source}: "${e.slice(0, 60)}…"`,
+      );
+    return span;
+  });
+}
+
 /** Runs every question through `ask` and records where the first hit landed. */
 export async function runQuestions(
   questions: readonly EvalQuestion[],
@@ -106,19 +123,7 @@ export async function runQuestions(
 ): Promise<QuestionOutcome[]> {
   const outcomes: QuestionOutcome[] = [];
   for (const q of questions) {
-    const raw = q.source ? sources.get(q.source) : undefined;
-    if (q.source && raw === undefined) {
-      throw new AppError('INVALID_REQUEST', `${q.id}: source ${q.source} is not in the corpus`);
-    }
-    const spans = q.evidence.map((e) => {
-      const span = raw !== undefined ? locate(raw, e) : undefined;
-      if (!span)
-        throw new AppError(
-          'INVALID_REQUEST',
-          `${q.id}: evidence not found in ${q.source}: "${e.slice(0, 60)}…"`,
-        );
-      return span;
-    });
+    const spans = evidenceSpans(q, sources);
     const question = q.turns[q.turns.length - 1] as string;
     const history: Turn[] = options.withoutHistory
       ? []
