@@ -171,6 +171,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const df = index.documentFrequency.get(term) ?? 0;
     return Math.log(1 + (passageTotal - df + 0.5) / (df + 0.5));
   };
+  const passageShare = (term: string): number => (index.documentFrequency.get(term) ?? 0) / passageTotal;
 
   const expander =
     index.wordVectors && opts.expansion !== false
@@ -405,12 +406,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       coverage: round(coverage(query)),
       support: topPassage ? round(support(query, topPassage)) : 0,
       agreement,
-      missingNames: missingNames(
-        query.names,
-        inTop,
-        (term) => (index.documentFrequency.get(term) ?? 0) / passageTotal,
-        opts.confidence,
-      ),
+      missingNames: missingNames(query.names, inTop, passageShare, opts.confidence),
       asksAboutNow: query.asksAboutNow,
     };
     const confidence = topPassage ? rateConfidence(signals, opts.confidence) : 'low';
