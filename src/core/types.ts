@@ -58,6 +58,26 @@ export interface DocumentInfo extends Span {
   type: 'article' | 'matter';
   /** Title of the containing collection (a journal issue), when the file holds several articles. */
   collection?: string;
+  /** Publication facts the corpus gives (from `catalog.json`), for citations; absent when it gives none. */
+  bibliography?: Bibliography;
+}
+
+/** Where and when a document was published, as far as the corpus says. Every field is optional. */
+export interface Bibliography {
+  year?: number;
+  /** Kind of work when it is not a journal article, e.g. `Lecture`. */
+  genre?: string;
+  /** Journal (or other container) title. */
+  journal?: string;
+  volume?: string;
+  issue?: string;
+  firstPage?: number;
+  lastPage?: number;
+  publisher?: string;
+  place?: string;
+  issn?: string;
+  /** The authors' institutions, as printed. */
+  affiliations?: string[];
 }
 
 /** A sentence inside a passage: clean text plus its raw span. */

@@ -7,6 +7,7 @@ import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { handleMcpRequest } from '../mcp/server.ts';
 import type { QaService } from '../retrieve/types.ts';
+import { createCiteRoutes } from './cite-routes.ts';
 import { errorBody, toErrorReply, validationErrorBody } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
 import { DOCS_INIT, demoPage, docsPage, escapeHtml, passagePage, type StaticAssets } from './pages.ts';
@@ -341,6 +342,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   }
 
   if (deps.bots) app.route('/bots', deps.bots);
+  app.route('/', createCiteRoutes(service));
 
   const assets = deps.assets;
   if (assets) {

@@ -68,6 +68,22 @@ export function createAskRequestSchema(
     .openapi('AskRequest');
 }
 
+const BibliographySchema = z
+  .object({
+    year: z.number().int().optional(),
+    genre: z.string().optional(),
+    journal: z.string().optional(),
+    volume: z.string().optional(),
+    issue: z.string().optional(),
+    firstPage: z.number().int().optional(),
+    lastPage: z.number().int().optional(),
+    publisher: z.string().optional(),
+    place: z.string().optional(),
+    issn: z.string().optional(),
+    affiliations: z.array(z.string()).optional(),
+  })
+  .openapi('Bibliography');
+
 const Span = { start: z.number().int(), end: z.number().int() };
 
 export const CitationSchema = z
@@ -138,6 +154,9 @@ export const DocumentSchema = z
     languages: z.array(z.string()),
     type: z.enum(['article', 'matter']),
     collection: z.string().optional(),
+    bibliography: BibliographySchema.optional().openapi({
+      description: 'Year, journal, issue, pages, publisher, ISSN, affiliations: what the corpus gives.',
+    }),
     ...Span,
     passageCount: z.number().int(),
   })

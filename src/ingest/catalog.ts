@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { normalizeSpan } from '../chunk/clean.ts';
 import { AppError } from '../core/errors.ts';
 import { detectLanguage } from '../core/language.ts';
-import type { DocumentInfo, Language, SourceFile } from '../core/types.ts';
+import type { Bibliography, DocumentInfo, Language, SourceFile } from '../core/types.ts';
 
 /**
  * The catalogue: which citable documents each corpus file holds, with title, authors and languages.
@@ -12,6 +12,29 @@ import type { DocumentInfo, Language, SourceFile } from '../core/types.ts';
 
 const ID = /^[A-Za-z0-9._-]+$/;
 
+/** Publication facts for citations; on a file entry they apply to all its units, which may add their own. */
+export const BibliographySchema = z
+  .strictObject({
+    year: z.number().int().min(1000).max(9999).optional(),
+    genre: z.string().min(1).optional(),
+    journal: z.string().min(1).optional(),
+    volume: z.string().min(1).optional(),
+    issue: z.string().min(1).optional(),
+    firstPage: z.number().int().positive().optional(),
+    lastPage: z.number().int().positive().optional(),
+    publisher: z.string().min(1).optional(),
+    place: z.string().min(1).optional(),
+    issn: z
+      .string()
+      .regex(/^\d{4}-\d{3}[\dX]$/, 'ISSN is NNNN-NNNN')
+      .optional(),
+    affiliations: z.array(z.string().min(1)).optional(),
+  })
+  .refine((b) => b.lastPage === undefined || (b.firstPage !== undefined && b.lastPage >= b.firstPage), {
+    message: 'lastPage needs a firstPage no greater than it',
+    path: ['lastPage'],
+  });
+
 const UnitSchema = z.strictObject({
   id: z.string().regex(ID, 'ids may only hold letters, digits, ".", "_" and "-"'),
   title: z.string().min(1),
@@ -20,6 +43,7 @@ const UnitSchema = z.strictObject({
   /** Text the unit's first line starts with; the unit runs to the next unit. Omit for the start of the file. */
   anchor: z.string().min(1).optional(),
   languages: z.array(z.string()).optional(),
+  bibliography: BibliographySchema.optional(),
 });
 
 const EntrySchema = z.strictObject({
@@ -30,6 +54,7 @@ const EntrySchema = z.strictObject({
   languages: z.array(z.string()).optional(),
   /** Title of the collection when the file holds several units. */
   collection: z.string().optional(),
+  bibliography: BibliographySchema.optional(),
   units: z.array(UnitSchema).min(1).optional(),
 });
 
@@ -65,6 +90,14 @@ export function detectLanguages(text: string): Language[] {
   }
   const langs = [...weight].sort((a, b) => b[1] - a[1]).map(([l]) => l);
   return langs.length > 0 ? langs : ['und'];
+}
+
+/** The entry's bibliography with the unit's fields over it; undefined when neither gives any. */
+function mergeBibliography(...parts: Array<z.infer<typeof BibliographySchema> | undefined>): {
+  bibliography?: Bibliography;
+} {
+  const merged = Object.assign({}, ...parts.filter(Boolean)) as Bibliography;
+  return Object.keys(merged).length > 0 ? { bibliography: merged } : {};
 }
 
 function findAnchor(text: string, anchor: string, from: number): number {
@@ -104,6 +137,7 @@ export function buildCatalog(files: readonly SourceFile[], sidecar?: CatalogSide
           languages: unit.languages ?? detectLanguages(file.text.slice(start, end)),
           type: unit.type,
           ...(entry.collection ? { collection: entry.collection } : {}),
+          ...mergeBibliography(entry.bibliography, unit.bibliography),
           start,
           end,
         });
@@ -117,6 +151,7 @@ export function buildCatalog(files: readonly SourceFile[], sidecar?: CatalogSide
         languages: entry?.languages ?? detectLanguages(file.text),
         type: 'article',
         ...(entry?.collection ? { collection: entry.collection } : {}),
+        ...mergeBibliography(entry?.bibliography),
         start: 0,
         end: file.text.length,
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCatalog, deriveTitle, slugify } from '../../src/ingest/catalog.ts';
+import { buildCatalog, CatalogSidecarSchema, deriveTitle, slugify } from '../../src/ingest/catalog.ts';
 import { loadCorpus } from '../../src/ingest/load-corpus.node.ts';
 
 describe('buildCatalog', () => {
@@ -39,6 +39,23 @@ describe('buildCatalog', () => {
     };
     expect(() => buildCatalog([{ name: 'a.txt', text: 'hello' }], sidecar)).toThrow(
       /CORPUS_INVALID.*NOWHERE/,
+    );
+  });
+
+  it("gives each unit the issue's bibliography with its own pages over it", async () => {
+    const { files, sidecar } = await loadCorpus('corpus');
+    const a7 = buildCatalog(files, sidecar).find((d) => d.id === '002-a7-legal-interpretation');
+    expect(a7?.bibliography).toMatchObject({ year: 2022, issn: '2791-2000', firstPage: 88 });
+    expect(a7?.bibliography?.lastPage).toBeUndefined();
+  });
+
+  it('rejects a last page without a first page, and a malformed ISSN', () => {
+    const entry = (bibliography: unknown) => ({ documents: [{ file: 'a.txt', bibliography }] });
+    expect(CatalogSidecarSchema.safeParse(entry({ lastPage: 4 })).success).toBe(false);
+    expect(CatalogSidecarSchema.safeParse(entry({ firstPage: 5, lastPage: 4 })).success).toBe(false);
+    expect(CatalogSidecarSchema.safeParse(entry({ issn: '123' })).success).toBe(false);
+    expect(CatalogSidecarSchema.safeParse(entry({ firstPage: 4, lastPage: 9, year: 2020 })).success).toBe(
+      true,
     );
   });
 
