@@ -3,6 +3,8 @@ import pino from 'pino';
 import { createBotRoutes } from './bots/routes.ts';
 import { printProgress } from './cli/open.node.ts';
 import { loadConfig } from './core/config.ts';
+import { createRecordingService, startRetention } from './feedback/recording.ts';
+import { createSqliteFeedbackStore } from './feedback/sqlite-store.node.ts';
 import { createApp } from './http/app.ts';
 import { loadAssets } from './http/assets.node.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -58,9 +60,20 @@ async function main(): Promise<void> {
     },
   });
 
+  const store = config.ANALYTICS_ENABLED ? createSqliteFeedbackStore(config.ANALYTICS_DB) : undefined;
+  const stopRetention = store ? startRetention(store, config.ANALYTICS_RETENTION_DAYS, { log }) : undefined;
   const bots = createBotRoutes({ service, config, log });
   const assets = await loadAssets();
-  const app = createApp({ service, config, log, admin, metrics, bots, assets });
+  const app = createApp({
+    service: store ? createRecordingService(service, store, { channel: 'web', log }) : service,
+    config,
+    log,
+    admin,
+    metrics,
+    bots,
+    assets,
+    ...(store ? { feedback: { store, retentionDays: config.ANALYTICS_RETENTION_DAYS } } : {}),
+  });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log({
       level: 'info',
@@ -75,7 +88,11 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => admin.reindex());
   const shutdown = (signal: string) => {
     log({ level: 'info', msg: `${signal}: draining in-flight requests` });
-    server.close(() => process.exit(0));
+    stopRetention?.();
+    server.close(async () => {
+      await store?.close();
+      process.exit(0);
+    });
     setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

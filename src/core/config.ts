@@ -63,6 +63,12 @@ export const ConfigSchema = z.object({
     .optional(),
   /** HMAC secret of the generic JSON webhook; enables `POST /bots/webhook`. */
   WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Record questions and readers' feedback for the analytics page (`GET /admin/analytics`). */
+  ANALYTICS_ENABLED: bool.default(true),
+  /** SQLite file of questions and feedback (`:memory:` keeps them until restart). */
+  ANALYTICS_DB: z.string().min(1).default('data/analytics.sqlite'),
+  /** Questions and feedback older than this many days are deleted (checked at start and every 6 hours). */
+  ANALYTICS_RETENTION_DAYS: int(1, 3650).default(90),
   /** Rebuild the index at start when it is missing or stale (otherwise refuse to start). */
   AUTO_BUILD: bool.default(true),
   /** Log verbosity. */

@@ -5,10 +5,14 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
+import type { FeedbackStore } from '../feedback/types.ts';
 import { handleMcpRequest } from '../mcp/server.ts';
 import type { QaService } from '../retrieve/types.ts';
+import { createAnalyticsRoutes } from './analytics-routes.ts';
 import { createCiteRoutes } from './cite-routes.ts';
 import { errorBody, toErrorReply, validationErrorBody } from './errors.ts';
+import { createFaviconRoutes } from './favicon.ts';
+import { createFeedbackRoutes } from './feedback-routes.ts';
 import type { HttpMetrics } from './metrics.ts';
 import { DOCS_INIT, demoPage, docsPage, escapeHtml, passagePage, type StaticAssets } from './pages.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -64,6 +68,8 @@ export interface AppDeps {
   metrics?: HttpMetrics;
   /** Browser assets (widget bundle, Swagger UI); without them the HTML pages are not served. */
   assets?: StaticAssets;
+  /** Where readers' feedback goes (`POST /v1/feedback`); with ADMIN_TOKEN also `GET /admin/analytics`. */
+  feedback?: { store: FeedbackStore; retentionDays: number };
 }
 
 type Env = { Variables: { requestId: string } };
@@ -343,14 +349,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
 
   if (deps.bots) app.route('/bots', deps.bots);
   app.route('/', createCiteRoutes(service));
+  if (deps.feedback) app.route('/', createFeedbackRoutes(deps.feedback.store));
+  if (deps.feedback && token) app.route('/', createAnalyticsRoutes({ ...deps.feedback, service, token }));
 
   const assets = deps.assets;
   if (assets) {
     const html = (c: Context<Env>, body: string, status: 200 | 404 = 200) => c.html(body, status);
     app.get('/', (c) => {
       const h = service.health();
-      return html(c, demoPage(h.documents, h.passages));
+      return html(c, demoPage(h.documents, h.passages, new URL(c.req.url).origin));
     });
+    app.route('/', createFaviconRoutes());
     app.get('/widget.js', (c) =>
       c.body(assets.widget, 200, {
         'content-type': 'application/javascript; charset=utf-8',
@@ -370,8 +379,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       const end = Number(c.req.query('end'));
       const highlight =
         Number.isFinite(start) && Number.isFinite(end) && end > start ? { start, end } : undefined;
-      const previous = context.previousId ? service.getPassage(context.previousId)?.passage.text : undefined;
-      const next = context.nextId ? service.getPassage(context.nextId)?.passage.text : undefined;
+      const previous = context.previousId ? service.getPassage(context.previousId)?.passage : undefined;
+      const next = context.nextId ? service.getPassage(context.nextId)?.passage : undefined;
       return html(c, passagePage(context, { previous, next }, highlight));
     });
     app.get('/docs', (c) => html(c, docsPage()));

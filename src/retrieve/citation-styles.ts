@@ -1,3 +1,4 @@
+import { escapeHtml } from '../core/html.ts';
 import type { DocumentInfo, Passage, Span } from '../core/types.ts';
 import {
   type CslItem,
@@ -5,6 +6,7 @@ import {
   cslItem,
   formatLocation,
   formatQuotation,
+  quotedText,
   sectionName,
 } from './citation.ts';
 
@@ -46,14 +48,6 @@ function loadCitationJs(): Promise<CitationJs> {
     return core;
   })();
   return loading;
-}
-
-/** The sentences of `passage` the span touches, as clean text. */
-export function quotedText(passage: Passage, span: Span): string {
-  return passage.sentences
-    .filter((s) => s.start < span.end && s.end > span.start)
-    .map((s) => s.text)
-    .join(' ');
 }
 
 /**
@@ -100,8 +94,4 @@ export async function citeSpan(passage: Passage, document: DocumentInfo, span?: 
     html: { apa: `<p>“${escapedQuote}” ${escapeHtml(inText)}.</p><p>${referenceHtml}</p>` },
     csl,
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

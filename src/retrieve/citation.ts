@@ -102,6 +102,14 @@ export function citePassage(passage: Passage, document: DocumentInfo): Citation 
   };
 }
 
+/** The sentences of `passage` that a quote's span touches, as clean text. */
+export function quotedText(passage: Pick<Passage, 'sentences'>, span: Span): string {
+  return passage.sentences
+    .filter((s) => s.start < span.end && s.end > span.start)
+    .map((s) => s.text)
+    .join(' ');
+}
+
 /** Where the quoted words are: `characters 120–480 of file.txt` (the quote's own raw offsets). */
 export function formatLocation(source: string, span: Span): string {
   return `characters ${span.start}–${span.end} of ${source}`;

@@ -3,7 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 /** Starts `src/node.ts` as a real server on `port` with `env`, and waits until /healthz answers. */
 export async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env, PORT: String(port) },
+    // Questions asked by a test server are kept in memory, never in the developer's data/ folder.
+    env: { ...process.env, LOG_LEVEL: 'silent', ANALYTICS_DB: ':memory:', ...env, PORT: String(port) },
     stdio: 'ignore',
   });
   for (let i = 0; i < 600; i++) {
