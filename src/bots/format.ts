@@ -1,4 +1,4 @@
-import { lowConfidenceNote } from '../retrieve/confidence.ts';
+import { readerNotice } from '../retrieve/reader-notice.ts';
 import type { AskResult, RankedPassage } from '../retrieve/types.ts';
 
 /**
@@ -6,9 +6,11 @@ import type { AskResult, RankedPassage } from '../retrieve/types.ts';
  * trimmed to each platform's limits without cutting a citation in half.
  */
 
-/** The notice put above a low-confidence answer, or undefined when the answer is not rated low. */
-export function lowConfidence(result: Pick<AskResult, 'confidence' | 'signals'>): string | undefined {
-  return result.confidence === 'low' ? lowConfidenceNote(result.signals) : undefined;
+/** The notice put above a low-confidence answer (names as the reader wrote them), or undefined. */
+export function lowConfidence(
+  result: Pick<AskResult, 'confidence' | 'signals' | 'query'>,
+): string | undefined {
+  return readerNotice(result);
 }
 
 export function escapeHtml(text: string): string {

@@ -1,0 +1,38 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createQaService } from '../../src/retrieve/engine.ts';
+import { namesAsWritten, readerNotice } from '../../src/retrieve/reader-notice.ts';
+import type { QaService } from '../../src/retrieve/types.ts';
+import { openTestIndex } from '../setup/test-index.ts';
+
+describe('readerNotice', () => {
+  let service: QaService;
+  beforeAll(async () => {
+    service = createQaService((await openTestIndex()).index);
+  });
+
+  it('maps stems back to the words as the reader typed them', () => {
+    expect(
+      namesAsWritten('What did Amanat and the Mazhilis decide in Uzbekistan?', [
+        'mazhili',
+        'amanat',
+        'uzbekistan',
+      ]),
+    ).toEqual(['Mazhilis', 'Amanat', 'Uzbekistan']);
+    expect(namesAsWritten('Is Tashkenty here?', ['tashkenti'])).toEqual(['Tashkenty']);
+    expect(namesAsWritten('nothing matches', ['zzz'])).toEqual(['zzz']);
+  });
+
+  it('names the missing names of a real low answer as written, never as stems', async () => {
+    const result = await service.ask({ question: 'Did the Mazhilis approve the budget of Almaty?' });
+    expect(result.confidence).toBe('low');
+    // The signals carry stems; the reader sees the words they typed.
+    expect(result.signals.missingNames).toEqual(['mazhili', 'almati']);
+    expect(readerNotice(result)).toBe(
+      'The closest passages do not mention Mazhilis, Almaty; the documents may not cover this.',
+    );
+  });
+
+  it('says nothing for an answer that is not rated low', async () => {
+    expect(readerNotice(await service.ask({ question: 'What is political modernization?' }))).toBeUndefined();
+  });
+});
