@@ -64,7 +64,7 @@ export function passagePage(
     .join(' ');
   const around = (neighbour?: Passage) => {
     const text = neighbour ? textOutside(neighbour.sentences, passage) : '';
-    return text ? `<p class="muted">${escapeHtml(text)}</p>` : '';
+    return text ? `<p class="muted around">${escapeHtml(text)}</p>` : '';
   };
   const nav = [
     context.previousId ? `<a href="/passages/${encodeURIComponent(context.previousId)}">← previous</a>` : '',
