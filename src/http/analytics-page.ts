@@ -13,8 +13,8 @@ body{max-width:1040px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:20px}
 section{min-width:0}
 .chart{width:100%;height:auto;display:block}
-.chart .tick line{stroke:var(--line)}.chart text{fill:var(--muted);font-size:12px}
-.chart .rlabel{fill:var(--fg);font-size:13px}.chart .rvalue{fill:var(--fg)}
+.chart .tick line{stroke:var(--line)}.chart text{fill:var(--muted);font-size:15px}
+.chart .rlabel{fill:var(--fg);font-size:17px}.chart .rvalue{fill:var(--fg)}
 .chart .s1{fill:var(--c1)}.chart .s2{fill:var(--c2)}.chart .s3{fill:var(--c3)}.chart .s4{fill:var(--c4)}
 .chart path.line{fill:none;stroke:var(--c2);stroke-width:2}
 .legend{display:flex;flex-wrap:wrap;gap:12px;font-size:14px;margin:4px 0;padding:0;list-style:none}
@@ -43,10 +43,10 @@ function questionTable(
   if (rows.length === 0) return `<p class="muted" id="${id}">None in this period.</p>`;
   const head =
     columns === 'disliked'
-      ? '<th>Question</th><th class="n">👎</th><th class="n">👍</th><th class="n">asked</th>'
+      ? '<th>Question</th><th class="n">not helpful</th><th class="n">helpful</th><th class="n">asked</th>'
       : columns === 'unanswered'
         ? '<th>Question</th><th class="n">low</th><th class="n">asked</th>'
-        : '<th>Question</th><th class="n">asked</th><th class="n">low</th><th class="n">👍 / 👎</th>';
+        : '<th>Question</th><th class="n">asked</th><th class="n">low</th><th class="n">helpful / not</th>';
   const body = rows
     .map((q) => {
       const question = `<td>${escapeHtml(q.question)}${
@@ -130,7 +130,7 @@ export function analyticsPage(report: AnalyticsReport, options: AnalyticsPageOpt
 <div class="cards">
 <div class="card" id="total-questions"><b>${totals.questions}</b>questions</div>
 <div class="card" id="total-low"><b>${percent(totals.lowShare)}</b>answered with low confidence</div>
-<div class="card" id="total-feedback"><b>${totals.up} / ${totals.down}</b>👍 / 👎 (${rated} rated)</div>
+<div class="card" id="total-feedback"><b>${totals.up} / ${totals.down}</b>helpful / not helpful (${rated} rated)</div>
 </div>
 <div class="grid">
 <section><h2>Questions per day</h2>${legend([
@@ -139,8 +139,8 @@ export function analyticsPage(report: AnalyticsReport, options: AnalyticsPageOpt
     ])}${perDayChart}</section>
 <section><h2>Low-confidence share</h2>${lowChart}</section>
 <section><h2>Feedback per day</h2>${legend([
-      ['c3', '👍 helpful'],
-      ['c4', '👎 not helpful'],
+      ['c3', 'helpful'],
+      ['c4', 'not helpful'],
     ])}${feedbackChart}</section>
 <section><h2>Documents most cited</h2>${documentsChart}</section>
 </div>

@@ -18,7 +18,7 @@ export interface Series {
 
 const WIDTH = 640;
 const HEIGHT = 220;
-const MARGIN = { top: 12, right: 12, bottom: 28, left: 40 };
+const MARGIN = { top: 12, right: 12, bottom: 32, left: 60 };
 
 function svg(id: string, title: string, description: string, body: string, height = HEIGHT): string {
   return `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" preserveAspectRatio="xMidYMid meet">
@@ -45,7 +45,7 @@ function xLabels(
   x: ReturnType<typeof scaleBand<string>>,
   display: (label: string) => string,
 ): string {
-  const step = labelStep(labels.length, 8);
+  const step = labelStep(labels.length, 7);
   return labels
     .map((label, i) =>
       i % step === 0
@@ -142,7 +142,7 @@ export function rankedBarChart(
   title: string,
   rows: ReadonlyArray<{ label: string; value: number }>,
 ): string {
-  const rowHeight = 34;
+  const rowHeight = 44;
   const height = Math.max(rowHeight, rows.length * rowHeight) + 8;
   const x = scaleLinear()
     .domain([0, Math.max(1, ...rows.map((r) => r.value))])
@@ -150,7 +150,7 @@ export function rankedBarChart(
   const bars = rows
     .map(
       (r, i) =>
-        `<g transform="translate(0,${i * rowHeight + 4})"><text class="rlabel" x="0" y="11">${escapeHtml(r.label.length > 90 ? `${r.label.slice(0, 89)}…` : r.label)}</text><rect class="s1" x="0" y="15" height="12" width="${Math.max(1, x(r.value))}"/><text class="rvalue" x="${Math.max(1, x(r.value)) + 6}" y="25">${r.value}</text></g>`,
+        `<g transform="translate(0,${i * rowHeight + 4})"><text class="rlabel" x="0" y="15">${escapeHtml(r.label.length > 64 ? `${r.label.slice(0, 63)}…` : r.label)}</text><rect class="s1" x="0" y="21" height="14" width="${Math.max(1, x(r.value))}"/><text class="rvalue" x="${Math.max(1, x(r.value)) + 6}" y="33">${r.value}</text></g>`,
     )
     .join('');
   return svg(id, title, rows.map((r) => `${r.label}: ${r.value}`).join('; ') || 'No data.', bars, height);

@@ -61,6 +61,8 @@ button[aria-pressed="true"] { border-color: var(--accent); background: var(--acc
 .feedback form { display: flex; flex: 1 1 100%; gap: 6px; padding: 0; border: 0; }
 .feedback input { flex: 1; min-width: 0; font: inherit; font-size: 13px; padding: 4px 8px; border-radius: 6px; border: 1px solid var(--line); background: var(--bg); color: var(--fg); }
 .thanks { color: var(--ok); margin: 0; flex: 1 1 100%; }
+button.thumb { display: inline-flex; align-items: center; gap: 4px; }
+button.thumb svg { width: 14px; height: 14px; fill: currentColor; }
 form.ask { display: flex; gap: 8px; padding: 10px 14px; border-top: 1px solid var(--line); }
 textarea { flex: 1; min-width: 0; resize: none; font: inherit; padding: 8px 10px; border-radius: 8px; border: 1px solid var(--line); background: var(--bg); color: var(--fg); }
 button.ask { border: 0; border-radius: 8px; padding: 0 16px; background: var(--accent); color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
@@ -94,6 +96,21 @@ function markedQuote(quote: RankedPassage['quote']): HTMLElement {
   }
   block.append(quote.text.slice(at));
   return block;
+}
+
+/** A thumb pointing up or down, as inline SVG (decorative: the button's text names it). */
+function thumbIcon(rating: Rating): SVGSVGElement {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  if (rating === 'down') svg.setAttribute('transform', 'rotate(180)');
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute(
+    'd',
+    'M2 10h4v11H2zM8 21h9.3a2 2 0 0 0 2-1.6l1.5-7.2A2 2 0 0 0 18.8 10H14l.8-4a2 2 0 0 0-3.4-1.8L8 9.5z',
+  );
+  svg.append(path);
+  return svg;
 }
 
 class KzQa extends HTMLElement {
@@ -404,11 +421,14 @@ class KzQa extends HTMLElement {
     const box = el('div', { class: 'feedback', role: 'group', 'aria-label': 'Feedback on this answer' });
     box.append(el('span', {}, 'Did this answer help?'));
     const buttons = (['up', 'down'] as const).map((rating) => {
-      const button = el(
-        'button',
-        { class: 'small', type: 'button', 'aria-pressed': 'false', 'data-rating': rating },
-        rating === 'up' ? '👍 Yes' : '👎 No',
-      );
+      const button = el('button', {
+        class: 'small thumb',
+        type: 'button',
+        'aria-pressed': 'false',
+        'data-rating': rating,
+      });
+      // Drawn, not an emoji: many systems (and headless browsers) have no emoji font.
+      button.append(thumbIcon(rating), rating === 'up' ? 'Yes' : 'No');
       button.addEventListener('click', () => void send(rating));
       return button;
     });

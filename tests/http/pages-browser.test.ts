@@ -85,9 +85,11 @@ describeInBrowser('pages and analytics in Chromium', () => {
     const answer = page.locator('kz-qa .answer').first();
     await answer.and(page.locator('[aria-busy="false"]')).waitFor();
     const feedback = answer.getByRole('group', { name: 'Feedback on this answer' });
-    await feedback.getByRole('button', { name: '👎 No' }).click();
+    await feedback.getByRole('button', { name: 'No', exact: true }).click();
     await feedback.getByText('Thank you for the feedback.').waitFor();
-    expect(await feedback.getByRole('button', { name: '👎 No' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await feedback.getByRole('button', { name: 'No', exact: true }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
     await feedback.getByRole('textbox', { name: 'Reason (optional)' }).fill('I wanted the page numbers');
     await feedback.getByRole('button', { name: 'Send' }).click();
     await feedback.getByText('Thank you — your comment was sent to the site owner.').waitFor();
@@ -96,7 +98,7 @@ describeInBrowser('pages and analytics in Chromium', () => {
     await page.locator('kz-qa textarea').press('Enter');
     const second = page.locator('kz-qa .answer').nth(1);
     await second.and(page.locator('[aria-busy="false"]')).waitFor();
-    await second.getByRole('button', { name: '👍 Yes' }).click();
+    await second.getByRole('button', { name: 'Yes', exact: true }).click();
     await second.getByText('Thank you for the feedback.').waitFor();
 
     // The site owner signs in with the admin token and sees both.

@@ -31,7 +31,7 @@ describe('browser suite without Chromium', () => {
   });
 
   it('fails the run in CI', () => {
-    for (const env of [{ REQUIRE_BROWSER: '1' }, { CI: 'true' }]) {
+    for (const env of [{ REQUIRE_BROWSER: '1' }, { CI: 'true' }] as Array<Record<string, string>>) {
       const { status, output } = run(env);
       expect(status).toBe(1);
       expect(output).toContain('CI must run the browser tests');
