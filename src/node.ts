@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import pino from 'pino';
+import { createBotFeedback } from './bots/feedback.ts';
 import { createBotRoutes } from './bots/routes.ts';
 import { printProgress } from './cli/open.node.ts';
 import { loadConfig } from './core/config.ts';
@@ -62,7 +63,12 @@ async function main(): Promise<void> {
 
   const store = config.ANALYTICS_ENABLED ? createSqliteFeedbackStore(config.ANALYTICS_DB) : undefined;
   const stopRetention = store ? startRetention(store, config.ANALYTICS_RETENTION_DAYS, { log }) : undefined;
-  const bots = createBotRoutes({ service, config, log });
+  const bots = createBotRoutes({
+    service,
+    config,
+    log,
+    ...(store ? { feedback: createBotFeedback(store, { log }) } : {}),
+  });
   const assets = await loadAssets();
   const app = createApp({
     service: store ? createRecordingService(service, store, { channel: 'web', log }) : service,

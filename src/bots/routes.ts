@@ -3,6 +3,15 @@ import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import type { AskResult, QaService } from '../retrieve/types.ts';
 import { type ConversationStore, createConversationStore } from './conversations.ts';
+import {
+  answerDiscordInteraction,
+  answerSlackInteraction,
+  answerTelegramCallback,
+  type BotFeedback,
+  discordFeedbackRow,
+  slackFeedbackBlock,
+  telegramKeyboard,
+} from './feedback.ts';
 import { clip, formatPlain, formatTelegram, lowConfidence, passageLink } from './format.ts';
 import { constantTimeEqual, verifyDiscord, verifySlack, verifyWebhook } from './verify.ts';
 
@@ -31,6 +40,8 @@ export interface BotDeps {
   log?: (entry: Record<string, unknown>) => void;
   conversations?: ConversationStore;
   now?: () => number;
+  /** Records answers and readers' 👍/👎 (buttons under each answer); without it no buttons are shown. */
+  feedback?: BotFeedback;
 }
 
 const PAGE = 3;
@@ -68,7 +79,7 @@ export function createBotRoutes(deps: BotDeps): Hono {
   async function converse(
     chat: string,
     text: string,
-  ): Promise<{ result?: AskResult; reply?: string; offset: number }> {
+  ): Promise<{ result?: AskResult; reply?: string; offset: number; askId?: string }> {
     const command = text.trim().split(/\s+/)[0]?.toLowerCase().replace(/@.*$/, '');
     if (command === '/start' || command === '/help') {
       if (command === '/start') store.clear(chat);
@@ -90,7 +101,7 @@ export function createBotRoutes(deps: BotDeps): Hono {
     const result = await service.ask({ question, history: store.history(chat), topK: PAGE });
     store.remember(chat, question);
     store.markShown(chat, PAGE);
-    return { result, offset: 0 };
+    return { result, offset: 0, askId: await deps.feedback?.record(chat, question, result) };
   }
 
   if (config.TELEGRAM_WEBHOOK_SECRET) {
@@ -102,15 +113,18 @@ export function createBotRoutes(deps: BotDeps): Hono {
       const update = parseJson(await c.req.text()) as {
         update_id?: number;
         message?: { message_id?: number; chat?: { id?: number | string }; text?: string };
+        callback_query?: { id?: string; data?: unknown };
       };
       if (typeof update?.update_id !== 'number')
         throw new AppError('INVALID_REQUEST', 'update_id: required number');
       if (seen(String(update.update_id))) return c.json({});
+      if (update.callback_query && deps.feedback)
+        return c.json(await answerTelegramCallback(deps.feedback, update.callback_query));
       const message = update.message;
       const chatId = message?.chat?.id;
       if (chatId === undefined || typeof message?.text !== 'string' || message.text.trim() === '')
         return c.json({});
-      const { result, reply } = await converse(`telegram:${chatId}`, message.text);
+      const { result, reply, askId } = await converse(`telegram:${chatId}`, message.text);
       const text =
         reply ?? (result?.passages.length ? formatTelegram(result, config.PUBLIC_URL) : 'No more passages.');
       return c.json({
@@ -120,6 +134,7 @@ export function createBotRoutes(deps: BotDeps): Hono {
         parse_mode: 'HTML',
         disable_web_page_preview: true,
         ...(message.message_id ? { reply_to_message_id: message.message_id } : {}),
+        ...(askId ? telegramKeyboard(askId) : {}),
       });
     });
   }
@@ -147,8 +162,12 @@ export function createBotRoutes(deps: BotDeps): Hono {
       const form = new URLSearchParams(await verified(c));
       const text = form.get('text') ?? '';
       const chat = `slack:${form.get('channel_id') ?? ''}:${form.get('user_id') ?? ''}`;
-      const { result, reply } = await converse(chat, text.trim() === '' ? '/help' : text);
-      return c.json(slackMessage(result, reply, config.PUBLIC_URL));
+      const { result, reply, askId } = await converse(chat, text.trim() === '' ? '/help' : text);
+      return c.json(slackMessage(result, reply, config.PUBLIC_URL, askId));
+    });
+    app.post('/slack/interactions', async (c) => {
+      const payload = parseJson(new URLSearchParams(await verified(c)).get('payload') ?? '');
+      return c.json(deps.feedback ? await answerSlackInteraction(deps.feedback, payload) : {});
     });
     app.post('/slack/events', async (c) => {
       const payload = parseJson(await verified(c)) as {
@@ -180,7 +199,7 @@ export function createBotRoutes(deps: BotDeps): Hono {
       if ((event.type === 'app_mention' || event.type === 'message') && event.text && event.channel) {
         const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
         const post = async () => {
-          const { result, reply } = await converse(
+          const { result, reply, askId } = await converse(
             `slack:${event.channel}:${event.user ?? ''}`,
             text || '/help',
           );
@@ -188,7 +207,7 @@ export function createBotRoutes(deps: BotDeps): Hono {
           const body = {
             channel: event.channel,
             thread_ts: event.thread_ts ?? event.ts,
-            ...slackMessage(result, reply, config.PUBLIC_URL),
+            ...slackMessage(result, reply, config.PUBLIC_URL, askId),
           };
           await (deps.fetch ?? fetch)('https://slack.com/api/chat.postMessage', {
             method: 'POST',
@@ -224,17 +243,26 @@ export function createBotRoutes(deps: BotDeps): Hono {
         channel_id?: string;
         member?: { user?: { id?: string } };
         user?: { id?: string };
-        data?: { options?: Array<{ name?: string; value?: unknown }> };
+        data?: {
+          options?: Array<{ name?: string; value?: unknown }>;
+          custom_id?: unknown;
+          components?: unknown;
+        };
       };
       if (interaction.type === 1) return c.json({ type: 1 });
+      if ((interaction.type === 3 || interaction.type === 5) && deps.feedback)
+        return c.json(await answerDiscordInteraction(deps.feedback, interaction));
       if (interaction.type !== 2)
         throw new AppError('INVALID_REQUEST', 'type: only PING (1) and APPLICATION_COMMAND (2) are handled');
       const option =
         interaction.data?.options?.find((o) => o.name === 'question') ?? interaction.data?.options?.[0];
       const text = typeof option?.value === 'string' ? option.value : '/help';
       const user = interaction.member?.user?.id ?? interaction.user?.id ?? '';
-      const { result, reply } = await converse(`discord:${interaction.channel_id ?? ''}:${user}`, text);
-      return c.json({ type: 4, data: discordMessage(result, reply, config.PUBLIC_URL) });
+      const { result, reply, askId } = await converse(
+        `discord:${interaction.channel_id ?? ''}:${user}`,
+        text,
+      );
+      return c.json({ type: 4, data: discordMessage(result, reply, config.PUBLIC_URL, askId) });
     });
   }
 
@@ -254,8 +282,12 @@ export function createBotRoutes(deps: BotDeps): Hono {
         throw new AppError('INVALID_REQUEST', 'text: required non-empty string');
       }
       const conversation = typeof message.conversationId === 'string' ? message.conversationId : 'default';
-      const { result, reply } = await converse(`webhook:${conversation}`, message.text);
-      return c.json({ text: reply ?? (result ? formatPlain(result) : ''), answer: result ?? null });
+      const { result, reply, askId } = await converse(`webhook:${conversation}`, message.text);
+      return c.json({
+        text: reply ?? (result ? formatPlain(result) : ''),
+        answer: result ?? null,
+        ...(askId ? { askId } : {}),
+      });
     });
   }
 
@@ -267,7 +299,12 @@ function slackEscape(text: string): string {
 }
 
 /** Slack Block Kit: one section per passage (section text ≤ 3000 characters). */
-function slackMessage(result: AskResult | undefined, reply: string | undefined, publicUrl?: string) {
+function slackMessage(
+  result: AskResult | undefined,
+  reply: string | undefined,
+  publicUrl?: string,
+  askId?: string,
+) {
   if (reply || !result) return { response_type: 'ephemeral', text: reply ?? '' };
   const blocks: unknown[] = [];
   const note = lowConfidence(result);
@@ -282,24 +319,36 @@ function slackMessage(result: AskResult | undefined, reply: string | undefined, 
   }
   if (result.passages.length === 0)
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No more passages.' } });
+  if (askId) blocks.push(slackFeedbackBlock(askId));
   return { response_type: 'in_channel', text: clip(formatPlain(result), 3000), blocks };
 }
 
-/** Discord: one embed per passage (description ≤ 4096, total ≤ 6000 characters). */
-function discordMessage(result: AskResult | undefined, reply: string | undefined, publicUrl?: string) {
+/**
+ * Discord: one embed per passage, titled with the document (title ≤ 256 characters) and the full
+ * reference with its section in the footer (≤ 2048), so a long title never cuts the section off; the
+ * total stays under Discord's 6000 characters.
+ */
+function discordMessage(
+  result: AskResult | undefined,
+  reply: string | undefined,
+  publicUrl?: string,
+  askId?: string,
+) {
   if (reply || !result) return { content: reply ?? '' };
   const embeds: unknown[] = [];
   let total = 0;
   for (const p of result.passages) {
-    const title = clip(p.citation.label, 256);
+    const title = clip(p.citation.title, 256);
     const description = clip(`“${p.quote.text}”`, 1500);
-    if (total + title.length + description.length > 5500) break;
-    total += title.length + description.length;
+    const footer = clip(p.citation.label, 2048);
+    if (total + title.length + description.length + footer.length > 5500) break;
+    total += title.length + description.length + footer.length;
     const link = passageLink(publicUrl, p);
-    embeds.push({ title, description, ...(link ? { url: link } : {}) });
+    embeds.push({ title, description, footer: { text: footer }, ...(link ? { url: link } : {}) });
   }
   return {
     content: lowConfidence(result) ?? (result.passages.length ? '' : 'No more passages.'),
     embeds,
+    ...(askId ? { components: [discordFeedbackRow(askId)] } : {}),
   };
 }

@@ -11,7 +11,8 @@ const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)*/gu;
 
 /** Each stem as the question wrote it: the question's word that shares the longest prefix with it. */
 export function namesAsWritten(text: string, stems: readonly string[]): string[] {
-  const words = [...new Set(text.match(WORD) ?? [])];
+  // A possessive is not part of the name: "Uzbekistan's" → "Uzbekistan".
+  const words = [...new Set((text.match(WORD) ?? []).map((w) => w.replace(/['’]s$/u, '')))];
   return stems.map((stem) => {
     let best: string | undefined;
     let bestShared = 0;

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { type BotFeedback, createBotFeedback } from '../../src/bots/feedback.ts';
 import { createBotRoutes } from '../../src/bots/routes.ts';
 import { hmacSha256Hex } from '../../src/bots/verify.ts';
+import { createMemoryFeedbackStore } from '../../src/feedback/memory-store.ts';
 import { createApp } from '../../src/http/app.ts';
 import type { AskRequest, AskResult, QaService } from '../../src/retrieve/types.ts';
 import { testDocument } from '../setup/fixtures.ts';
@@ -74,7 +76,7 @@ const secrets = {
   PUBLIC_URL: 'https://qa.example',
 };
 
-function setup(extra: Record<string, string> = {}) {
+function setup(extra: Record<string, string> = {}, feedback?: BotFeedback) {
   const { service, calls } = fakeService();
   const fetchMock = vi.fn(async () => new Response('{"ok":true}'));
   const bots = createBotRoutes({
@@ -82,6 +84,7 @@ function setup(extra: Record<string, string> = {}) {
     config: { ...secrets, ...extra },
     fetch: fetchMock as unknown as typeof fetch,
     now: () => NOW,
+    ...(feedback ? { feedback } : {}),
   });
   const app = createApp({
     service,
@@ -163,7 +166,7 @@ describe('Telegram webhook', () => {
     const { app } = setup();
     const res = (await (await post(app, update(30, "Uzbekistan's elections?"))).json()) as { text: string };
     expect(res.text).toMatch(
-      /<i>The closest passages do not mention uzbekistan; the documents may not cover this.<\/i>/,
+      /<i>The closest passages do not mention Uzbekistan; the documents may not cover this.<\/i>/,
     );
   });
 });
@@ -287,7 +290,11 @@ describe('Discord interactions', () => {
       data: { embeds: Array<{ title: string; description: string; url: string }> };
     };
     expect(json.type).toBe(4);
-    expect(json.data.embeds[0]).toMatchObject({ title: 'Label 1', url: 'https://qa.example/passages/d.p1' });
+    expect(json.data.embeds[0]).toMatchObject({
+      title: 'D',
+      footer: { text: 'Label 1' },
+      url: 'https://qa.example/passages/d.p1',
+    });
   });
 
   it('rejects a forged, replayed or malformed request', async () => {
@@ -365,5 +372,173 @@ describe('generic JSON webhook', () => {
       bots: createBotRoutes({ service, config: {} }),
     });
     expect((await app.request('/bots/webhook', { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+});
+
+describe('feedback buttons in the bots', () => {
+  const UUID = /^[0-9a-f-]{36}$/;
+  const withFeedback = (extra: Record<string, string> = {}) => {
+    const store = createMemoryFeedbackStore();
+    const { app } = setup(extra, createBotFeedback(store, { now: () => NOW }));
+    const asks = () => store.listAsks({ from: 0, to: NOW + 1 });
+    return { app, asks };
+  };
+
+  it('Telegram: records the answer, offers 👍/👎 and records the press', async () => {
+    const { app, asks } = withFeedback();
+    const post = (body: unknown) =>
+      app.request('/bots/telegram', {
+        method: 'POST',
+        headers: { 'x-telegram-bot-api-secret-token': secrets.TELEGRAM_WEBHOOK_SECRET },
+        body: JSON.stringify(body),
+      });
+    const answer = (await (
+      await post({
+        update_id: 1,
+        message: { message_id: 5, chat: { id: 9 }, text: 'How are akims elected?' },
+      })
+    ).json()) as { reply_markup: { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> } };
+    const [up, down] = answer.reply_markup.inline_keyboard[0] ?? [];
+    const [ask] = await asks();
+    expect(ask).toMatchObject({
+      channel: 'telegram',
+      question: 'How are akims elected?',
+      passageIds: ['d.p1', 'd.p2', 'd.p3'],
+    });
+    expect(ask?.id).toMatch(UUID);
+    expect(up?.callback_data).toBe(`fb:up:${ask?.id}`);
+    expect(down?.text).toBe('👎 Not helpful');
+    const toast = await (
+      await post({ update_id: 2, callback_query: { id: 'cq1', data: down?.callback_data } })
+    ).json();
+    expect(toast).toMatchObject({
+      method: 'answerCallbackQuery',
+      callback_query_id: 'cq1',
+      text: /Thank you/,
+    });
+    expect((await asks())[0]?.feedback?.rating).toBe('down');
+    const unknown = await (
+      await post({ update_id: 3, callback_query: { id: 'cq2', data: `fb:up:${crypto.randomUUID()}` } })
+    ).json();
+    expect(unknown.text).toMatch(/too old/);
+  });
+
+  it('Slack: adds an actions block and records a button press from the interactivity endpoint', async () => {
+    const { app, asks } = withFeedback();
+    const sign = async (body: string) => {
+      const ts = Math.floor(NOW / 1000);
+      return {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': `v0=${await hmacSha256Hex(secrets.SLACK_SIGNING_SECRET, `v0:${ts}:${body}`)}`,
+      };
+    };
+    const command = 'command=%2Fask&text=How+are+akims+elected%3F&channel_id=C1&user_id=U1';
+    const message = (await (
+      await app.request('/bots/slack/commands', {
+        method: 'POST',
+        headers: await sign(command),
+        body: command,
+      })
+    ).json()) as { blocks: Array<{ type: string; elements?: Array<{ value: string }> }> };
+    const actions = message.blocks.at(-1);
+    expect(actions?.type).toBe('actions');
+    const [ask] = await asks();
+    expect(ask?.channel).toBe('slack');
+    const payload = new URLSearchParams({
+      payload: JSON.stringify({ type: 'block_actions', actions: [{ value: actions?.elements?.[0]?.value }] }),
+    }).toString();
+    const res = await app.request('/bots/slack/interactions', {
+      method: 'POST',
+      headers: await sign(payload),
+      body: payload,
+    });
+    expect(await res.json()).toEqual({ text: 'Thank you for the feedback; it goes to the site owner.' });
+    expect((await asks())[0]?.feedback?.rating).toBe('up');
+    const forged = await app.request('/bots/slack/interactions', {
+      method: 'POST',
+      headers: { ...(await sign(payload)), 'x-slack-signature': 'v0=00' },
+      body: payload,
+    });
+    expect(forged.status).toBe(401);
+  });
+
+  it('Discord: buttons under the embeds; 👎 opens a modal whose reason is stored', async () => {
+    const keys = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair;
+    const publicKey = Buffer.from(await crypto.subtle.exportKey('raw', keys.publicKey)).toString('hex');
+    const { app, asks } = withFeedback({ DISCORD_PUBLIC_KEY: publicKey });
+    const send = async (interaction: unknown) => {
+      const body = JSON.stringify(interaction);
+      const timestamp = String(Math.floor(NOW / 1000));
+      const signature = Buffer.from(
+        await crypto.subtle.sign('Ed25519', keys.privateKey, new TextEncoder().encode(timestamp + body)),
+      ).toString('hex');
+      const headers = { 'x-signature-timestamp': timestamp, 'x-signature-ed25519': signature };
+      return (await app.request('/bots/discord', { method: 'POST', headers, body })).json();
+    };
+    const answer = await send({
+      type: 2,
+      channel_id: 'c',
+      member: { user: { id: 'u' } },
+      data: { options: [{ name: 'question', value: 'How are akims elected?' }] },
+    });
+    const buttons = answer.data.components[0].components as Array<{ custom_id: string }>;
+    const [ask] = await asks();
+    expect(ask?.channel).toBe('discord');
+    expect(buttons.map((b) => b.custom_id)).toEqual([`fb:up:${ask?.id}`, `fb:down:${ask?.id}`]);
+    const modal = await send({ type: 3, data: { custom_id: buttons[1]?.custom_id } });
+    expect(modal).toMatchObject({ type: 9, data: { custom_id: `fbr:${ask?.id}` } });
+    expect((await asks())[0]?.feedback?.rating).toBe('down');
+    const submitted = await send({
+      type: 5,
+      data: {
+        custom_id: `fbr:${ask?.id}`,
+        components: [{ type: 1, components: [{ custom_id: 'reason', value: ' The wrong article ' }] }],
+      },
+    });
+    expect(submitted).toEqual({
+      type: 4,
+      data: { content: 'Thank you for the feedback; it goes to the site owner.', flags: 64 },
+    });
+    expect((await asks())[0]?.feedback).toMatchObject({ rating: 'down', reason: 'The wrong article' });
+    expect(await send({ type: 3, data: { custom_id: buttons[0]?.custom_id } })).toMatchObject({
+      type: 4,
+      data: { flags: 64 },
+    });
+    expect((await asks())[0]?.feedback?.rating).toBe('up');
+  });
+
+  it('webhook: returns the askId for POST /v1/feedback; /more and /help record nothing', async () => {
+    const { app, asks } = withFeedback();
+    const send = async (text: string) => {
+      const body = JSON.stringify({ conversationId: 'c1', text });
+      const timestamp = String(Math.floor(NOW / 1000));
+      const headers = {
+        'x-webhook-timestamp': timestamp,
+        'x-webhook-signature': `sha256=${await hmacSha256Hex(secrets.WEBHOOK_SECRET, `${timestamp}.${body}`)}`,
+      };
+      return (await (await app.request('/bots/webhook', { method: 'POST', headers, body })).json()) as {
+        askId?: string;
+      };
+    };
+    const first = await send('How are akims elected?');
+    expect(first.askId).toMatch(UUID);
+    expect((await send('/more')).askId).toBeUndefined();
+    expect((await send('/help')).askId).toBeUndefined();
+    expect((await asks()).map((a) => [a.id, a.channel])).toEqual([[first.askId, 'webhook']]);
+  });
+
+  it('shows no buttons without a feedback store', async () => {
+    const { app } = setup();
+    const body = { update_id: 1, message: { chat: { id: 9 }, text: 'How are akims elected?' } };
+    const res = await app.request('/bots/telegram', {
+      method: 'POST',
+      headers: { 'x-telegram-bot-api-secret-token': secrets.TELEGRAM_WEBHOOK_SECRET },
+      body: JSON.stringify(body),
+    });
+    expect((await res.json()).reply_markup).toBeUndefined();
   });
 });

@@ -20,6 +20,7 @@ describe('readerNotice', () => {
     ).toEqual(['Mazhilis', 'Amanat', 'Uzbekistan']);
     expect(namesAsWritten('Is Tashkenty here?', ['tashkenti'])).toEqual(['Tashkenty']);
     expect(namesAsWritten('nothing matches', ['zzz'])).toEqual(['zzz']);
+    expect(namesAsWritten("Uzbekistan's elections?", ['uzbekistan'])).toEqual(['Uzbekistan']);
   });
 
   it('names the missing names of a real low answer as written, never as stems', async () => {
