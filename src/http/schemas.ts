@@ -142,6 +142,9 @@ export const AskResponseSchema = z
       }),
     passages: z.array(RankedPassageSchema),
     tookMs: z.number(),
+    askId: z.string().optional().openapi({
+      description: 'Id of this answer for `POST /v1/feedback`; absent when analytics is off.',
+    }),
   })
   .openapi('AskResponse');
 
