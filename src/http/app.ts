@@ -28,6 +28,7 @@ import {
   PassageContextSchema,
   ReindexStatusSchema,
 } from './schemas.ts';
+import { allowOnly } from './sub-app.ts';
 
 type LimitKeys =
   | 'MAX_HISTORY_TURNS'
@@ -425,15 +426,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     const pages = ['/', '/widget.js', '/passages/:id', '/docs', '/docs/init.js', '/docs/swagger-ui.css'];
     for (const path of [...pages, '/docs/swagger-ui-bundle.js']) allowed.push([path, get]);
   }
-  for (const [path, allow] of allowed) {
-    app.all(path, (c) => {
-      c.header('Allow', allow);
-      return c.json(
-        errorBody('METHOD_NOT_ALLOWED', `${c.req.method} is not supported on ${c.req.path}; use ${allow}`),
-        405,
-      );
-    });
-  }
+  for (const [path, allow] of allowed) allowOnly(app, path, allow);
 
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`), 404));
 

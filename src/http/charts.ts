@@ -25,6 +25,14 @@ function svg(id: string, title: string, description: string, body: string, heigh
 <title id="${id}-t">${escapeHtml(title)}</title><desc id="${id}-d">${escapeHtml(description)}</desc>${body}</svg>`;
 }
 
+/** One band per day across the plot area. */
+function dayScale(labels: readonly string[]) {
+  return scaleBand<string>()
+    .domain(labels)
+    .range([MARGIN.left, WIDTH - MARGIN.right])
+    .padding(0.2);
+}
+
 /** Every n-th label, so dates never overlap however many days are shown. */
 function labelStep(count: number, room: number): number {
   return Math.max(1, Math.ceil(count / room));
@@ -64,10 +72,7 @@ export function stackedBarChart(
   shortLabel: (label: string) => string = (l) => l,
 ): string {
   const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
-  const x = scaleBand<string>()
-    .domain(labels)
-    .range([MARGIN.left, WIDTH - MARGIN.right])
-    .padding(0.2);
+  const x = dayScale(labels);
   const y = scaleLinear()
     .domain([0, Math.max(1, ...totals)])
     .nice()
@@ -104,10 +109,7 @@ export function shareLineChart(
   shares: ReadonlyArray<number | null>,
   shortLabel: (label: string) => string = (l) => l,
 ): string {
-  const x = scaleBand<string>()
-    .domain(labels)
-    .range([MARGIN.left, WIDTH - MARGIN.right])
-    .padding(0.2);
+  const x = dayScale(labels);
   const y = scaleLinear()
     .domain([0, 1])
     .range([HEIGHT - MARGIN.bottom, MARGIN.top]);

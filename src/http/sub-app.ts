@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Env } from 'hono';
+import type { Env, Hono } from 'hono';
 import { errorBody, validationErrorBody } from './errors.ts';
 
 /**
@@ -15,8 +15,8 @@ export function createSubApp<E extends Env = Env>(): OpenAPIHono<E> {
 }
 
 /** Answers every other method on `path` with 405 and the methods it supports. */
-export function allowOnly(app: OpenAPIHono<Env> | OpenAPIHono<never>, path: string, allow: string): void {
-  (app as OpenAPIHono<Env>).all(path, (c) => {
+export function allowOnly<E extends Env>(app: Hono<E>, path: string, allow: string): void {
+  app.all(path, (c) => {
     c.header('Allow', allow);
     return c.json(
       errorBody('METHOD_NOT_ALLOWED', `${c.req.method} is not supported on ${c.req.path}; use ${allow}`),
