@@ -23,20 +23,20 @@ const STYLES: Array<[CiteStyle, string]> = [
 const STYLE_KEY = 'kz-qa:citation-style';
 
 const STYLE = `
-:host { --bg:#fff; --fg:#1b1f24; --muted:#5b636e; --line:#d8dde3; --accent:#0b5cad; --card:#f6f8fa; --mark:#ffe58a; --warn:#8a5a00; --warnbg:#fff6dd; --ok:#1e7a34;
+:host { --bg:#fff; --fg:#1b1f24; --muted:#5b636e; --line:#d8dde3; --accent:#0b5cad; --card:#f6f8fa; --mark:#ffe58a; --warn:#8a5a00; --warnbg:#fff6dd; --ok:#1e7a34; --on-accent:#fff;
   font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); }
-@media (prefers-color-scheme: dark) { :host { --bg:#15181c; --fg:#e6e9ed; --muted:#9aa4af; --line:#2c3238; --accent:#6cb0ff; --card:#1d2126; --mark:#6b5a12; --warn:#ffd27a; --warnbg:#3a2f12; --ok:#56d364; } }
+@media (prefers-color-scheme: dark) { :host { --bg:#15181c; --fg:#e6e9ed; --muted:#9aa4af; --line:#2c3238; --accent:#6cb0ff; --card:#1d2126; --mark:#6b5a12; --warn:#ffd27a; --warnbg:#3a2f12; --ok:#56d364; --on-accent:#0d1117; } }
 * { box-sizing: border-box; }
 .panel { background: var(--bg); border: 1px solid var(--line); border-radius: 12px; display: flex; flex-direction: column; height: 100%; min-height: 420px; max-height: 80vh; min-width: 0; }
 :host([data-mode="floating"]) .panel { position: fixed; right: 20px; bottom: 84px; width: min(440px, calc(100vw - 24px)); height: min(640px, calc(100vh - 108px)); min-height: 0; box-shadow: 0 8px 30px rgba(0,0,0,.25); z-index: 2147483000; }
 :host([data-mode="floating"]) .panel[hidden] { display: none; }
-.launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; border: 0; border-radius: 28px; padding: 14px 20px; background: var(--accent); color: #fff; font: inherit; font-weight: 600; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.2); }
+.launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; border: 0; border-radius: 28px; padding: 14px 20px; background: var(--accent); color: var(--on-accent); font: inherit; font-weight: 600; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.2); }
 header { display: flex; align-items: center; gap: 8px; padding: 10px 14px; border-bottom: 1px solid var(--line); }
 h2 { font-size: 16px; margin: 0; flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 button.close { border: 0; background: transparent; color: var(--fg); font-size: 24px; line-height: 1; width: 40px; height: 40px; border-radius: 8px; cursor: pointer; }
 button.close:hover { background: var(--card); }
 .log { flex: 1; overflow-y: auto; overscroll-behavior: contain; padding: 12px 14px; display: flex; flex-direction: column; gap: 12px; }
-.question { align-self: flex-end; background: var(--accent); color: #fff; padding: 8px 12px; border-radius: 12px 12px 2px 12px; max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
+.question { align-self: flex-end; background: var(--accent); color: var(--on-accent); padding: 8px 12px; border-radius: 12px 12px 2px 12px; max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
 .answer { display: flex; flex-direction: column; gap: 10px; }
 .searched { color: var(--muted); font-size: 13px; margin: 0; overflow-wrap: anywhere; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; overflow-wrap: anywhere; }
@@ -50,7 +50,7 @@ button.small, a.small, select.small { font: inherit; font-size: 13px; padding: 4
 .copy select.small { border-radius: 6px 0 0 6px; border-right: 0; padding-right: 4px; }
 .copy button.small { border-radius: 0 6px 6px 0; }
 button:focus-visible, a:focus-visible, textarea:focus-visible, select:focus-visible, input:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
-button[aria-pressed="true"] { border-color: var(--accent); background: var(--accent); color: #fff; }
+button[aria-pressed="true"] { border-color: var(--accent); background: var(--accent); color: var(--on-accent); }
 .context { margin-top: 8px; font-size: 14px; }
 .context p { margin: 6px 0; }
 .context .around { color: var(--muted); }
@@ -65,7 +65,7 @@ button.thumb { display: inline-flex; align-items: center; gap: 4px; }
 button.thumb svg { width: 14px; height: 14px; fill: currentColor; }
 form.ask { display: flex; gap: 8px; padding: 10px 14px; border-top: 1px solid var(--line); }
 textarea { flex: 1; min-width: 0; resize: none; font: inherit; padding: 8px 10px; border-radius: 8px; border: 1px solid var(--line); background: var(--bg); color: var(--fg); }
-button.ask { border: 0; border-radius: 8px; padding: 0 16px; background: var(--accent); color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
+button.ask { border: 0; border-radius: 8px; padding: 0 16px; background: var(--accent); color: var(--on-accent); font: inherit; font-weight: 600; cursor: pointer; }
 button[disabled] { opacity: .6; cursor: progress; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 480px) {
