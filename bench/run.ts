@@ -21,6 +21,8 @@ const ENV = {
   LOG_LEVEL: 'silent',
   // One load generator on loopback is one client; the limiter would measure itself.
   RATE_LIMIT_PER_MINUTE: '0',
+  // Answers are recorded as in production (a SQLite file), but never into the developer's data/ folder.
+  ANALYTICS_DB: `.tmp/bench-analytics-${process.pid}.sqlite`,
 };
 const PORT = 18_787;
 const quick = process.argv.includes('--quick');
