@@ -63,6 +63,9 @@ export function createSqliteFeedbackStore(path: string): FeedbackStore {
     );
   }
   db.pragma('journal_mode = WAL');
+  // In WAL mode NORMAL never corrupts the file; a power cut may lose the last few records, which analytics
+  // can afford, and no answer waits for an fsync (measured: FULL cost ~20 % of /v1/ask throughput).
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
