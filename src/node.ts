@@ -3,6 +3,7 @@ import pino from 'pino';
 import { createBotRoutes } from './bots/routes.ts';
 import { printProgress } from './cli/open.node.ts';
 import { loadConfig } from './core/config.ts';
+import { resolveEmbeddingModel } from './embed/resolve-model.node.ts';
 import { createApp } from './http/app.ts';
 import { loadAssets } from './http/assets.node.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -19,8 +20,8 @@ const VERSION = '0.1.0';
  */
 async function main(): Promise<void> {
   const started = performance.now();
-  const config = loadConfig(process.env);
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'kz-retrieval-qa' } });
+  const baseConfig = loadConfig(process.env);
+  const logger = pino({ level: baseConfig.LOG_LEVEL, base: { service: 'kz-retrieval-qa' } });
   const log = (entry: Record<string, unknown>) => {
     const { level, msg, ...rest } = entry;
     const method =
@@ -28,12 +29,18 @@ async function main(): Promise<void> {
     logger[method](rest, typeof msg === 'string' ? msg : 'request');
   };
 
+  const { config, status: modelStatus } = await resolveEmbeddingModel(baseConfig, {
+    log: (line) => {
+      if (baseConfig.LOG_LEVEL !== 'silent') process.stderr.write(`${line}\n`);
+    },
+    warn: (message, reason) => logger.error({ reason }, message),
+  });
   const { index, manifest, rebuilt } = await openOrBuildIndex(config, {
     onProgress: config.LOG_LEVEL === 'silent' ? undefined : printProgress,
     onRebuild: (reason) => log({ level: 'info', msg: 'building index', reason: reason.detail }),
   });
   const metrics = createMetrics(VERSION);
-  let current = createQaService(index);
+  let current = createQaService(index, { modelStatus });
   const describe = (loaded: Pick<LoadedIndex, 'manifest'>) => ({
     passages: loaded.manifest.passageCount,
     documents: loaded.manifest.documentCount,
@@ -53,7 +60,7 @@ async function main(): Promise<void> {
     config,
     log,
     swap: (loaded) => {
-      current = createQaService(loaded.index);
+      current = createQaService(loaded.index, { modelStatus });
       metrics.setIndex(describe(loaded));
     },
   });
@@ -67,6 +74,7 @@ async function main(): Promise<void> {
       msg: `listening on http://${config.HOST}:${info.port}`,
       passages: manifest.passageCount,
       model: manifest.model.id,
+      ...(modelStatus.fallbackReason ? { modelFallback: modelStatus.fallbackReason } : {}),
       rebuilt,
       startupMs: Math.round(performance.now() - started),
     });

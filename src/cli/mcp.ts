@@ -6,6 +6,6 @@ import { openForCli, runCli } from './open.node.ts';
 
 /** `npm run mcp`: the MCP server on stdio (logs and build progress go to stderr; stdout is the protocol). */
 runCli(async () => {
-  const { index } = await openForCli(loadConfig(process.env));
-  await createMcpServer(createQaService(index)).connect(new StdioServerTransport());
+  const { index, modelStatus } = await openForCli(loadConfig(process.env));
+  await createMcpServer(createQaService(index, { modelStatus })).connect(new StdioServerTransport());
 });

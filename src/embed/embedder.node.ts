@@ -19,7 +19,7 @@ export interface EmbedderOptions {
   passagePrefix?: string;
   /** Name reported as `Embedder.id` (defaults to `model`). */
   label?: string;
-  /** Texts per forward pass when embedding passages. */
+  /** Texts per forward pass when embedding passages (default 32 for a static model, else 1). */
   batchSize?: number;
 }
 
@@ -81,7 +81,11 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   const defaults = resolvePrefixes(options.model);
   const queryPrefix = options.queryPrefix ?? defaults.query;
   const passagePrefix = options.passagePrefix ?? defaults.passage;
-  const batchSize = options.batchSize ?? 32;
+  // A transformer's int8 graph quantises activations per call (DynamicQuantizeLinear over the whole
+  // batch), so a text's vector would depend on what it was batched with; one text per call keeps vectors
+  // reproducible (an unchanged passage embeds identically in any build) and, measured, is also faster
+  // here than padded batches. A static table has no such coupling and gains from batching.
+  const batchSize = options.batchSize ?? (layout ? 32 : 1);
 
   async function embed(texts: readonly string[]): Promise<Float32Array[]> {
     const inputs = extractor.tokenizer(texts, { padding: true, truncation: true });
@@ -115,9 +119,16 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     countTokens: (text) => (extractor.tokenizer.encode(`${passagePrefix}${text}`) as number[]).length,
     embedQuery: async (text) => (await embed([`${queryPrefix}${text}`]))[0] as Float32Array,
     embedPassages: async (texts) => {
-      const out: Float32Array[] = [];
-      for (let i = 0; i < texts.length; i += batchSize) {
-        out.push(...(await embed(texts.slice(i, i + batchSize).map((t) => `${passagePrefix}${t}`))));
+      // A batch is padded to its longest text, so texts of similar length are batched together
+      // (mean pooling over the mask makes the result independent of the batch).
+      const order = texts.map((_, i) => i).sort((a, b) => (texts[a]?.length ?? 0) - (texts[b]?.length ?? 0));
+      const out = new Array<Float32Array>(texts.length);
+      for (let i = 0; i < order.length; i += batchSize) {
+        const ids = order.slice(i, i + batchSize);
+        const vectors = await embed(ids.map((id) => `${passagePrefix}${texts[id]}`));
+        ids.forEach((id, j) => {
+          out[id] = vectors[j] as Float32Array;
+        });
       }
       return out;
     },

@@ -32,3 +32,32 @@ export async function loadFeatureExtractor(root: string, id: string, quantized: 
   localOnly(root);
   return pipeline('feature-extraction', id, { quantized });
 }
+
+/**
+ * Downloads a model from the Hugging Face Hub into `modelsDir/<id>/` (Transformers.js's file cache uses
+ * the same layout as local models), reporting each file's progress. Only where the Hub is reachable;
+ * untested on this project's machines, which cannot reach it.
+ */
+export async function downloadFromHub(
+  id: string,
+  modelsDir: string,
+  quantized: boolean,
+  onProgress?: (file: string, percent: number) => void,
+): Promise<void> {
+  const root = resolve(modelsDir);
+  env.allowRemoteModels = true;
+  env.allowLocalModels = true;
+  env.localModelPath = `${root}/`;
+  env.cacheDir = root;
+  env.useFSCache = true;
+  try {
+    await pipeline('feature-extraction', id, {
+      quantized,
+      progress_callback: (event: { status?: string; file?: string; progress?: number }) => {
+        if (event.status === 'progress' && event.file) onProgress?.(event.file, event.progress ?? 0);
+      },
+    });
+  } finally {
+    localOnly(root);
+  }
+}

@@ -101,6 +101,7 @@ export const RankedPassageSchema = z
       .object({
         dense: z.object({ rank: z.number(), score: z.number() }).optional(),
         lexical: z.object({ rank: z.number(), score: z.number() }).optional(),
+        sentence: z.object({ rank: z.number(), score: z.number() }).optional(),
         fused: z.number(),
         matchedTerms: z.array(z.string()),
       })
@@ -110,7 +111,13 @@ export const RankedPassageSchema = z
 
 export const AskResponseSchema = z
   .object({
-    query: z.object({ text: z.string(), language: z.string(), usedHistory: z.boolean() }),
+    query: z.object({
+      text: z.string(),
+      language: z.string(),
+      usedHistory: z.boolean(),
+      model: z.string(),
+      modelFallback: z.string().optional(),
+    }),
     confidence: z.enum(['high', 'medium', 'low']),
     signals: z
       .object({
@@ -174,7 +181,12 @@ export const HealthSchema = z
     status: z.literal('ok'),
     documents: z.number().int(),
     passages: z.number().int(),
-    model: z.object({ id: z.string(), dims: z.number().int() }),
+    model: z.object({
+      id: z.string(),
+      dims: z.number().int(),
+      requested: z.string().optional(),
+      fallbackReason: z.string().optional(),
+    }),
     indexBuiltAt: z.string(),
   })
   .openapi('Health');

@@ -25,7 +25,14 @@ export function createReindexer(options: {
   function build(): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = spawn(command.file, command.args, {
-        env: { ...process.env, CORPUS_DIR: options.config.CORPUS_DIR, INDEX_DIR: options.config.INDEX_DIR },
+        // The model in use (after any fallback), so the new index can be swapped in by this process.
+        env: {
+          ...process.env,
+          CORPUS_DIR: options.config.CORPUS_DIR,
+          INDEX_DIR: options.config.INDEX_DIR,
+          EMBEDDING_MODEL: options.config.EMBEDDING_MODEL,
+          EMBEDDING_FALLBACK: 'none',
+        },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';

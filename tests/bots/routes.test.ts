@@ -14,7 +14,12 @@ function fakeService() {
       calls.push(request);
       const n = request.topK ?? 5;
       return {
-        query: { text: request.question, language: 'en', usedHistory: (request.history ?? []).length > 0 },
+        query: {
+          text: request.question,
+          language: 'en',
+          usedHistory: (request.history ?? []).length > 0,
+          model: 'test-model',
+        },
         confidence: request.question.includes('Uzbekistan') ? 'low' : 'high',
         signals: {
           coverage: 1,
@@ -22,6 +27,9 @@ function fakeService() {
           agreement: true,
           missingNames: request.question.includes('Uzbekistan') ? ['uzbekistan'] : [],
           asksAboutNow: false,
+          missingFigure: false,
+          similarity: 0.9,
+          otherLanguage: false,
         },
         tookMs: 0,
         passages: Array.from({ length: n }, (_, i) => ({

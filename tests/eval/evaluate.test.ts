@@ -59,9 +59,18 @@ describe('runQuestions', () => {
     );
     const start = raw.indexOf('Other');
     const ask = async (request: AskRequest): Promise<AskResult> => ({
-      query: { text: request.question, language: 'en', usedHistory: false },
+      query: { text: request.question, language: 'en', usedHistory: false, model: 'test-model' },
       confidence: request.question === 'weather?' ? 'low' : 'high',
-      signals: { coverage: 1, support: 1, agreement: true, missingNames: [], asksAboutNow: false },
+      signals: {
+        coverage: 1,
+        support: 1,
+        agreement: true,
+        missingNames: [],
+        asksAboutNow: false,
+        missingFigure: false,
+        similarity: 0.9,
+        otherLanguage: false,
+      },
       tookMs: 0,
       passages: [0, start].map((s, i) => ({
         id: `p${i}`,

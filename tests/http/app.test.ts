@@ -50,9 +50,18 @@ function fakeService(overrides: Partial<QaService> = {}): QaService & { calls: A
         });
       }
       return {
-        query: { text: request.question, language: 'en', usedHistory: false },
+        query: { text: request.question, language: 'en', usedHistory: false, model: 'test-model' },
         confidence: 'high',
-        signals: { coverage: 1, support: 1, agreement: true, missingNames: [], asksAboutNow: false },
+        signals: {
+          coverage: 1,
+          support: 1,
+          agreement: true,
+          missingNames: [],
+          asksAboutNow: false,
+          missingFigure: false,
+          similarity: 0.9,
+          otherLanguage: false,
+        },
         tookMs: 1,
         passages: [
           {

@@ -8,9 +8,18 @@ import { testDocument } from '../setup/fixtures.ts';
 const doc = testDocument;
 const service = (
   ask: QaService['ask'] = async (r) => ({
-    query: { text: r.question, language: 'en', usedHistory: false },
+    query: { text: r.question, language: 'en', usedHistory: false, model: 'test-model' },
     confidence: 'medium',
-    signals: { coverage: 1, support: 0.5, agreement: true, missingNames: [], asksAboutNow: false },
+    signals: {
+      coverage: 1,
+      support: 0.5,
+      agreement: true,
+      missingNames: [],
+      asksAboutNow: false,
+      missingFigure: false,
+      similarity: 0.9,
+      otherLanguage: false,
+    },
     passages: [],
     tookMs: 0,
   }),
