@@ -40,6 +40,8 @@ export const ConfigSchema = z.object({
    * default `$XDG_CACHE_HOME/kz-retrieval-qa` or `~/.cache/kz-retrieval-qa`.
    */
   MODEL_CACHE_DIR: z.string().min(1).default('.tmp/model-cache'),
+  /** Hugging Face Hub (or mirror) that Hub model ids are downloaded from. */
+  HF_ENDPOINT: z.string().url().default('https://huggingface.co/'),
   /** Python 3 interpreter used to install pretrained models. */
   PYTHON: z.string().min(1).default('python3'),
   /** Load `onnx/model_quantized.onnx` (int8) instead of `onnx/model.onnx`. */

@@ -69,10 +69,13 @@ export async function resolveEmbeddingModel(
           `model: ${requested} is not in ${resolve(config.MODELS_DIR)}; downloading it from the Hugging Face Hub`,
         );
         let last = '';
-        await downloadFromHub(requested, config.MODELS_DIR, config.EMBEDDING_QUANTIZED, (file, percent) => {
-          const line = `model: ${file} ${Math.floor(percent / 10) * 10}%`;
-          if (line !== last) log(line);
-          last = line;
+        await downloadFromHub(requested, config.MODELS_DIR, config.EMBEDDING_QUANTIZED, {
+          endpoint: config.HF_ENDPOINT,
+          onProgress: (file, percent) => {
+            const line = `model: ${file} ${Math.floor(percent / 10) * 10}%`;
+            if (line !== last) log(line);
+            last = line;
+          },
         });
       }
     }

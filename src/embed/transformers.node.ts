@@ -1,5 +1,6 @@
 import { basename, dirname, resolve } from 'node:path';
 import { AutoTokenizer, env, type PreTrainedTokenizer, pipeline } from '@xenova/transformers';
+import { AppError } from '../core/errors.ts';
 
 /**
  * Loading through Transformers.js from local files only. A model is named either by a directory path or by
@@ -42,10 +43,12 @@ export async function downloadFromHub(
   id: string,
   modelsDir: string,
   quantized: boolean,
-  onProgress?: (file: string, percent: number) => void,
+  options: { endpoint?: string; onProgress?: (file: string, percent: number) => void } = {},
 ): Promise<void> {
   const root = resolve(modelsDir);
   env.allowRemoteModels = true;
+  if (options.endpoint)
+    env.remoteHost = options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`;
   env.allowLocalModels = true;
   env.localModelPath = `${root}/`;
   env.cacheDir = root;
@@ -54,8 +57,13 @@ export async function downloadFromHub(
     await pipeline('feature-extraction', id, {
       quantized,
       progress_callback: (event: { status?: string; file?: string; progress?: number }) => {
-        if (event.status === 'progress' && event.file) onProgress?.(event.file, event.progress ?? 0);
+        if (event.status === 'progress' && event.file) options.onProgress?.(event.file, event.progress ?? 0);
       },
+    });
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new AppError('MODEL_NOT_FOUND', `could not download ${id} from ${env.remoteHost}: ${reason}`, {
+      cause,
     });
   } finally {
     localOnly(root);
