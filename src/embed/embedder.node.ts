@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import { type Half, poolAndNormalize } from './pooling.ts';
 import { resolvePrefixes } from './prefixes.ts';
+import { readInstalled } from './provenance.node.ts';
 import { LAYOUT_FILE, type StaticModelLayout } from './static-model.node.ts';
 import { loadFeatureExtractor, locateModel } from './transformers.node.ts';
 import type { Embedder } from './types.ts';
@@ -60,9 +61,13 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   let layout: StaticModelLayout | undefined;
   if (await fileExists(join(dir, LAYOUT_FILE)))
     layout = JSON.parse(await readFile(join(dir, LAYOUT_FILE), 'utf8'));
+  // An installed pretrained model's files were hashed and verified at install (provenance.json); hashing
+  // 130 MB again on every start would cost a third of a second. Any other model is hashed here.
   const hash = createHash('sha256');
+  const installed = await readInstalled(dir);
   for (const file of [...REQUIRED, ...(layout ? [LAYOUT_FILE] : []), onnxFile]) {
-    hash.update(`${file}\n`).update(await readFile(join(dir, file)));
+    const recorded = installed?.files[file.split('\\').join('/')]?.sha256;
+    hash.update(`${file}\n`).update(recorded ?? (await readFile(join(dir, file))));
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: Transformers.js 2.x pipeline objects are untyped.

