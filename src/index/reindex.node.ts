@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../core/config.ts';
-import type { AdminControl, ReindexStatus } from '../http/app.ts';
+import type { AdminControl, ReindexStatus } from '../http/routes/admin.ts';
 import { type LoadedIndex, openIndex } from './load-index.node.ts';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../cli/build-index.ts', import.meta.url));

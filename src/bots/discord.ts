@@ -1,0 +1,60 @@
+import { AppError } from '../core/errors.ts';
+import { createOpenApiApp } from '../http/openapi.ts';
+import type { AskResult } from '../retrieve/types.ts';
+import type { Converse } from './converse.ts';
+import { clip, lowConfidence, passageLink } from './format.ts';
+import { parseJson } from './payload.ts';
+import { verifyDiscord } from './verify.ts';
+
+/** Discord interactions endpoint: Ed25519-verified PINGs and slash commands, answered with embeds. */
+export function createDiscordRoutes(
+  converse: Converse,
+  options: { publicKey: string; publicUrl?: string; now: () => number },
+) {
+  const app = createOpenApiApp();
+  app.post('/', async (c) => {
+    const body = await c.req.text();
+    const headers = {
+      timestamp: c.req.header('x-signature-timestamp'),
+      signature: c.req.header('x-signature-ed25519'),
+    };
+    if (!(await verifyDiscord(options.publicKey, headers, body, options.now() / 1000)))
+      throw new AppError('UNAUTHORIZED', 'Bad or expired Discord signature');
+    const interaction = parseJson(body) as {
+      type?: number;
+      channel_id?: string;
+      member?: { user?: { id?: string } };
+      user?: { id?: string };
+      data?: { options?: Array<{ name?: string; value?: unknown }> };
+    };
+    if (interaction.type === 1) return c.json({ type: 1 });
+    if (interaction.type !== 2)
+      throw new AppError('INVALID_REQUEST', 'type: only PING (1) and APPLICATION_COMMAND (2) are handled');
+    const option =
+      interaction.data?.options?.find((o) => o.name === 'question') ?? interaction.data?.options?.[0];
+    const text = typeof option?.value === 'string' ? option.value : '/help';
+    const user = interaction.member?.user?.id ?? interaction.user?.id ?? '';
+    const { result, reply } = await converse(`discord:${interaction.channel_id ?? ''}:${user}`, text);
+    return c.json({ type: 4, data: discordMessage(result, reply, options.publicUrl) });
+  });
+  return app;
+}
+
+/** Discord: one embed per passage (description ≤ 4096, total ≤ 6000 characters). */
+function discordMessage(result: AskResult | undefined, reply: string | undefined, publicUrl?: string) {
+  if (reply || !result) return { content: reply ?? '' };
+  const embeds: unknown[] = [];
+  let total = 0;
+  for (const p of result.passages) {
+    const title = clip(p.citation.label, 256);
+    const description = clip(`“${p.quote.text}”`, 1500);
+    if (total + title.length + description.length > 5500) break;
+    total += title.length + description.length;
+    const link = passageLink(publicUrl, p);
+    embeds.push({ title, description, ...(link ? { url: link } : {}) });
+  }
+  return {
+    content: lowConfidence(result) ?? (result.passages.length ? '' : 'No more passages.'),
+    embeds,
+  };
+}

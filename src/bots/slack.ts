@@ -1,0 +1,126 @@
+import type { Context } from 'hono';
+import { AppError } from '../core/errors.ts';
+import { createOpenApiApp } from '../http/openapi.ts';
+import type { AskResult } from '../retrieve/types.ts';
+import type { Converse } from './converse.ts';
+import { clip, formatPlain, lowConfidence, passageLink } from './format.ts';
+import { createSeenSet, parseJson } from './payload.ts';
+import { verifySlack } from './verify.ts';
+
+export interface SlackOptions {
+  signingSecret: string;
+  /** Bot token for `chat.postMessage`; without it event answers are computed but not posted. */
+  botToken?: string;
+  publicUrl?: string;
+  now: () => number;
+  fetch: typeof fetch;
+  log: (entry: Record<string, unknown>) => void;
+}
+
+/**
+ * Slack: a slash command (`/commands`, answered in the response) and the Events API (`/events`,
+ * acknowledged at once and answered with `chat.postMessage`). Every request is signature-checked.
+ */
+export function createSlackRoutes(converse: Converse, options: SlackOptions) {
+  const app = createOpenApiApp();
+  const seen = createSeenSet();
+  const verified = async (c: Context) => {
+    const body = await c.req.text();
+    const headers = {
+      timestamp: c.req.header('x-slack-request-timestamp'),
+      signature: c.req.header('x-slack-signature'),
+    };
+    if (!(await verifySlack(options.signingSecret, headers, body, options.now() / 1000)))
+      throw new AppError('UNAUTHORIZED', 'Bad or expired Slack signature');
+    return body;
+  };
+
+  app.post('/commands', async (c) => {
+    const form = new URLSearchParams(await verified(c));
+    const text = form.get('text') ?? '';
+    const chat = `slack:${form.get('channel_id') ?? ''}:${form.get('user_id') ?? ''}`;
+    const { result, reply } = await converse(chat, text.trim() === '' ? '/help' : text);
+    return c.json(slackMessage(result, reply, options.publicUrl));
+  });
+
+  app.post('/events', async (c) => {
+    const payload = parseJson(await verified(c)) as {
+      type?: string;
+      challenge?: string;
+      event_id?: string;
+      event?: {
+        type?: string;
+        text?: string;
+        channel?: string;
+        user?: string;
+        bot_id?: string;
+        thread_ts?: string;
+        ts?: string;
+      };
+    };
+    if (payload.type === 'url_verification') return c.json({ challenge: payload.challenge ?? '' });
+    const event = payload.event;
+    // Slack re-sends events it thinks were missed; answer each event once.
+    if (
+      payload.type !== 'event_callback' ||
+      !event ||
+      event.bot_id ||
+      !payload.event_id ||
+      seen(payload.event_id)
+    ) {
+      return c.json({ ok: true });
+    }
+    if ((event.type === 'app_mention' || event.type === 'message') && event.text && event.channel) {
+      const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
+      const post = async () => {
+        const { result, reply } = await converse(
+          `slack:${event.channel}:${event.user ?? ''}`,
+          text || '/help',
+        );
+        if (!options.botToken) return;
+        const body = {
+          channel: event.channel,
+          thread_ts: event.thread_ts ?? event.ts,
+          ...slackMessage(result, reply, options.publicUrl),
+        };
+        await options.fetch('https://slack.com/api/chat.postMessage', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            authorization: `Bearer ${options.botToken}`,
+          },
+          body: JSON.stringify(body),
+        });
+      };
+      // Slack wants the acknowledgement within 3 s; the answer follows as a message.
+      void post().catch((error: unknown) =>
+        options.log({ level: 'error', msg: 'slack post failed', error: String(error) }),
+      );
+    }
+    return c.json({ ok: true });
+  });
+  return app;
+}
+
+function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Slack Block Kit: one section per passage (section text ≤ 3000 characters). */
+function slackMessage(result: AskResult | undefined, reply: string | undefined, publicUrl?: string) {
+  if (reply || !result) return { response_type: 'ephemeral', text: reply ?? '' };
+  const blocks: unknown[] = [];
+  const note = lowConfidence(result);
+  if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `_${slackEscape(note)}_` }] });
+  for (const p of result.passages) {
+    const link = passageLink(publicUrl, p);
+    const cite = link ? `<${link}|${slackEscape(p.citation.label)}>` : slackEscape(p.citation.label);
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`>${slackEscape(clip(p.quote.text, 2500))}\n— ${cite}`, 3000) },
+    });
+  }
+  if (result.passages.length === 0)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No more passages.' } });
+  return { response_type: 'in_channel', text: clip(formatPlain(result), 3000), blocks };
+}

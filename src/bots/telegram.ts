@@ -1,0 +1,41 @@
+import { constantTimeEqual } from '../core/compare.ts';
+import { AppError } from '../core/errors.ts';
+import { createOpenApiApp } from '../http/openapi.ts';
+import type { Converse } from './converse.ts';
+import { formatTelegram } from './format.ts';
+import { createSeenSet, parseJson } from './payload.ts';
+
+/**
+ * Telegram webhook (`setWebhook` with `secret_token`): the answer goes back in the webhook response as
+ * a `sendMessage` call in Telegram HTML.
+ */
+export function createTelegramRoutes(converse: Converse, secret: string, publicUrl?: string) {
+  const app = createOpenApiApp();
+  const seen = createSeenSet();
+  app.post('/', async (c) => {
+    const given = c.req.header('x-telegram-bot-api-secret-token') ?? '';
+    if (!constantTimeEqual(given, secret)) throw new AppError('UNAUTHORIZED', 'Bad Telegram secret token');
+    const update = parseJson(await c.req.text()) as {
+      update_id?: number;
+      message?: { message_id?: number; chat?: { id?: number | string }; text?: string };
+    };
+    if (typeof update?.update_id !== 'number')
+      throw new AppError('INVALID_REQUEST', 'update_id: required number');
+    if (seen(String(update.update_id))) return c.json({});
+    const message = update.message;
+    const chatId = message?.chat?.id;
+    if (chatId === undefined || typeof message?.text !== 'string' || message.text.trim() === '')
+      return c.json({});
+    const { result, reply } = await converse(`telegram:${chatId}`, message.text);
+    const text = reply ?? (result?.passages.length ? formatTelegram(result, publicUrl) : 'No more passages.');
+    return c.json({
+      method: 'sendMessage',
+      chat_id: chatId,
+      text,
+      parse_mode: 'HTML',
+      disable_web_page_preview: true,
+      ...(message.message_id ? { reply_to_message_id: message.message_id } : {}),
+    });
+  });
+  return app;
+}

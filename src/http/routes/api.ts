@@ -1,0 +1,121 @@
+import { createRoute } from '@hono/zod-openapi';
+import { AppError } from '../../core/errors.ts';
+import type { QaService } from '../../retrieve/types.ts';
+import { createOpenApiApp, errorResponses, serverErrors } from '../openapi.ts';
+import {
+  AskResponseSchema,
+  createAskRequestSchema,
+  DocumentListSchema,
+  DocumentSchema,
+  IdParamSchema,
+  PassageContextSchema,
+} from '../schemas.ts';
+
+/** The same test `@hono/zod-openapi` applies, so a body we accept is never refused by the validator. */
+const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+
+export interface ApiLimits {
+  maxQuestionChars: number;
+  maxHistoryTurns: number;
+}
+
+/** `/v1/*`: asking, and reading documents and passages. */
+export function createApiRoutes(service: QaService, limits: ApiLimits) {
+  const app = createOpenApiApp();
+
+  // A wrong content type or broken JSON gets its own code instead of a generic validation failure.
+  app.use('/v1/ask', async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const type = c.req.header('content-type') ?? '';
+    if (!JSON_CONTENT_TYPE.test(type)) {
+      throw new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Send the body as JSON (content-type: application/json), not "${type.slice(0, 100) || 'none'}"`,
+      );
+    }
+    const text = await c.req.text();
+    try {
+      JSON.parse(text);
+    } catch {
+      throw new AppError('INVALID_JSON', 'The request body is not valid JSON');
+    }
+    return next();
+  });
+
+  const AskRequestSchema = createAskRequestSchema(limits.maxQuestionChars, limits.maxHistoryTurns);
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/ask',
+      summary: 'Ranked verbatim passages with citations for a question',
+      request: { body: { content: { 'application/json': { schema: AskRequestSchema } }, required: true } },
+      responses: {
+        200: {
+          description: 'Ranked passages',
+          content: { 'application/json': { schema: AskResponseSchema } },
+        },
+        ...errorResponses(400, 413, 415),
+        ...serverErrors,
+      },
+    }),
+    async (c) => c.json(await service.ask(c.req.valid('json')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/documents',
+      summary: 'Every citable document',
+      responses: {
+        200: { description: 'Documents', content: { 'application/json': { schema: DocumentListSchema } } },
+        ...serverErrors,
+      },
+    }),
+    (c) => c.json({ documents: service.listDocuments() }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/documents/{id}',
+      summary: 'One document',
+      request: { params: IdParamSchema },
+      responses: {
+        200: { description: 'Document', content: { 'application/json': { schema: DocumentSchema } } },
+        ...errorResponses(400, 404),
+        ...serverErrors,
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const document = service.getDocument(id);
+      if (!document) throw new AppError('NOT_FOUND', `No document with id "${id}"; see GET /v1/documents`);
+      return c.json(document, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/passages/{id}',
+      summary: 'One passage with its document and neighbours',
+      request: { params: IdParamSchema },
+      responses: {
+        200: {
+          description: 'Passage in context',
+          content: { 'application/json': { schema: PassageContextSchema } },
+        },
+        ...errorResponses(400, 404),
+        ...serverErrors,
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const context = service.getPassage(id);
+      if (!context) throw new AppError('NOT_FOUND', `No passage with id "${id}"`);
+      return c.json(context, 200);
+    },
+  );
+
+  return app;
+}

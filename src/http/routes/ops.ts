@@ -1,0 +1,29 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { QaService } from '../../retrieve/types.ts';
+import type { HttpMetrics } from '../metrics.ts';
+import { createOpenApiApp } from '../openapi.ts';
+import { HealthSchema } from '../schemas.ts';
+
+/** What operators poll: `/healthz` always, `/metrics` when metrics are collected. */
+export function createOpsRoutes(service: QaService, metrics?: HttpMetrics) {
+  const app = createOpenApiApp();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness and index facts',
+      responses: {
+        200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } },
+      },
+    }),
+    (c) => c.json(service.health(), 200),
+  );
+
+  if (metrics) {
+    const { registry } = metrics;
+    app.get('/metrics', async (c) =>
+      c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }),
+    );
+  }
+  return app;
+}
