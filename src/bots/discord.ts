@@ -1,9 +1,11 @@
 import { AppError } from '../core/errors.ts';
+import { parseJson, parseWith } from '../core/validate.ts';
 import { createOpenApiApp } from '../http/openapi.ts';
 import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
 import { clip, lowConfidence, passageLink } from './format.ts';
-import { parseJson } from './payload.ts';
+import { readVerified } from './payload.ts';
+import { DiscordInteractionSchema } from './schemas.ts';
 import { verifyDiscord } from './verify.ts';
 
 /** Discord interactions endpoint: Ed25519-verified PINGs and slash commands, answered with embeds. */
@@ -13,20 +15,13 @@ export function createDiscordRoutes(
 ) {
   const app = createOpenApiApp();
   app.post('/', async (c) => {
-    const body = await c.req.text();
-    const headers = {
-      timestamp: c.req.header('x-signature-timestamp'),
-      signature: c.req.header('x-signature-ed25519'),
-    };
-    if (!(await verifyDiscord(options.publicKey, headers, body, options.now() / 1000)))
-      throw new AppError('UNAUTHORIZED', 'Bad or expired Discord signature');
-    const interaction = parseJson(body) as {
-      type?: number;
-      channel_id?: string;
-      member?: { user?: { id?: string } };
-      user?: { id?: string };
-      data?: { options?: Array<{ name?: string; value?: unknown }> };
-    };
+    const body = await readVerified(
+      c,
+      { timestamp: 'x-signature-timestamp', signature: 'x-signature-ed25519' },
+      (headers, text) => verifyDiscord(options.publicKey, headers, text, options.now() / 1000),
+      'Discord',
+    );
+    const interaction = parseWith(DiscordInteractionSchema, parseJson(body));
     if (interaction.type === 1) return c.json({ type: 1 });
     if (interaction.type !== 2)
       throw new AppError('INVALID_REQUEST', 'type: only PING (1) and APPLICATION_COMMAND (2) are handled');

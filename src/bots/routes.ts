@@ -19,6 +19,7 @@ export type BotConfig = Partial<
   Pick<
     Config,
     | 'PUBLIC_URL'
+    | 'MAX_QUESTION_CHARS'
     | 'TELEGRAM_WEBHOOK_SECRET'
     | 'SLACK_SIGNING_SECRET'
     | 'SLACK_BOT_TOKEN'
@@ -41,7 +42,8 @@ export interface BotDeps {
 export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
   const { config } = deps;
   const app = createOpenApiApp();
-  const converse = createConverse(deps.service, deps.conversations ?? createConversationStore());
+  const maxChars = config.MAX_QUESTION_CHARS ?? 2000;
+  const converse = createConverse(deps.service, deps.conversations ?? createConversationStore(), maxChars);
   const now = deps.now ?? Date.now;
   const publicUrl = config.PUBLIC_URL;
 
@@ -65,6 +67,6 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
       createDiscordRoutes(converse, { publicKey: config.DISCORD_PUBLIC_KEY, publicUrl, now }),
     );
   if (config.WEBHOOK_SECRET)
-    app.route('/webhook', createWebhookRoutes(converse, { secret: config.WEBHOOK_SECRET, now }));
+    app.route('/webhook', createWebhookRoutes(converse, { secret: config.WEBHOOK_SECRET, now, maxChars }));
   return app;
 }

@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
-import { AppError } from '../core/errors.ts';
+import { parseJson, parseWith } from '../core/validate.ts';
 import { createOpenApiApp } from '../http/openapi.ts';
 import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
 import { clip, formatPlain, lowConfidence, passageLink } from './format.ts';
-import { createSeenSet, parseJson } from './payload.ts';
+import { createSeenSet, readVerified } from './payload.ts';
+import { SlackCommandSchema, SlackEventSchema } from './schemas.ts';
 import { verifySlack } from './verify.ts';
 
 export interface SlackOptions {
@@ -24,40 +25,24 @@ export interface SlackOptions {
 export function createSlackRoutes(converse: Converse, options: SlackOptions) {
   const app = createOpenApiApp();
   const seen = createSeenSet();
-  const verified = async (c: Context) => {
-    const body = await c.req.text();
-    const headers = {
-      timestamp: c.req.header('x-slack-request-timestamp'),
-      signature: c.req.header('x-slack-signature'),
-    };
-    if (!(await verifySlack(options.signingSecret, headers, body, options.now() / 1000)))
-      throw new AppError('UNAUTHORIZED', 'Bad or expired Slack signature');
-    return body;
-  };
+  const verified = (c: Context) =>
+    readVerified(
+      c,
+      { timestamp: 'x-slack-request-timestamp', signature: 'x-slack-signature' },
+      (headers, body) => verifySlack(options.signingSecret, headers, body, options.now() / 1000),
+      'Slack',
+    );
 
   app.post('/commands', async (c) => {
-    const form = new URLSearchParams(await verified(c));
-    const text = form.get('text') ?? '';
-    const chat = `slack:${form.get('channel_id') ?? ''}:${form.get('user_id') ?? ''}`;
+    const form = parseWith(SlackCommandSchema, Object.fromEntries(new URLSearchParams(await verified(c))));
+    const text = form.text ?? '';
+    const chat = `slack:${form.channel_id ?? ''}:${form.user_id ?? ''}`;
     const { result, reply } = await converse(chat, text.trim() === '' ? '/help' : text);
     return c.json(slackMessage(result, reply, options.publicUrl));
   });
 
   app.post('/events', async (c) => {
-    const payload = parseJson(await verified(c)) as {
-      type?: string;
-      challenge?: string;
-      event_id?: string;
-      event?: {
-        type?: string;
-        text?: string;
-        channel?: string;
-        user?: string;
-        bot_id?: string;
-        thread_ts?: string;
-        ts?: string;
-      };
-    };
+    const payload = parseWith(SlackEventSchema, parseJson(await verified(c)));
     if (payload.type === 'url_verification') return c.json({ challenge: payload.challenge ?? '' });
     const event = payload.event;
     // Slack re-sends events it thinks were missed; answer each event once.

@@ -1,9 +1,11 @@
 import { constantTimeEqual } from '../core/compare.ts';
 import { AppError } from '../core/errors.ts';
+import { parseJson, parseWith } from '../core/validate.ts';
 import { createOpenApiApp } from '../http/openapi.ts';
 import type { Converse } from './converse.ts';
 import { formatTelegram } from './format.ts';
-import { createSeenSet, parseJson } from './payload.ts';
+import { createSeenSet } from './payload.ts';
+import { TelegramUpdateSchema } from './schemas.ts';
 
 /**
  * Telegram webhook (`setWebhook` with `secret_token`): the answer goes back in the webhook response as
@@ -15,17 +17,12 @@ export function createTelegramRoutes(converse: Converse, secret: string, publicU
   app.post('/', async (c) => {
     const given = c.req.header('x-telegram-bot-api-secret-token') ?? '';
     if (!constantTimeEqual(given, secret)) throw new AppError('UNAUTHORIZED', 'Bad Telegram secret token');
-    const update = parseJson(await c.req.text()) as {
-      update_id?: number;
-      message?: { message_id?: number; chat?: { id?: number | string }; text?: string };
-    };
-    if (typeof update?.update_id !== 'number')
-      throw new AppError('INVALID_REQUEST', 'update_id: required number');
+    const update = parseWith(TelegramUpdateSchema, parseJson(await c.req.text()));
     if (seen(String(update.update_id))) return c.json({});
     const message = update.message;
-    const chatId = message?.chat?.id;
-    if (chatId === undefined || typeof message?.text !== 'string' || message.text.trim() === '')
-      return c.json({});
+    // Updates without a text message (photos, edits, joins) are acknowledged and ignored.
+    if (!message || message.text === undefined || message.text.trim() === '') return c.json({});
+    const chatId = message.chat.id;
     const { result, reply } = await converse(`telegram:${chatId}`, message.text);
     const text = reply ?? (result?.passages.length ? formatTelegram(result, publicUrl) : 'No more passages.');
     return c.json({

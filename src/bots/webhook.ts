@@ -1,26 +1,27 @@
-import { AppError } from '../core/errors.ts';
+import { parseJson, parseWith } from '../core/validate.ts';
 import { createOpenApiApp } from '../http/openapi.ts';
 import type { Converse } from './converse.ts';
 import { formatPlain } from './format.ts';
-import { parseJson } from './payload.ts';
+import { readVerified } from './payload.ts';
+import { createWebhookMessageSchema } from './schemas.ts';
 import { verifyWebhook } from './verify.ts';
 
 /** The generic signed JSON webhook: `{conversationId, text}` in, `{text, answer}` out. */
-export function createWebhookRoutes(converse: Converse, options: { secret: string; now: () => number }) {
+export function createWebhookRoutes(
+  converse: Converse,
+  options: { secret: string; now: () => number; maxChars: number },
+) {
   const app = createOpenApiApp();
+  const MessageSchema = createWebhookMessageSchema(options.maxChars);
   app.post('/', async (c) => {
-    const body = await c.req.text();
-    const headers = {
-      timestamp: c.req.header('x-webhook-timestamp'),
-      signature: c.req.header('x-webhook-signature'),
-    };
-    if (!(await verifyWebhook(options.secret, headers, body, options.now() / 1000)))
-      throw new AppError('UNAUTHORIZED', 'Bad or expired webhook signature');
-    const message = parseJson(body) as { conversationId?: unknown; text?: unknown };
-    if (typeof message?.text !== 'string' || message.text.trim() === '') {
-      throw new AppError('INVALID_REQUEST', 'text: required non-empty string');
-    }
-    const conversation = typeof message.conversationId === 'string' ? message.conversationId : 'default';
+    const body = await readVerified(
+      c,
+      { timestamp: 'x-webhook-timestamp', signature: 'x-webhook-signature' },
+      (headers, text) => verifyWebhook(options.secret, headers, text, options.now() / 1000),
+      'webhook',
+    );
+    const message = parseWith(MessageSchema, parseJson(body));
+    const conversation = message.conversationId ?? 'default';
     const { result, reply } = await converse(`webhook:${conversation}`, message.text);
     return c.json({ text: reply ?? (result ? formatPlain(result) : ''), answer: result ?? null });
   });

@@ -2,6 +2,9 @@ import type { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type ErrorCode, isAppError } from '../core/errors.ts';
+import { invalidRequest } from '../core/validate.ts';
+
+export type { FieldIssue } from '../core/validate.ts';
 
 /**
  * The one place where error codes become HTTP statuses and error envelopes. Core code throws
@@ -55,12 +58,6 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-/** A detail of a validation failure: the dotted path of the field and what is wrong with it. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
-
 /** What `app.onError` sends: status, envelope and extra headers. */
 export interface ErrorReply {
   status: ContentfulStatusCode;
@@ -83,14 +80,8 @@ export function errorBody(code: string, message: string, details?: unknown): Err
  * unknown field) and a message naming every field, e.g. `question: must not be empty`.
  */
 export function validationErrorBody(error: z.ZodError): ErrorBody {
-  const details: FieldIssue[] = error.issues.flatMap((issue) => {
-    const at = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'unknown field' }));
-    }
-    return [{ path: at.join('.') || '(body)', message: issue.message }];
-  });
-  return errorBody('INVALID_REQUEST', details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+  const invalid = invalidRequest(error);
+  return errorBody(invalid.code, invalid.detail, invalid.details);
 }
 
 /**

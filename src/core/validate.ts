@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import { AppError } from './errors.ts';
+
+/** A detail of a validation failure: the dotted path of the field and what is wrong with it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** One `{ path, message }` per problem of a zod error, one per unknown field. */
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: at.join('.') || '(body)', message: issue.message }];
+  });
+}
+
+/** INVALID_REQUEST naming every field, e.g. `question: must not be empty`, with the issues as details. */
+export function invalidRequest(error: z.ZodError): AppError {
+  const details = fieldIssues(error);
+  return new AppError('INVALID_REQUEST', details.map((d) => `${d.path}: ${d.message}`).join('; '), {
+    details,
+  });
+}
+
+/** Parses `value` with `schema`, throwing INVALID_REQUEST that names each bad field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalidRequest(result.error);
+  return result.data;
+}
+
+/** Parses a JSON text, throwing INVALID_JSON when it is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('INVALID_JSON', 'The request body is not valid JSON');
+  }
+}
