@@ -4,23 +4,25 @@ import { createOpenApiApp } from '../http/openapi.ts';
 import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
 import { clip, lowConfidence, passageLink } from './format.ts';
-import { readVerified } from './payload.ts';
+import { readVerified, type SignedRequest } from './payload.ts';
+import type { ReplayGuard } from './replay.ts';
 import { DiscordInteractionSchema } from './schemas.ts';
 import { verifyDiscord } from './verify.ts';
 
 /** Discord interactions endpoint: Ed25519-verified PINGs and slash commands, answered with embeds. */
 export function createDiscordRoutes(
   converse: Converse,
-  options: { publicKey: string; publicUrl?: string; now: () => number },
+  options: { publicKey: string; publicUrl?: string; now: () => number; replays: ReplayGuard },
 ) {
   const app = createOpenApiApp();
+  const signed: SignedRequest = {
+    platform: 'Discord',
+    headers: { timestamp: 'x-signature-timestamp', signature: 'x-signature-ed25519' },
+    verify: (headers, body) => verifyDiscord(options.publicKey, headers, body, options.now() / 1000),
+    replays: options.replays,
+  };
   app.post('/', async (c) => {
-    const body = await readVerified(
-      c,
-      { timestamp: 'x-signature-timestamp', signature: 'x-signature-ed25519' },
-      (headers, text) => verifyDiscord(options.publicKey, headers, text, options.now() / 1000),
-      'Discord',
-    );
+    const body = await readVerified(c, signed);
     const interaction = parseWith(DiscordInteractionSchema, parseJson(body));
     if (interaction.type === 1) return c.json({ type: 1 });
     if (interaction.type !== 2)

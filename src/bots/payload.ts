@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { AppError } from '../core/errors.ts';
+import type { ReplayGuard } from './replay.ts';
 import type { SignedHeaders } from './verify.ts';
 
 /** Remembers ids already handled so a re-delivered update is not answered twice. */
@@ -13,19 +14,32 @@ export function createSeenSet(limit = 10_000) {
   };
 }
 
+/** How a platform signs its requests. */
+export interface SignedRequest {
+  platform: string;
+  /** Header names of the signed timestamp (unix seconds) and of the signature. */
+  headers: { timestamp: string; signature: string };
+  verify: (headers: SignedHeaders, body: string) => Promise<boolean>;
+  replays: ReplayGuard;
+}
+
 /**
  * Reads the raw body of a signed request and checks it before anything else looks at it: a request that
- * fails `verify` is a 401 and changes nothing.
+ * fails verification is a 401 and one already accepted (same signature) a 409; neither changes anything.
  */
-export async function readVerified(
-  c: Context,
-  names: { timestamp: string; signature: string },
-  verify: (headers: SignedHeaders, body: string) => Promise<boolean>,
-  platform: string,
-): Promise<string> {
+export async function readVerified(c: Context, signed: SignedRequest): Promise<string> {
   const body = await c.req.text();
-  const headers = { timestamp: c.req.header(names.timestamp), signature: c.req.header(names.signature) };
-  if (!(await verify(headers, body)))
-    throw new AppError('UNAUTHORIZED', `Bad or expired ${platform} signature`);
+  const headers = {
+    timestamp: c.req.header(signed.headers.timestamp),
+    signature: c.req.header(signed.headers.signature),
+  };
+  if (!(await signed.verify(headers, body)))
+    throw new AppError('UNAUTHORIZED', `Bad or expired ${signed.platform} signature`);
+  if (!signed.replays.firstUse(headers.signature ?? '', Number(headers.timestamp))) {
+    throw new AppError(
+      'REPLAYED',
+      `This ${signed.platform} request was already handled; each request must be signed afresh`,
+    );
+  }
   return body;
 }

@@ -5,6 +5,7 @@ import type { QaService } from '../retrieve/types.ts';
 import { type ConversationStore, createConversationStore } from './conversations.ts';
 import { createConverse } from './converse.ts';
 import { createDiscordRoutes } from './discord.ts';
+import { createReplayGuard } from './replay.ts';
 import { createSlackRoutes } from './slack.ts';
 import { createTelegramRoutes } from './telegram.ts';
 import { createWebhookRoutes } from './webhook.ts';
@@ -46,6 +47,8 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
   const converse = createConverse(deps.service, deps.conversations ?? createConversationStore(), maxChars);
   const now = deps.now ?? Date.now;
   const publicUrl = config.PUBLIC_URL;
+  // One guard for every signed platform: signatures never collide across them.
+  const replays = createReplayGuard({ now });
 
   if (config.TELEGRAM_WEBHOOK_SECRET)
     app.route('/telegram', createTelegramRoutes(converse, config.TELEGRAM_WEBHOOK_SECRET, publicUrl));
@@ -59,14 +62,18 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
         now,
         fetch: deps.fetch ?? fetch,
         log: deps.log ?? (() => {}),
+        replays,
       }),
     );
   if (config.DISCORD_PUBLIC_KEY)
     app.route(
       '/discord',
-      createDiscordRoutes(converse, { publicKey: config.DISCORD_PUBLIC_KEY, publicUrl, now }),
+      createDiscordRoutes(converse, { publicKey: config.DISCORD_PUBLIC_KEY, publicUrl, now, replays }),
     );
   if (config.WEBHOOK_SECRET)
-    app.route('/webhook', createWebhookRoutes(converse, { secret: config.WEBHOOK_SECRET, now, maxChars }));
+    app.route(
+      '/webhook',
+      createWebhookRoutes(converse, { secret: config.WEBHOOK_SECRET, now, maxChars, replays }),
+    );
   return app;
 }

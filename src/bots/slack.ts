@@ -4,7 +4,8 @@ import { createOpenApiApp } from '../http/openapi.ts';
 import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
 import { clip, formatPlain, lowConfidence, passageLink } from './format.ts';
-import { createSeenSet, readVerified } from './payload.ts';
+import { createSeenSet, readVerified, type SignedRequest } from './payload.ts';
+import type { ReplayGuard } from './replay.ts';
 import { SlackCommandSchema, SlackEventSchema } from './schemas.ts';
 import { verifySlack } from './verify.ts';
 
@@ -16,6 +17,7 @@ export interface SlackOptions {
   now: () => number;
   fetch: typeof fetch;
   log: (entry: Record<string, unknown>) => void;
+  replays: ReplayGuard;
 }
 
 /**
@@ -25,13 +27,13 @@ export interface SlackOptions {
 export function createSlackRoutes(converse: Converse, options: SlackOptions) {
   const app = createOpenApiApp();
   const seen = createSeenSet();
-  const verified = (c: Context) =>
-    readVerified(
-      c,
-      { timestamp: 'x-slack-request-timestamp', signature: 'x-slack-signature' },
-      (headers, body) => verifySlack(options.signingSecret, headers, body, options.now() / 1000),
-      'Slack',
-    );
+  const signed: SignedRequest = {
+    platform: 'Slack',
+    headers: { timestamp: 'x-slack-request-timestamp', signature: 'x-slack-signature' },
+    verify: (headers, body) => verifySlack(options.signingSecret, headers, body, options.now() / 1000),
+    replays: options.replays,
+  };
+  const verified = (c: Context) => readVerified(c, signed);
 
   app.post('/commands', async (c) => {
     const form = parseWith(SlackCommandSchema, Object.fromEntries(new URLSearchParams(await verified(c))));

@@ -2,24 +2,26 @@ import { parseJson, parseWith } from '../core/validate.ts';
 import { createOpenApiApp } from '../http/openapi.ts';
 import type { Converse } from './converse.ts';
 import { formatPlain } from './format.ts';
-import { readVerified } from './payload.ts';
+import { readVerified, type SignedRequest } from './payload.ts';
+import type { ReplayGuard } from './replay.ts';
 import { createWebhookMessageSchema } from './schemas.ts';
 import { verifyWebhook } from './verify.ts';
 
 /** The generic signed JSON webhook: `{conversationId, text}` in, `{text, answer}` out. */
 export function createWebhookRoutes(
   converse: Converse,
-  options: { secret: string; now: () => number; maxChars: number },
+  options: { secret: string; now: () => number; maxChars: number; replays: ReplayGuard },
 ) {
   const app = createOpenApiApp();
+  const signed: SignedRequest = {
+    platform: 'webhook',
+    headers: { timestamp: 'x-webhook-timestamp', signature: 'x-webhook-signature' },
+    verify: (headers, body) => verifyWebhook(options.secret, headers, body, options.now() / 1000),
+    replays: options.replays,
+  };
   const MessageSchema = createWebhookMessageSchema(options.maxChars);
   app.post('/', async (c) => {
-    const body = await readVerified(
-      c,
-      { timestamp: 'x-webhook-timestamp', signature: 'x-webhook-signature' },
-      (headers, text) => verifyWebhook(options.secret, headers, text, options.now() / 1000),
-      'webhook',
-    );
+    const body = await readVerified(c, signed);
     const message = parseWith(MessageSchema, parseJson(body));
     const conversation = message.conversationId ?? 'default';
     const { result, reply } = await converse(`webhook:${conversation}`, message.text);

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'RATE_LIMITED'
   | 'UNAUTHORIZED'
+  | 'REPLAYED'
   | 'CONFIG_INVALID'
   | 'CORPUS_EMPTY'
   | 'CORPUS_INVALID'
