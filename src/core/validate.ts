@@ -18,12 +18,20 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
   });
 }
 
-/** INVALID_REQUEST naming every field, e.g. `question: must not be empty`, with the issues as details. */
+/** Problems named in one validation error; the rest are counted, so an error never outgrows its request. */
+export const MAX_LISTED_ISSUES = 20;
+
+/**
+ * INVALID_REQUEST naming each bad field, e.g. `question: must not be empty`, with the issues as details;
+ * past MAX_LISTED_ISSUES the message says how many more there are.
+ */
 export function invalidRequest(error: z.ZodError): AppError {
-  const details = fieldIssues(error);
-  return new AppError('INVALID_REQUEST', details.map((d) => `${d.path}: ${d.message}`).join('; '), {
-    details,
-  });
+  const issues = fieldIssues(error);
+  const details = issues.slice(0, MAX_LISTED_ISSUES);
+  const more = issues.length - details.length;
+  const message =
+    details.map((d) => `${d.path}: ${d.message}`).join('; ') + (more ? `; and ${more} more problems` : '');
+  return new AppError('INVALID_REQUEST', message, { details });
 }
 
 /** Parses `value` with `schema`, throwing INVALID_REQUEST that names each bad field. */

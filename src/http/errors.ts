@@ -72,9 +72,61 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
   return STATUS_BY_CODE[code];
 }
 
-/** Builds the error envelope `{ error: { code, message, details? } }`. */
+/**
+ * Largest error body in bytes. Error bodies echo parts of the request (field names, unknown ids, paths);
+ * bounding them here, where every envelope is built, keeps any error from amplifying its request.
+ */
+export const MAX_ERROR_BODY_BYTES = 8192;
+const MAX_MESSAGE_CHARS = 1000;
+const MAX_DETAILS_BYTES = 4096;
+/** Within details: longest string, most items of an array or keys of an object, deepest nesting. */
+const DETAIL_LIMITS = { chars: 200, items: 20, depth: 4 };
+
+/** Builds the error envelope `{ error: { code, message, details? } }`, bounded to MAX_ERROR_BODY_BYTES. */
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
-  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+  const bounded = boundDetails(details);
+  return {
+    error: {
+      code,
+      message: clipText(message, MAX_MESSAGE_CHARS),
+      ...(bounded === undefined ? {} : { details: bounded }),
+    },
+  };
+}
+
+function clipText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Shrinks every string, array and object of `value`; what is cut is marked with `…`. */
+function clipJson(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return clipText(value, DETAIL_LIMITS.chars);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= DETAIL_LIMITS.depth) return '…';
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, DETAIL_LIMITS.items).map((v) => clipJson(v, depth + 1));
+    return value.length > kept.length ? [...kept, '…'] : kept;
+  }
+  const entries = Object.entries(value).slice(0, DETAIL_LIMITS.items);
+  return Object.fromEntries(
+    entries.map(([k, v]) => [clipText(k, DETAIL_LIMITS.chars), clipJson(v, depth + 1)]),
+  );
+}
+
+/** Details within MAX_DETAILS_BYTES: the leading items of a list that fit, or nothing. */
+function boundDetails(details: unknown): unknown {
+  if (details === undefined) return undefined;
+  const clipped = clipJson(details);
+  const size = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length;
+  if (!Array.isArray(clipped)) return size(clipped) <= MAX_DETAILS_BYTES ? clipped : undefined;
+  const kept: unknown[] = [];
+  let total = 2;
+  for (const item of clipped) {
+    total += size(item) + 1;
+    if (total > MAX_DETAILS_BYTES) break;
+    kept.push(item);
+  }
+  return kept;
 }
 
 /**
