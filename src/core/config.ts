@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 
@@ -9,6 +10,29 @@ const bool = z
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Which proxies' X-Forwarded-For entries to believe: none, a number of hops, or their addresses. */
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
+  const v = value.trim().toLowerCase();
+  if (['false', '0', 'no'].includes(v)) return false;
+  if (['true', 'yes'].includes(v)) return 1;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = list.filter((s) => !PROXY_NAMES.has(s) && !ipaddr.isValid(s) && !ipaddr.isValidCIDR(s));
+  if (bad.length === 0 && list.length > 0) return list;
+  ctx.addIssue({
+    code: 'custom',
+    message: `not an address, CIDR range or proxy name: ${bad.join(', ') || value}`,
+  });
+  return z.NEVER;
+}
 
 /**
  * Every environment variable the service reads, with its default. The README table mirrors this.
@@ -42,8 +66,12 @@ export const ConfigSchema = z.object({
   REQUEST_TIMEOUT_MS: int(100, 600_000).default(10_000),
   /** Requests per minute per client (IP address) before 429; 0 turns rate limiting off. */
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
-  /** Identify clients by the first X-Forwarded-For address (only behind a proxy you control). */
-  TRUST_PROXY: bool.default(false),
+  /**
+   * Proxies in front of the service whose X-Forwarded-For entries are believed: `false`, `true` (one
+   * proxy), a number of proxies, or a comma-separated list of their addresses or CIDR ranges (also
+   * `loopback`, `linklocal`, `uniquelocal`). The client is the first address left of the trusted ones.
+   */
+  TRUST_PROXY: z.string().transform(parseTrustProxy).default(false),
   /** Origins allowed by CORS: `*` or a comma-separated list such as `https://a.example,https://b.example`. */
   CORS_ORIGINS: z.string().min(1).default('*'),
   /** Bearer token for the admin endpoints (`POST /admin/reindex`); unset disables them. */

@@ -7,6 +7,7 @@ import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { createMcpRoutes } from '../mcp/routes.ts';
 import type { QaService } from '../retrieve/types.ts';
+import { createClientKey } from './client-address.ts';
 import { errorBody } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
 import { type Log, observeRequests, rateLimit, respondWithError, timeLimit } from './middleware.ts';
@@ -82,11 +83,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       maxAge: 600,
     }),
   );
+  const clientKey = createClientKey(config.TRUST_PROXY ?? false);
   app.use(
     '*',
     rateLimit(
       createRateLimiter(config.RATE_LIMIT_PER_MINUTE ?? 600),
-      (c) => clientKey(c, config.TRUST_PROXY ?? false),
+      (c) => clientKey(socketAddress(c), c.req.header('x-forwarded-for')),
       (c) => c.req.path === '/healthz' || c.req.path === '/metrics' || c.req.method === 'OPTIONS',
     ),
   );
@@ -159,12 +161,8 @@ function answerUnsupportedMethods(app: Hono<Env>): void {
   }
 }
 
-/** Who a request counts against for rate limiting. */
-function clientKey(c: Context<Env>, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'local';
+/** The socket's peer address on Node (`@hono/node-server` passes the IncomingMessage as `incoming`). */
+function socketAddress(c: Context<Env>): string | undefined {
+  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
+    ?.remoteAddress;
 }
