@@ -91,6 +91,8 @@ export const ConfigSchema = z.object({
     .optional(),
   /** HMAC secret of the generic JSON webhook; enables `POST /bots/webhook`. */
   WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** A background rebuild (admin endpoint or SIGHUP) still running after this many milliseconds is stopped. */
+  REINDEX_TIMEOUT_MS: int(1000, 24 * 3_600_000).default(1_800_000),
   /** Rebuild the index at start when it is missing or stale (otherwise refuse to start). */
   AUTO_BUILD: bool.default(true),
   /** Log verbosity. */
