@@ -62,7 +62,9 @@ export const ConfigSchema = z.object({
   MAX_QUESTION_CHARS: int(10, 100_000).default(2000),
   /** Earlier conversation turns accepted in `history`. */
   MAX_HISTORY_TURNS: int(0, 200).default(20),
-  /** A request still running after this many milliseconds is answered 504 TIMEOUT. */
+  /** A request body still arriving after this many milliseconds is answered 408 REQUEST_TIMEOUT. */
+  BODY_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  /** A request still being worked on after this many milliseconds (its body read) is answered 504 TIMEOUT. */
   REQUEST_TIMEOUT_MS: int(100, 600_000).default(10_000),
   /** Requests per minute per client (IP address) before 429; 0 turns rate limiting off. */
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'INDEX_CORRUPT'
   | 'NOT_READY'
   | 'TIMEOUT'
+  | 'REQUEST_TIMEOUT'
+  | 'CLIENT_CLOSED'
   | 'INTERNAL';
 
 export class AppError extends Error {

@@ -1,16 +1,14 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from '../core/config.ts';
-import { AppError } from '../core/errors.ts';
 import { createMcpRoutes } from '../mcp/routes.ts';
 import type { QaService } from '../retrieve/types.ts';
 import { createClientKey } from './client-address.ts';
 import { errorBody } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
-import { type Log, observeRequests, rateLimit, respondWithError, timeLimit } from './middleware.ts';
+import { type Log, observeRequests, rateLimit, readBody, respondWithError, timeLimit } from './middleware.ts';
 import { createOpenApiApp, type Env } from './openapi.ts';
 import type { StaticAssets } from './pages.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -25,6 +23,7 @@ export type { AdminControl, ReindexStatus } from './routes/admin.ts';
 type LimitKeys =
   | 'MAX_HISTORY_TURNS'
   | 'REQUEST_TIMEOUT_MS'
+  | 'BODY_TIMEOUT_MS'
   | 'RATE_LIMIT_PER_MINUTE'
   | 'TRUST_PROXY'
   | 'CORS_ORIGINS'
@@ -92,17 +91,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       (c) => c.req.path === '/healthz' || c.req.path === '/metrics' || c.req.method === 'OPTIONS',
     ),
   );
+  // Every route with a body (the API, /mcp, /bots) gets it read in full first, bounded in size and time,
+  // so that the time limit below measures the server's own work only.
+  app.use('*', readBody({ maxBytes: config.MAX_BODY_BYTES, timeoutMs: config.BODY_TIMEOUT_MS ?? 10_000 }));
   app.use('/v1/*', timeLimit(config.REQUEST_TIMEOUT_MS ?? 10_000));
-  // Every route with a body (the API, /mcp, /bots) is capped, whether or not a content-length is sent.
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${config.MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
 
   app.route(
     '/',

@@ -22,6 +22,11 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  // The client stopped sending its body: its fault, and retrying on a better connection helps.
+  REQUEST_TIMEOUT: 408,
+  // The client hung up mid-request; no one reads the answer. nginx's code keeps these out of the
+  // 4xx a client saw and, above all, out of the 5xx that alert an operator.
+  CLIENT_CLOSED: 499 as ContentfulStatusCode,
   // The server gave up waiting for its own search engine, as a gateway gives up on an upstream.
   // 408 would blame the client for sending its request too slowly; 504 also keeps timeouts apart
   // from "not ready" (503) in metrics, and clients and proxies treat both as retryable.
@@ -49,7 +54,7 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   401: 'UNAUTHORIZED',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
-  408: 'TIMEOUT',
+  408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',

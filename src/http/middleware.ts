@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { AppError } from '../core/errors.ts';
+import { AppError, isAppError } from '../core/errors.ts';
 import { toErrorReply } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
 import type { Env } from './openapi.ts';
@@ -43,7 +43,12 @@ export function observeRequests(log: Log, metrics?: HttpMetrics): MiddlewareHand
 /** Answers a thrown value with the error envelope (see `toErrorReply`). */
 export function respondWithError(error: unknown, c: Context<Env>, log: Log): Response {
   const requestId = c.get('requestId') ?? crypto.randomUUID();
-  const { status, body, headers } = toErrorReply(error, requestId, log);
+  // Whatever broke after the client hung up (a body stream, a write) broke because it hung up.
+  const gone = !isAppError(error) && c.req.raw.signal?.aborted;
+  const cause = gone
+    ? new AppError('CLIENT_CLOSED', 'The client closed the connection', { cause: error })
+    : error;
+  const { status, body, headers } = toErrorReply(cause, requestId, log);
   c.header('X-Request-Id', requestId);
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
   return c.json(body, status);
@@ -81,4 +86,67 @@ export function timeLimit(ms: number): MiddlewareHandler<Env> {
       clearTimeout(timer);
     }
   };
+}
+
+export interface BodyLimits {
+  /** Largest body in bytes (MAX_BODY_BYTES). */
+  maxBytes: number;
+  /** Time allowed for the whole body to arrive, in milliseconds (BODY_TIMEOUT_MS). */
+  timeoutMs: number;
+}
+
+/**
+ * Reads the whole request body before any handler runs, bounded in size and in time, and hands the
+ * handlers an in-memory copy. Reading it up front is what keeps client faults apart from server faults:
+ * a body over the limit is a 413, one that stops arriving a 408 (not the 504 of a slow search, and not a
+ * connection held for minutes), one whose client hangs up is recorded as 499 rather than thrown as a
+ * 500. Hono's bodyLimit bounds the size only, and only while a handler reads.
+ */
+export function readBody(limits: BodyLimits): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const raw = c.req.raw;
+    if (!raw.body) return next();
+    const declared = Number(raw.headers.get('content-length') ?? Number.NaN);
+    if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
+    const reader = raw.body.getReader();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new AppError('REQUEST_TIMEOUT', `The request body did not arrive within ${limits.timeoutMs} ms`),
+        );
+      }, limits.timeoutMs);
+    });
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for (;;) {
+        const { done, value } = await Promise.race([reader.read(), expired]);
+        if (done) break;
+        size += value.byteLength;
+        if (size > limits.maxBytes) throw tooLarge(limits.maxBytes);
+        chunks.push(value);
+      }
+    } catch (error) {
+      reader.cancel().catch(() => {});
+      if (isAppError(error)) throw error;
+      throw new AppError('CLIENT_CLOSED', 'The client closed the connection before sending the whole body', {
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    const body = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    c.req.raw = new Request(raw, { body });
+    return next();
+  };
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBytes} bytes`);
 }
