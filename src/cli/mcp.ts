@@ -6,6 +6,12 @@ import { openForCli, runCli } from './open.node.ts';
 
 /** `npm run mcp`: the MCP server on stdio (logs and build progress go to stderr; stdout is the protocol). */
 runCli(async () => {
-  const { index } = await openForCli(loadConfig(process.env));
-  await createMcpServer(createQaService(index)).connect(new StdioServerTransport());
+  const config = loadConfig(process.env);
+  const { index } = await openForCli(config);
+  const limits = {
+    maxQuestionChars: config.MAX_QUESTION_CHARS,
+    maxHistoryTurns: config.MAX_HISTORY_TURNS,
+    maxTopK: config.MAX_TOP_K,
+  };
+  await createMcpServer(createQaService(index), limits).connect(new StdioServerTransport());
 });

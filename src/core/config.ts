@@ -58,6 +58,20 @@ export const ConfigSchema = z.object({
   EMBEDDING_PASSAGE_PREFIX: z.string().optional(),
   /** Largest accepted request body in bytes. */
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+  /** Largest request head (request line and headers) in bytes; larger is answered 431. */
+  MAX_HEADER_BYTES: int(1024, 1024 * 1024).default(16 * 1024),
+  /** The request head must arrive within this many milliseconds, or 408. */
+  HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  /** An idle keep-alive connection is closed after this many milliseconds. */
+  KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5000),
+  /** Open connections in all; lowered to fit the open-file limit. Past it new connections are dropped. */
+  MAX_CONNECTIONS: int(1, 1_000_000).default(1024),
+  /** Open connections from one address (trusted proxies exempt); the next ones are answered 429. */
+  MAX_CONNECTIONS_PER_CLIENT: int(1, 100_000).default(32),
+  /** After SIGTERM, open connections get this long to finish before they are cut. */
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** Most passages one request may ask for (`topK`). */
+  MAX_TOP_K: int(1, 1000).default(50),
   /** Longest accepted question in characters. */
   MAX_QUESTION_CHARS: int(10, 100_000).default(2000),
   /** Earlier conversation turns accepted in `history`. */
@@ -68,6 +82,8 @@ export const ConfigSchema = z.object({
   REQUEST_TIMEOUT_MS: int(100, 600_000).default(10_000),
   /** Requests per minute per client (IP address) before 429; 0 turns rate limiting off. */
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
+  /** Requests per minute per client to `/healthz` and `/metrics`, counted apart from the API; 0 turns it off. */
+  OPS_RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(120),
   /**
    * Proxies in front of the service whose X-Forwarded-For entries are believed: `false`, `true` (one
    * proxy), a number of proxies, or a comma-separated list of their addresses or CIDR ranges (also

@@ -16,7 +16,7 @@ import { type AdminControl, createAdminRoutes } from './routes/admin.ts';
 import { createApiRoutes } from './routes/api.ts';
 import { createOpsRoutes } from './routes/ops.ts';
 import { createPageRoutes } from './routes/pages.ts';
-import { DEFAULT_MAX_HISTORY_TURNS } from './schemas.ts';
+import { DEFAULT_MAX_HISTORY_TURNS, DEFAULT_MAX_TOP_K } from './schemas.ts';
 
 export type { AdminControl, ReindexStatus } from './routes/admin.ts';
 
@@ -25,6 +25,8 @@ type LimitKeys =
   | 'REQUEST_TIMEOUT_MS'
   | 'BODY_TIMEOUT_MS'
   | 'RATE_LIMIT_PER_MINUTE'
+  | 'OPS_RATE_LIMIT_PER_MINUTE'
+  | 'MAX_TOP_K'
   | 'TRUST_PROXY'
   | 'CORS_ORIGINS'
   | 'ADMIN_TOKEN';
@@ -83,12 +85,20 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     }),
   );
   const clientKey = createClientKey(config.TRUST_PROXY ?? false);
+  const keyOf = (c: Context<Env>) => clientKey(socketAddress(c), c.req.header('x-forwarded-for'));
+  // Probes and scrapes have their own, smaller budget: API traffic cannot starve them, and they are not
+  // a way around the API's limit either.
+  const isOps = (c: Context<Env>) => c.req.path === '/healthz' || c.req.path === '/metrics';
+  app.use(
+    '*',
+    rateLimit(createRateLimiter(config.OPS_RATE_LIMIT_PER_MINUTE ?? 120), keyOf, (c) => !isOps(c)),
+  );
   app.use(
     '*',
     rateLimit(
       createRateLimiter(config.RATE_LIMIT_PER_MINUTE ?? 600),
-      (c) => clientKey(socketAddress(c), c.req.header('x-forwarded-for')),
-      (c) => c.req.path === '/healthz' || c.req.path === '/metrics' || c.req.method === 'OPTIONS',
+      keyOf,
+      (c) => isOps(c) || c.req.method === 'OPTIONS',
     ),
   );
   // Every route with a body (the API, /mcp, /bots) gets it read in full first, bounded in size and time,
@@ -101,6 +111,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     createApiRoutes(service, {
       maxQuestionChars: config.MAX_QUESTION_CHARS,
       maxHistoryTurns: config.MAX_HISTORY_TURNS ?? DEFAULT_MAX_HISTORY_TURNS,
+      maxTopK: config.MAX_TOP_K ?? DEFAULT_MAX_TOP_K,
     }),
   );
   app.route('/', createOpsRoutes(service, deps.metrics));
@@ -108,7 +119,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     app.route('/admin', createAdminRoutes(deps.admin, config.ADMIN_TOKEN));
   if (deps.bots) app.route('/bots', deps.bots);
   if (deps.assets) app.route('/', createPageRoutes(service, deps.assets));
-  app.route('/mcp', createMcpRoutes(service));
+  app.route(
+    '/mcp',
+    createMcpRoutes(service, {
+      maxQuestionChars: config.MAX_QUESTION_CHARS,
+      maxHistoryTurns: config.MAX_HISTORY_TURNS ?? DEFAULT_MAX_HISTORY_TURNS,
+      maxTopK: config.MAX_TOP_K ?? DEFAULT_MAX_TOP_K,
+    }),
+  );
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -35,3 +35,14 @@ export function rateKey(address: string): string {
   if (ip.kind() === 'ipv4') return ip.toString();
   return `${ipaddr.IPv6.networkAddressFromCIDR(`${ip.toString()}/64`).toString()}/64`;
 }
+
+/**
+ * Whether a connection's peer is a trusted proxy, whose connections carry many clients. With a hop count
+ * the proxies' addresses are unknown, so every peer is taken for one.
+ */
+export function createProxyCheck(trust: TrustProxy): (address: string) => boolean {
+  if (trust === false) return () => false;
+  if (typeof trust === 'number') return () => true;
+  const trusted = proxyaddr.compile(trust);
+  return (address) => trusted(address, 0);
+}

@@ -20,6 +20,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   // A signed request seen before: answering it again would repeat its effect (history, messages).
   REPLAYED: 409,
   PAYLOAD_TOO_LARGE: 413,
+  HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   // The client stopped sending its body: its fault, and retrying on a better connection helps.
@@ -56,6 +57,7 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   405: 'METHOD_NOT_ALLOWED',
   408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
+  431: 'HEADERS_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
 };

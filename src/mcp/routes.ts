@@ -1,10 +1,14 @@
 import { Hono } from 'hono';
 import type { QaService } from '../retrieve/types.ts';
-import { handleMcpRequest } from './server.ts';
+import { handleMcpRequest, type McpLimits } from './server.ts';
 
-/** Model Context Protocol over streamable HTTP (stateless JSON responses), mounted at `/mcp`. */
-export function createMcpRoutes(service: QaService) {
+/**
+ * Model Context Protocol over streamable HTTP, mounted at `/mcp`. The server is stateless and answers
+ * each POST with JSON, so it never pushes anything: GET (an event stream for server messages) and DELETE
+ * (ending a session) are 405, which the protocol allows, instead of holding a stream open forever.
+ */
+export function createMcpRoutes(service: QaService, limits?: McpLimits) {
   const app = new Hono();
-  app.on(['GET', 'POST', 'DELETE'], '/', (c) => handleMcpRequest(service, c.req.raw));
+  app.post('/', (c) => handleMcpRequest(service, c.req.raw, limits));
   return app;
 }

@@ -53,7 +53,10 @@ const post = (app: ReturnType<typeof setup>['app'], path: string, body: Readable
 
 /** Gives up on a response that never comes, so a hang fails the test instead of stalling it. */
 function within<T>(ms: number, promise: T | Promise<T>): Promise<T | 'no answer'> {
-  return Promise.race([Promise.resolve(promise), new Promise<'no answer'>((r) => setTimeout(() => r('no answer'), ms))]);
+  return Promise.race([
+    Promise.resolve(promise),
+    new Promise<'no answer'>((r) => setTimeout(() => r('no answer'), ms)),
+  ]);
 }
 
 describe('request bodies that do not arrive', () => {

@@ -17,6 +17,7 @@ const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^
 export interface ApiLimits {
   maxQuestionChars: number;
   maxHistoryTurns: number;
+  maxTopK: number;
 }
 
 /** `/v1/*`: asking, and reading documents and passages. */
@@ -42,7 +43,11 @@ export function createApiRoutes(service: QaService, limits: ApiLimits) {
     return next();
   });
 
-  const AskRequestSchema = createAskRequestSchema(limits.maxQuestionChars, limits.maxHistoryTurns);
+  const AskRequestSchema = createAskRequestSchema(
+    limits.maxQuestionChars,
+    limits.maxHistoryTurns,
+    limits.maxTopK,
+  );
   app.openapi(
     createRoute({
       method: 'post',
