@@ -1,12 +1,12 @@
 import { AppError } from '../core/errors.ts';
 import { parseJson, parseWith } from '../core/validate.ts';
-import { createOpenApiApp } from '../http/openapi.ts';
+import { createOpenApiApp, documented } from '../http/openapi.ts';
 import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
 import { clip, lowConfidence, passageLink } from './format.ts';
-import { readVerified, type SignedRequest } from './payload.ts';
+import { botErrors, readVerified, type SignedRequest, signatureHeaders } from './payload.ts';
 import type { ReplayGuard } from './replay.ts';
-import { DiscordInteractionSchema } from './schemas.ts';
+import { DiscordInteractionSchema, DiscordReplySchema } from './schemas.ts';
 import { verifyDiscord } from './verify.ts';
 
 /** Discord interactions endpoint: Ed25519-verified PINGs and slash commands, answered with embeds. */
@@ -21,19 +21,53 @@ export function createDiscordRoutes(
     verify: (headers, body) => verifyDiscord(options.publicKey, headers, body, options.now() / 1000),
     replays: options.replays,
   };
-  app.post('/', async (c) => {
-    const body = await readVerified(c, signed);
-    const interaction = parseWith(DiscordInteractionSchema, parseJson(body));
-    if (interaction.type === 1) return c.json({ type: 1 });
-    if (interaction.type !== 2)
-      throw new AppError('INVALID_REQUEST', 'type: only PING (1) and APPLICATION_COMMAND (2) are handled');
-    const option =
-      interaction.data?.options?.find((o) => o.name === 'question') ?? interaction.data?.options?.[0];
-    const text = typeof option?.value === 'string' ? option.value : '/help';
-    const user = interaction.member?.user?.id ?? interaction.user?.id ?? '';
-    const { result, reply } = await converse(`discord:${interaction.channel_id ?? ''}:${user}`, text);
-    return c.json({ type: 4, data: discordMessage(result, reply, options.publicUrl) });
-  });
+  documented(
+    app,
+    {
+      method: 'post',
+      path: '/',
+      operationId: 'botDiscord',
+      summary: 'Discord interactions endpoint (Ed25519-signed PINGs and slash commands)',
+      tags: ['bots'],
+      request: {
+        headers: signatureHeaders(signed.headers, '<hex Ed25519 signature of timestamp + body>'),
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: DiscordInteractionSchema,
+              example: {
+                type: 2,
+                channel_id: 'c1',
+                member: { user: { id: 'u1' } },
+                data: { options: [{ name: 'question', value: 'How are akims elected?' }] },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'PONG or the answer as embeds',
+          content: { 'application/json': { schema: DiscordReplySchema } },
+        },
+        ...botErrors,
+      },
+    },
+    async (c) => {
+      const body = await readVerified(c, signed);
+      const interaction = parseWith(DiscordInteractionSchema, parseJson(body));
+      if (interaction.type === 1) return c.json({ type: 1 });
+      if (interaction.type !== 2)
+        throw new AppError('INVALID_REQUEST', 'type: only PING (1) and APPLICATION_COMMAND (2) are handled');
+      const option =
+        interaction.data?.options?.find((o) => o.name === 'question') ?? interaction.data?.options?.[0];
+      const text = typeof option?.value === 'string' ? option.value : '/help';
+      const user = interaction.member?.user?.id ?? interaction.user?.id ?? '';
+      const { result, reply } = await converse(`discord:${interaction.channel_id ?? ''}:${user}`, text);
+      return c.json({ type: 4, data: discordMessage(result, reply, options.publicUrl) });
+    },
+  );
   return app;
 }
 

@@ -1,5 +1,7 @@
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError } from '../core/errors.ts';
+import { errorResponses } from '../http/openapi.ts';
 import type { ReplayGuard } from './replay.ts';
 import type { SignedHeaders } from './verify.ts';
 
@@ -43,3 +45,18 @@ export async function readVerified(c: Context, signed: SignedRequest): Promise<s
   }
   return body;
 }
+
+/** The documented request headers of a signed platform request. */
+export function signatureHeaders(names: { timestamp: string; signature: string }, signatureExample: string) {
+  return z.object({
+    [names.timestamp]: z
+      .string()
+      .openapi({ description: 'Unix seconds, within 300 s of now', example: '1790000000' }),
+    [names.signature]: z
+      .string()
+      .openapi({ description: 'Signature of the timestamp and raw body', example: signatureExample }),
+  });
+}
+
+/** Errors every bot endpoint may answer. */
+export const botErrors = errorResponses(400, 401, 408, 409, 413, 429, 500);

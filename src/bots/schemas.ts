@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { AskResponseSchema } from '../http/schemas.ts';
 
 /**
  * The parts of each platform's payload the adapters read, as zod schemas: they validate signed requests
@@ -79,3 +80,51 @@ export function createWebhookMessageSchema(maxChars: number) {
     })
     .openapi('WebhookMessage');
 }
+
+/** The webhook response: a `sendMessage` call, or `{}` when there is nothing to answer. */
+export const TelegramReplySchema = z
+  .object({
+    method: z.literal('sendMessage').optional(),
+    chat_id: z.union([z.number(), z.string()]).optional(),
+    text: z.string().optional(),
+    parse_mode: z.literal('HTML').optional(),
+    disable_web_page_preview: z.boolean().optional(),
+    reply_to_message_id: z.number().optional(),
+  })
+  .openapi('TelegramReply');
+
+const SlackBlocks = z.array(z.record(z.string(), z.unknown()));
+
+export const SlackCommandReplySchema = z
+  .object({
+    response_type: z.enum(['ephemeral', 'in_channel']),
+    text: z.string(),
+    blocks: SlackBlocks.optional(),
+  })
+  .openapi('SlackCommandReply');
+
+/** `{challenge}` for the URL check, `{ok: true}` as the acknowledgement of an event. */
+export const SlackEventReplySchema = z
+  .object({ challenge: z.string().optional(), ok: z.boolean().optional() })
+  .openapi('SlackEventReply');
+
+export const DiscordReplySchema = z
+  .object({
+    type: z.number().int(),
+    data: z
+      .object({
+        content: z.string(),
+        embeds: z
+          .array(z.object({ title: z.string(), description: z.string(), url: z.string().optional() }))
+          .optional(),
+      })
+      .optional(),
+  })
+  .openapi('DiscordReply');
+
+export const WebhookReplySchema = z
+  .object({
+    text: z.string().openapi({ description: 'The answer as plain text, ready to post' }),
+    answer: AskResponseSchema.nullable().openapi({ description: 'The structured answer; null for commands' }),
+  })
+  .openapi('WebhookReply');

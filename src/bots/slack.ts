@@ -1,12 +1,17 @@
 import type { Context } from 'hono';
 import { parseJson, parseWith } from '../core/validate.ts';
-import { createOpenApiApp } from '../http/openapi.ts';
+import { createOpenApiApp, documented } from '../http/openapi.ts';
 import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
 import { clip, formatPlain, lowConfidence, passageLink } from './format.ts';
-import { createSeenSet, readVerified, type SignedRequest } from './payload.ts';
+import { botErrors, createSeenSet, readVerified, type SignedRequest, signatureHeaders } from './payload.ts';
 import type { ReplayGuard } from './replay.ts';
-import { SlackCommandSchema, SlackEventSchema } from './schemas.ts';
+import {
+  SlackCommandReplySchema,
+  SlackCommandSchema,
+  SlackEventReplySchema,
+  SlackEventSchema,
+} from './schemas.ts';
 import { verifySlack } from './verify.ts';
 
 export interface SlackOptions {
@@ -35,57 +40,125 @@ export function createSlackRoutes(converse: Converse, options: SlackOptions) {
   };
   const verified = (c: Context) => readVerified(c, signed);
 
-  app.post('/commands', async (c) => {
-    const form = parseWith(SlackCommandSchema, Object.fromEntries(new URLSearchParams(await verified(c))));
-    const text = form.text ?? '';
-    const chat = `slack:${form.channel_id ?? ''}:${form.user_id ?? ''}`;
-    const { result, reply } = await converse(chat, text.trim() === '' ? '/help' : text);
-    return c.json(slackMessage(result, reply, options.publicUrl));
-  });
-
-  app.post('/events', async (c) => {
-    const payload = parseWith(SlackEventSchema, parseJson(await verified(c)));
-    if (payload.type === 'url_verification') return c.json({ challenge: payload.challenge ?? '' });
-    const event = payload.event;
-    // Slack re-sends events it thinks were missed; answer each event once.
-    if (
-      payload.type !== 'event_callback' ||
-      !event ||
-      event.bot_id ||
-      !payload.event_id ||
-      seen(payload.event_id)
-    ) {
-      return c.json({ ok: true });
-    }
-    if ((event.type === 'app_mention' || event.type === 'message') && event.text && event.channel) {
-      const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
-      const post = async () => {
-        const { result, reply } = await converse(
-          `slack:${event.channel}:${event.user ?? ''}`,
-          text || '/help',
-        );
-        if (!options.botToken) return;
-        const body = {
-          channel: event.channel,
-          thread_ts: event.thread_ts ?? event.ts,
-          ...slackMessage(result, reply, options.publicUrl),
-        };
-        await options.fetch('https://slack.com/api/chat.postMessage', {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json; charset=utf-8',
-            authorization: `Bearer ${options.botToken}`,
+  documented(
+    app,
+    {
+      method: 'post',
+      path: '/commands',
+      operationId: 'botSlackCommand',
+      summary: 'Slack slash command, answered in Block Kit',
+      tags: ['bots'],
+      request: {
+        headers: signatureHeaders(signed.headers, 'v0=<hex HMAC-SHA256 of v0:timestamp:body>'),
+        body: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: SlackCommandSchema,
+              example: { text: 'How are akims elected?', channel_id: 'C1', user_id: 'U1' },
+            },
           },
-          body: JSON.stringify(body),
-        });
-      };
-      // Slack wants the acknowledgement within 3 s; the answer follows as a message.
-      void post().catch((error: unknown) =>
-        options.log({ level: 'error', msg: 'slack post failed', error: String(error) }),
-      );
-    }
-    return c.json({ ok: true });
-  });
+        },
+      },
+      responses: {
+        200: {
+          description: 'The answer',
+          content: { 'application/json': { schema: SlackCommandReplySchema } },
+        },
+        ...botErrors,
+      },
+    },
+    async (c) => {
+      const form = parseWith(SlackCommandSchema, Object.fromEntries(new URLSearchParams(await verified(c))));
+      const text = form.text ?? '';
+      const chat = `slack:${form.channel_id ?? ''}:${form.user_id ?? ''}`;
+      const { result, reply } = await converse(chat, text.trim() === '' ? '/help' : text);
+      return c.json(slackMessage(result, reply, options.publicUrl));
+    },
+  );
+
+  documented(
+    app,
+    {
+      method: 'post',
+      path: '/events',
+      operationId: 'botSlackEvents',
+      summary: 'Slack Events API: URL verification and app mentions (answered with chat.postMessage)',
+      tags: ['bots'],
+      request: {
+        headers: signatureHeaders(signed.headers, 'v0=<hex HMAC-SHA256 of v0:timestamp:body>'),
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: SlackEventSchema,
+              example: {
+                type: 'event_callback',
+                event_id: 'Ev1',
+                event: {
+                  type: 'app_mention',
+                  text: '<@U0BOT> How are akims elected?',
+                  channel: 'C1',
+                  user: 'U1',
+                  ts: '1.2',
+                },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'Challenge or acknowledgement',
+          content: { 'application/json': { schema: SlackEventReplySchema } },
+        },
+        ...botErrors,
+      },
+    },
+    async (c) => {
+      const payload = parseWith(SlackEventSchema, parseJson(await verified(c)));
+      if (payload.type === 'url_verification') return c.json({ challenge: payload.challenge ?? '' });
+      const event = payload.event;
+      // Slack re-sends events it thinks were missed; answer each event once.
+      if (
+        payload.type !== 'event_callback' ||
+        !event ||
+        event.bot_id ||
+        !payload.event_id ||
+        seen(payload.event_id)
+      ) {
+        return c.json({ ok: true });
+      }
+      if ((event.type === 'app_mention' || event.type === 'message') && event.text && event.channel) {
+        const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
+        const post = async () => {
+          const { result, reply } = await converse(
+            `slack:${event.channel}:${event.user ?? ''}`,
+            text || '/help',
+          );
+          if (!options.botToken) return;
+          const body = {
+            channel: event.channel,
+            thread_ts: event.thread_ts ?? event.ts,
+            ...slackMessage(result, reply, options.publicUrl),
+          };
+          await options.fetch('https://slack.com/api/chat.postMessage', {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json; charset=utf-8',
+              authorization: `Bearer ${options.botToken}`,
+            },
+            body: JSON.stringify(body),
+          });
+        };
+        // Slack wants the acknowledgement within 3 s; the answer follows as a message.
+        void post().catch((error: unknown) =>
+          options.log({ level: 'error', msg: 'slack post failed', error: String(error) }),
+        );
+      }
+      return c.json({ ok: true });
+    },
+  );
   return app;
 }
 

@@ -1,10 +1,10 @@
 import { parseJson, parseWith } from '../core/validate.ts';
-import { createOpenApiApp } from '../http/openapi.ts';
+import { createOpenApiApp, documented } from '../http/openapi.ts';
 import type { Converse } from './converse.ts';
 import { formatPlain } from './format.ts';
-import { readVerified, type SignedRequest } from './payload.ts';
+import { botErrors, readVerified, type SignedRequest, signatureHeaders } from './payload.ts';
 import type { ReplayGuard } from './replay.ts';
-import { createWebhookMessageSchema } from './schemas.ts';
+import { createWebhookMessageSchema, WebhookReplySchema } from './schemas.ts';
 import { verifyWebhook } from './verify.ts';
 
 /** The generic signed JSON webhook: `{conversationId, text}` in, `{text, answer}` out. */
@@ -20,12 +20,38 @@ export function createWebhookRoutes(
     replays: options.replays,
   };
   const MessageSchema = createWebhookMessageSchema(options.maxChars);
-  app.post('/', async (c) => {
-    const body = await readVerified(c, signed);
-    const message = parseWith(MessageSchema, parseJson(body));
-    const conversation = message.conversationId ?? 'default';
-    const { result, reply } = await converse(`webhook:${conversation}`, message.text);
-    return c.json({ text: reply ?? (result ? formatPlain(result) : ''), answer: result ?? null });
-  });
+  documented(
+    app,
+    {
+      method: 'post',
+      path: '/',
+      operationId: 'botWebhook',
+      summary: 'Generic signed JSON webhook: a chat message in, the answer as text and as JSON out',
+      tags: ['bots'],
+      request: {
+        headers: signatureHeaders(signed.headers, 'sha256=<hex HMAC-SHA256 of timestamp.body>'),
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: MessageSchema,
+              example: { conversationId: 'c1', text: 'How are akims elected?' },
+            },
+          },
+        },
+      },
+      responses: {
+        200: { description: 'The answer', content: { 'application/json': { schema: WebhookReplySchema } } },
+        ...botErrors,
+      },
+    },
+    async (c) => {
+      const body = await readVerified(c, signed);
+      const message = parseWith(MessageSchema, parseJson(body));
+      const conversation = message.conversationId ?? 'default';
+      const { result, reply } = await converse(`webhook:${conversation}`, message.text);
+      return c.json({ text: reply ?? (result ? formatPlain(result) : ''), answer: result ?? null });
+    },
+  );
   return app;
 }

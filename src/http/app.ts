@@ -1,4 +1,4 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
@@ -7,9 +7,10 @@ import { createMcpRoutes } from '../mcp/routes.ts';
 import type { QaService } from '../retrieve/types.ts';
 import { createClientKey } from './client-address.ts';
 import { errorBody } from './errors.ts';
+import { exampleValues } from './examples.ts';
 import type { HttpMetrics } from './metrics.ts';
 import { type Log, observeRequests, rateLimit, readBody, respondWithError, timeLimit } from './middleware.ts';
-import { createOpenApiApp, type Env } from './openapi.ts';
+import { createOpenApiApp, type Env, errorResponses } from './openapi.ts';
 import type { StaticAssets } from './pages.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { type AdminControl, createAdminRoutes } from './routes/admin.ts';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   const { service, config } = deps;
   const log = deps.log ?? (() => {});
   const app = createOpenApiApp();
+  const examples = exampleValues(service);
 
   app.use('*', observeRequests(log, deps.metrics));
   app.use(
@@ -108,17 +110,21 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
 
   app.route(
     '/',
-    createApiRoutes(service, {
-      maxQuestionChars: config.MAX_QUESTION_CHARS,
-      maxHistoryTurns: config.MAX_HISTORY_TURNS ?? DEFAULT_MAX_HISTORY_TURNS,
-      maxTopK: config.MAX_TOP_K ?? DEFAULT_MAX_TOP_K,
-    }),
+    createApiRoutes(
+      service,
+      {
+        maxQuestionChars: config.MAX_QUESTION_CHARS,
+        maxHistoryTurns: config.MAX_HISTORY_TURNS ?? DEFAULT_MAX_HISTORY_TURNS,
+        maxTopK: config.MAX_TOP_K ?? DEFAULT_MAX_TOP_K,
+      },
+      examples,
+    ),
   );
   app.route('/', createOpsRoutes(service, deps.metrics));
   if (deps.admin && config.ADMIN_TOKEN)
     app.route('/admin', createAdminRoutes(deps.admin, config.ADMIN_TOKEN));
   if (deps.bots) app.route('/bots', deps.bots);
-  if (deps.assets) app.route('/', createPageRoutes(service, deps.assets));
+  if (deps.assets) app.route('/', createPageRoutes(service, deps.assets, examples));
   app.route(
     '/mcp',
     createMcpRoutes(service, {
@@ -128,6 +134,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     }),
   );
 
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This document',
+    responses: {
+      200: {
+        description: 'OpenAPI 3.1',
+        content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+      },
+      ...errorResponses(429),
+    },
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

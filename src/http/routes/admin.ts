@@ -2,8 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { constantTimeEqual } from '../../core/compare.ts';
 import { AppError } from '../../core/errors.ts';
-import { createOpenApiApp, type Env } from '../openapi.ts';
-import { ErrorSchema, ReindexStatusSchema } from '../schemas.ts';
+import { createOpenApiApp, type Env, errorResponses } from '../openapi.ts';
+import { ReindexStatusSchema } from '../schemas.ts';
 
 /** State of a background rebuild, as reported by the admin endpoint. */
 export interface ReindexStatus {
@@ -24,35 +24,46 @@ export interface AdminControl {
 /** `/admin/*`, behind `Authorization: Bearer <ADMIN_TOKEN>`. Mounted only when a token is configured. */
 export function createAdminRoutes(admin: AdminControl, token: string) {
   const app = createOpenApiApp();
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'ADMIN_TOKEN',
+  });
   const authorize = (c: Context<Env>) => {
     if (!constantTimeEqual(c.req.header('authorization') ?? '', `Bearer ${token}`)) {
       throw new AppError('UNAUTHORIZED', 'Admin endpoints need `Authorization: Bearer <ADMIN_TOKEN>`');
     }
   };
-  const statusRoute = (method: 'get' | 'post', summary: string) =>
+  const status = { content: { 'application/json': { schema: ReindexStatusSchema } } };
+  const guarded = { path: '/reindex', security: [{ bearer: [] }] };
+  app.openapi(
     createRoute({
-      method,
-      path: '/reindex',
-      summary,
-      security: [{ bearer: [] }],
+      ...guarded,
+      method: 'post',
+      operationId: 'reindex',
+      summary: 'Rebuild the index in the background and swap it in when done',
       responses: {
-        [method === 'post' ? 202 : 200]: {
-          description: 'Rebuild status',
-          content: { 'application/json': { schema: ReindexStatusSchema } },
-        },
-        401: {
-          description: 'Missing or wrong token',
-          content: { 'application/json': { schema: ErrorSchema } },
-        },
+        202: { description: 'Rebuild started (or already running)', ...status },
+        ...errorResponses(401, 429),
       },
-    });
-  app.openapi(statusRoute('post', 'Rebuild the index in the background and swap it in when done'), (c) => {
-    authorize(c);
-    return c.json(admin.reindex(), 202 as 200);
-  });
-  app.openapi(statusRoute('get', 'Status of the last rebuild'), (c) => {
-    authorize(c);
-    return c.json(admin.status(), 200);
-  });
+    }),
+    (c) => {
+      authorize(c);
+      return c.json(admin.reindex(), 202);
+    },
+  );
+  app.openapi(
+    createRoute({
+      ...guarded,
+      method: 'get',
+      operationId: 'reindexStatus',
+      summary: 'Status of the last rebuild',
+      responses: { 200: { description: 'Rebuild status', ...status }, ...errorResponses(401, 429) },
+    }),
+    (c) => {
+      authorize(c);
+      return c.json(admin.status(), 200);
+    },
+  );
   return app;
 }

@@ -1,6 +1,7 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../core/errors.ts';
 import type { QaService } from '../../retrieve/types.ts';
+import type { ExampleValues } from '../examples.ts';
 import { createOpenApiApp, errorResponses, serverErrors } from '../openapi.ts';
 import {
   AskResponseSchema,
@@ -14,6 +15,11 @@ import {
 /** The same test `@hono/zod-openapi` applies, so a body we accept is never refused by the validator. */
 const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 
+/** Links from one response to the operations its ids feed (used by stateful schema fuzzing). */
+const passageLink = (from: string) => ({
+  GetPassage: { operationId: 'getPassage', parameters: { id: from } },
+});
+
 export interface ApiLimits {
   maxQuestionChars: number;
   maxHistoryTurns: number;
@@ -21,7 +27,7 @@ export interface ApiLimits {
 }
 
 /** `/v1/*`: asking, and reading documents and passages. */
-export function createApiRoutes(service: QaService, limits: ApiLimits) {
+export function createApiRoutes(service: QaService, limits: ApiLimits, examples: ExampleValues) {
   const app = createOpenApiApp();
 
   // A wrong content type or broken JSON gets its own code instead of a generic validation failure.
@@ -48,18 +54,32 @@ export function createApiRoutes(service: QaService, limits: ApiLimits) {
     limits.maxHistoryTurns,
     limits.maxTopK,
   );
+  const askExample = {
+    question: examples.question,
+    topK: 3,
+    filters: { documentIds: [examples.documentId], kinds: ['body', 'abstract'] },
+  };
+  const IdParam = (example: string) =>
+    z.object({ id: IdParamSchema.shape.id.openapi({ param: { name: 'id', in: 'path' }, example }) });
   app.openapi(
     createRoute({
       method: 'post',
       path: '/v1/ask',
+      operationId: 'ask',
       summary: 'Ranked verbatim passages with citations for a question',
-      request: { body: { content: { 'application/json': { schema: AskRequestSchema } }, required: true } },
+      request: {
+        body: {
+          content: { 'application/json': { schema: AskRequestSchema, example: askExample } },
+          required: true,
+        },
+      },
       responses: {
         200: {
           description: 'Ranked passages',
           content: { 'application/json': { schema: AskResponseSchema } },
+          links: passageLink('$response.body#/passages/0/id'),
         },
-        ...errorResponses(400, 413, 415),
+        ...errorResponses(400, 408, 413, 415),
         ...serverErrors,
       },
     }),
@@ -70,9 +90,16 @@ export function createApiRoutes(service: QaService, limits: ApiLimits) {
     createRoute({
       method: 'get',
       path: '/v1/documents',
+      operationId: 'listDocuments',
       summary: 'Every citable document',
       responses: {
-        200: { description: 'Documents', content: { 'application/json': { schema: DocumentListSchema } } },
+        200: {
+          description: 'Documents',
+          content: { 'application/json': { schema: DocumentListSchema } },
+          links: {
+            GetDocument: { operationId: 'getDocument', parameters: { id: '$response.body#/documents/0/id' } },
+          },
+        },
         ...serverErrors,
       },
     }),
@@ -83,8 +110,9 @@ export function createApiRoutes(service: QaService, limits: ApiLimits) {
     createRoute({
       method: 'get',
       path: '/v1/documents/{id}',
+      operationId: 'getDocument',
       summary: 'One document',
-      request: { params: IdParamSchema },
+      request: { params: IdParam(examples.documentId) },
       responses: {
         200: { description: 'Document', content: { 'application/json': { schema: DocumentSchema } } },
         ...errorResponses(400, 404),
@@ -103,12 +131,14 @@ export function createApiRoutes(service: QaService, limits: ApiLimits) {
     createRoute({
       method: 'get',
       path: '/v1/passages/{id}',
+      operationId: 'getPassage',
       summary: 'One passage with its document and neighbours',
-      request: { params: IdParamSchema },
+      request: { params: IdParam(examples.passageId) },
       responses: {
         200: {
           description: 'Passage in context',
           content: { 'application/json': { schema: PassageContextSchema } },
+          links: passageLink('$response.body#/nextId'),
         },
         ...errorResponses(400, 404),
         ...serverErrors,
