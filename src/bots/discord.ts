@@ -4,7 +4,7 @@ import { createOpenApiApp, documented } from '../http/openapi.ts';
 import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
 import { clip, lowConfidence, passageLink } from './format.ts';
-import { botErrors, readVerified, type SignedRequest, signatureHeaders } from './payload.ts';
+import { readVerified, type SignedRequest, signedRoute } from './payload.ts';
 import type { ReplayGuard } from './replay.ts';
 import { DiscordInteractionSchema, DiscordReplySchema } from './schemas.ts';
 import { verifyDiscord } from './verify.ts';
@@ -23,37 +23,22 @@ export function createDiscordRoutes(
   };
   documented(
     app,
-    {
-      method: 'post',
+    signedRoute(signed, {
       path: '/',
       operationId: 'botDiscord',
       summary: 'Discord interactions endpoint (Ed25519-signed PINGs and slash commands)',
-      tags: ['bots'],
-      request: {
-        headers: signatureHeaders(signed.headers, '<hex Ed25519 signature of timestamp + body>'),
-        body: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: DiscordInteractionSchema,
-              example: {
-                type: 2,
-                channel_id: 'c1',
-                member: { user: { id: 'u1' } },
-                data: { options: [{ name: 'question', value: 'How are akims elected?' }] },
-              },
-            },
-          },
+      signatureExample: '<hex Ed25519 signature of timestamp + body>',
+      body: {
+        schema: DiscordInteractionSchema,
+        example: {
+          type: 2,
+          channel_id: 'c1',
+          member: { user: { id: 'u1' } },
+          data: { options: [{ name: 'question', value: 'How are akims elected?' }] },
         },
       },
-      responses: {
-        200: {
-          description: 'PONG or the answer as embeds',
-          content: { 'application/json': { schema: DiscordReplySchema } },
-        },
-        ...botErrors,
-      },
-    },
+      reply: { description: 'PONG or the answer as embeds', schema: DiscordReplySchema },
+    }),
     async (c) => {
       const body = await readVerified(c, signed);
       const interaction = parseWith(DiscordInteractionSchema, parseJson(body));

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import { type RouteConfig, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError } from '../core/errors.ts';
 import { errorResponses } from '../http/openapi.ts';
@@ -46,17 +46,54 @@ export async function readVerified(c: Context, signed: SignedRequest): Promise<s
   return body;
 }
 
-/** The documented request headers of a signed platform request. */
-export function signatureHeaders(names: { timestamp: string; signature: string }, signatureExample: string) {
-  return z.object({
-    [names.timestamp]: z
-      .string()
-      .openapi({ description: 'Unix seconds, within 300 s of now', example: '1790000000' }),
-    [names.signature]: z
-      .string()
-      .openapi({ description: 'Signature of the timestamp and raw body', example: signatureExample }),
-  });
+/** The OpenAPI description of a signed platform endpoint (always a POST, tagged `bots`). */
+export interface SignedRouteSpec {
+  path: string;
+  operationId: string;
+  summary: string;
+  /** What the signature header holds, for the reader. */
+  signatureExample: string;
+  body: { mediaType?: string; schema: z.ZodType; example: unknown };
+  reply: { description: string; schema: z.ZodType };
+}
+
+export function signedRoute(signed: SignedRequest, spec: SignedRouteSpec): RouteConfig {
+  const names = signed.headers;
+  return {
+    method: 'post',
+    path: spec.path,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    tags: ['bots'],
+    request: {
+      headers: z.object({
+        [names.timestamp]: z
+          .string()
+          .openapi({ description: 'Unix seconds, within 300 s of now', example: '1790000000' }),
+        [names.signature]: z.string().openapi({
+          description: 'Signature of the timestamp and raw body',
+          example: spec.signatureExample,
+        }),
+      }),
+      body: {
+        required: true,
+        content: {
+          [spec.body.mediaType ?? 'application/json']: {
+            schema: spec.body.schema,
+            example: spec.body.example,
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: spec.reply.description,
+        content: { 'application/json': { schema: spec.reply.schema } },
+      },
+      ...botErrors,
+    },
+  };
 }
 
 /** Errors every bot endpoint may answer. */
-export const botErrors = errorResponses(400, 401, 408, 409, 413, 429, 500);
+const botErrors = errorResponses(400, 401, 408, 409, 413, 429, 500);

@@ -4,7 +4,7 @@ import { createOpenApiApp, documented } from '../http/openapi.ts';
 import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
 import { clip, formatPlain, lowConfidence, passageLink } from './format.ts';
-import { botErrors, createSeenSet, readVerified, type SignedRequest, signatureHeaders } from './payload.ts';
+import { createSeenSet, readVerified, type SignedRequest, signedRoute } from './payload.ts';
 import type { ReplayGuard } from './replay.ts';
 import {
   SlackCommandReplySchema,
@@ -13,6 +13,8 @@ import {
   SlackEventSchema,
 } from './schemas.ts';
 import { verifySlack } from './verify.ts';
+
+const SLACK_SIGNATURE = 'v0=<hex HMAC-SHA256 of v0:timestamp:body>';
 
 export interface SlackOptions {
   signingSecret: string;
@@ -42,32 +44,18 @@ export function createSlackRoutes(converse: Converse, options: SlackOptions) {
 
   documented(
     app,
-    {
-      method: 'post',
+    signedRoute(signed, {
       path: '/commands',
       operationId: 'botSlackCommand',
       summary: 'Slack slash command, answered in Block Kit',
-      tags: ['bots'],
-      request: {
-        headers: signatureHeaders(signed.headers, 'v0=<hex HMAC-SHA256 of v0:timestamp:body>'),
-        body: {
-          required: true,
-          content: {
-            'application/x-www-form-urlencoded': {
-              schema: SlackCommandSchema,
-              example: { text: 'How are akims elected?', channel_id: 'C1', user_id: 'U1' },
-            },
-          },
-        },
+      signatureExample: SLACK_SIGNATURE,
+      body: {
+        mediaType: 'application/x-www-form-urlencoded',
+        schema: SlackCommandSchema,
+        example: { text: 'How are akims elected?', channel_id: 'C1', user_id: 'U1' },
       },
-      responses: {
-        200: {
-          description: 'The answer',
-          content: { 'application/json': { schema: SlackCommandReplySchema } },
-        },
-        ...botErrors,
-      },
-    },
+      reply: { description: 'The answer', schema: SlackCommandReplySchema },
+    }),
     async (c) => {
       const form = parseWith(SlackCommandSchema, Object.fromEntries(new URLSearchParams(await verified(c))));
       const text = form.text ?? '';
@@ -79,42 +67,27 @@ export function createSlackRoutes(converse: Converse, options: SlackOptions) {
 
   documented(
     app,
-    {
-      method: 'post',
+    signedRoute(signed, {
       path: '/events',
       operationId: 'botSlackEvents',
       summary: 'Slack Events API: URL verification and app mentions (answered with chat.postMessage)',
-      tags: ['bots'],
-      request: {
-        headers: signatureHeaders(signed.headers, 'v0=<hex HMAC-SHA256 of v0:timestamp:body>'),
-        body: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: SlackEventSchema,
-              example: {
-                type: 'event_callback',
-                event_id: 'Ev1',
-                event: {
-                  type: 'app_mention',
-                  text: '<@U0BOT> How are akims elected?',
-                  channel: 'C1',
-                  user: 'U1',
-                  ts: '1.2',
-                },
-              },
-            },
+      signatureExample: SLACK_SIGNATURE,
+      body: {
+        schema: SlackEventSchema,
+        example: {
+          type: 'event_callback',
+          event_id: 'Ev1',
+          event: {
+            type: 'app_mention',
+            text: '<@U0BOT> How are akims elected?',
+            channel: 'C1',
+            user: 'U1',
+            ts: '1.2',
           },
         },
       },
-      responses: {
-        200: {
-          description: 'Challenge or acknowledgement',
-          content: { 'application/json': { schema: SlackEventReplySchema } },
-        },
-        ...botErrors,
-      },
-    },
+      reply: { description: 'Challenge or acknowledgement', schema: SlackEventReplySchema },
+    }),
     async (c) => {
       const payload = parseWith(SlackEventSchema, parseJson(await verified(c)));
       if (payload.type === 'url_verification') return c.json({ challenge: payload.challenge ?? '' });

@@ -2,7 +2,7 @@ import { parseJson, parseWith } from '../core/validate.ts';
 import { createOpenApiApp, documented } from '../http/openapi.ts';
 import type { Converse } from './converse.ts';
 import { formatPlain } from './format.ts';
-import { botErrors, readVerified, type SignedRequest, signatureHeaders } from './payload.ts';
+import { readVerified, type SignedRequest, signedRoute } from './payload.ts';
 import type { ReplayGuard } from './replay.ts';
 import { createWebhookMessageSchema, WebhookReplySchema } from './schemas.ts';
 import { verifyWebhook } from './verify.ts';
@@ -22,29 +22,14 @@ export function createWebhookRoutes(
   const MessageSchema = createWebhookMessageSchema(options.maxChars);
   documented(
     app,
-    {
-      method: 'post',
+    signedRoute(signed, {
       path: '/',
       operationId: 'botWebhook',
       summary: 'Generic signed JSON webhook: a chat message in, the answer as text and as JSON out',
-      tags: ['bots'],
-      request: {
-        headers: signatureHeaders(signed.headers, 'sha256=<hex HMAC-SHA256 of timestamp.body>'),
-        body: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: MessageSchema,
-              example: { conversationId: 'c1', text: 'How are akims elected?' },
-            },
-          },
-        },
-      },
-      responses: {
-        200: { description: 'The answer', content: { 'application/json': { schema: WebhookReplySchema } } },
-        ...botErrors,
-      },
-    },
+      signatureExample: 'sha256=<hex HMAC-SHA256 of timestamp.body>',
+      body: { schema: MessageSchema, example: { conversationId: 'c1', text: 'How are akims elected?' } },
+      reply: { description: 'The answer', schema: WebhookReplySchema },
+    }),
     async (c) => {
       const body = await readVerified(c, signed);
       const message = parseWith(MessageSchema, parseJson(body));
