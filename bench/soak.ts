@@ -92,7 +92,7 @@ async function validClient(n: number, questions: string[], documentIds: string[]
           : kind === 3
             ? ['GET', `/v1/passages/${encodeURIComponent(`${documentId}.p1`)}`, undefined, {}]
             : kind === 4
-              ? ['POST', '/bots/webhook', JSON.stringify({ conversationId: `c${n}-${i}`, text: question }), undefined]
+              ? ['POST', '/bots/webhook', JSON.stringify({ conversationId: `c${n}-${i % 20}`, text: question }), undefined]
               : [
                   'POST',
                   '/mcp',

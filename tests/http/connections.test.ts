@@ -38,7 +38,7 @@ const get = (path: string, host = 'x') =>
 
 /** Connection-level limits of the real server: header size, body time, client hang-ups, per-client connections, shutdown. */
 describe('connection limits of the node server', () => {
-  const port = 20_000 + (process.pid % 1000);
+  const port = 22_000 + (process.pid % 1000);
   const output: string[] = [];
   let server: ChildProcess;
 
@@ -149,7 +149,7 @@ describe('connection limits of the node server', () => {
 
 /** With few file descriptors, a flood of connections from one address must not take /healthz down. */
 describe('the node server under a lowered open-file limit', () => {
-  const port = 21_000 + (process.pid % 1000);
+  const port = 23_000 + (process.pid % 1000);
   let server: ChildProcess;
   beforeAll(async () => {
     server = await startServer(
