@@ -108,31 +108,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   app.use('*', readBody({ maxBytes: config.MAX_BODY_BYTES, timeoutMs: config.BODY_TIMEOUT_MS ?? 10_000 }));
   app.use('/v1/*', timeLimit(config.REQUEST_TIMEOUT_MS ?? 10_000));
 
-  app.route(
-    '/',
-    createApiRoutes(
-      service,
-      {
-        maxQuestionChars: config.MAX_QUESTION_CHARS,
-        maxHistoryTurns: config.MAX_HISTORY_TURNS ?? DEFAULT_MAX_HISTORY_TURNS,
-        maxTopK: config.MAX_TOP_K ?? DEFAULT_MAX_TOP_K,
-      },
-      examples,
-    ),
-  );
+  const limits = {
+    maxQuestionChars: config.MAX_QUESTION_CHARS,
+    maxHistoryTurns: config.MAX_HISTORY_TURNS ?? DEFAULT_MAX_HISTORY_TURNS,
+    maxTopK: config.MAX_TOP_K ?? DEFAULT_MAX_TOP_K,
+  };
+  app.route('/', createApiRoutes(service, limits, examples));
   app.route('/', createOpsRoutes(service, deps.metrics));
   if (deps.admin && config.ADMIN_TOKEN)
     app.route('/admin', createAdminRoutes(deps.admin, config.ADMIN_TOKEN));
   if (deps.bots) app.route('/bots', deps.bots);
   if (deps.assets) app.route('/', createPageRoutes(service, deps.assets, examples));
-  app.route(
-    '/mcp',
-    createMcpRoutes(service, {
-      maxQuestionChars: config.MAX_QUESTION_CHARS,
-      maxHistoryTurns: config.MAX_HISTORY_TURNS ?? DEFAULT_MAX_HISTORY_TURNS,
-      maxTopK: config.MAX_TOP_K ?? DEFAULT_MAX_TOP_K,
-    }),
-  );
+  app.route('/mcp', createMcpRoutes(service, limits));
 
   app.openAPIRegistry.registerPath({
     method: 'get',

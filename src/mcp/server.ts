@@ -2,20 +2,14 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { z } from 'zod';
 import { isAppError } from '../core/errors.ts';
+import type { RequestLimits } from '../core/types.ts';
 import type { QaService } from '../retrieve/types.ts';
 
 /**
  * The corpus as tools for AI agents (Model Context Protocol): `search_corpus` returns ranked verbatim
  * passages with citations, `get_passage` a passage with its neighbours. Same service as the HTTP API.
  */
-export interface McpLimits {
-  /** Longest question or history entry (MAX_QUESTION_CHARS). */
-  maxQuestionChars: number;
-  /** Most history entries (MAX_HISTORY_TURNS). */
-  maxHistoryTurns: number;
-  /** Most passages per search (MAX_TOP_K). */
-  maxTopK: number;
-}
+export type McpLimits = RequestLimits;
 
 export const DEFAULT_MCP_LIMITS: McpLimits = { maxQuestionChars: 2000, maxHistoryTurns: 20, maxTopK: 50 };
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../core/errors.ts';
+import type { RequestLimits } from '../../core/types.ts';
 import type { QaService } from '../../retrieve/types.ts';
 import type { ExampleValues } from '../examples.ts';
 import { createOpenApiApp, errorResponses, serverErrors } from '../openapi.ts';
@@ -20,11 +21,7 @@ const passageLink = (from: string) => ({
   GetPassage: { operationId: 'getPassage', parameters: { id: from } },
 });
 
-export interface ApiLimits {
-  maxQuestionChars: number;
-  maxHistoryTurns: number;
-  maxTopK: number;
-}
+export type ApiLimits = RequestLimits;
 
 /** `/v1/*`: asking, and reading documents and passages. */
 export function createApiRoutes(service: QaService, limits: ApiLimits, examples: ExampleValues) {
