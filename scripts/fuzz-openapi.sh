@@ -49,10 +49,12 @@ BASE="http://127.0.0.1:$PORT"
 echo "fuzz: server $SERVER_PID on $BASE"
 
 status=0
+# One worker: with two threads, CPython 3.11's ast module intermittently raised "AST constructor recursion
+# depth mismatch" inside Hypothesis (CPython issue 106905), a failure of the tool rather than the server.
 "$VENV/bin/st" run "$BASE/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,missing_required_header,unsupported_method,allow_header_conformance \
   --phases examples,coverage,fuzzing,stateful \
-  --max-examples 20 --max-time "${FUZZ_SECONDS:-180}" --seed 16 --workers 2 \
+  --max-examples 20 --max-time "${FUZZ_SECONDS:-180}" --seed 16 --workers 1 \
   --request-timeout 15 \
   -H "Authorization: Bearer $ADMIN_TOKEN" -H "X-Telegram-Bot-Api-Secret-Token: $TELEGRAM_SECRET" \
   --warnings off || status=$?
