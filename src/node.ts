@@ -1,4 +1,3 @@
-import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { createBotRoutes } from './bots/routes.ts';
 import { printProgress } from './cli/open.node.ts';
@@ -6,7 +5,9 @@ import { loadConfig } from './core/config.ts';
 import { resolveEmbeddingModel } from './embed/resolve-model.node.ts';
 import { createApp } from './http/app.ts';
 import { loadAssets } from './http/assets.node.ts';
+import { createProxyCheck } from './http/client-address.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createHttpServer } from './http/server.node.ts';
 import { type LoadedIndex, openOrBuildIndex } from './index/load-index.node.ts';
 import { createReindexer } from './index/reindex.node.ts';
 import { createQaService } from './retrieve/engine.ts';
@@ -68,23 +69,39 @@ async function main(): Promise<void> {
   const bots = createBotRoutes({ service, config, log });
   const assets = await loadAssets();
   const app = createApp({ service, config, log, admin, metrics, bots, assets });
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    log({
-      level: 'info',
-      msg: `listening on http://${config.HOST}:${info.port}`,
-      passages: manifest.passageCount,
-      model: manifest.model.id,
-      ...(modelStatus.fallbackReason ? { modelFallback: modelStatus.fallbackReason } : {}),
-      rebuilt,
-      startupMs: Math.round(performance.now() - started),
-    });
+  const http = createHttpServer({
+    fetch: app.fetch,
+    log,
+    metrics,
+    isTrustedProxy: createProxyCheck(config.TRUST_PROXY),
+    limits: {
+      maxConnections: config.MAX_CONNECTIONS,
+      maxConnectionsPerClient: config.MAX_CONNECTIONS_PER_CLIENT,
+      maxHeaderBytes: config.MAX_HEADER_BYTES,
+      headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: config.BODY_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    },
+  });
+  const port = await http.listen(config.PORT, config.HOST);
+  log({
+    level: 'info',
+    msg: `listening on http://${config.HOST}:${port}`,
+    port,
+    passages: manifest.passageCount,
+    model: manifest.model.id,
+    ...(modelStatus.fallbackReason ? { modelFallback: modelStatus.fallbackReason } : {}),
+    rebuilt,
+    startupMs: Math.round(performance.now() - started),
   });
 
   process.on('SIGHUP', () => admin.reindex());
-  const shutdown = (signal: string) => {
-    log({ level: 'info', msg: `${signal}: draining in-flight requests` });
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 10_000).unref();
+  const shutdown = async (signal: string) => {
+    log({ level: 'info', msg: `${signal}: finishing open connections`, connections: http.connections() });
+    const { cut } = await http.shutdown();
+    if (cut) log({ level: 'warn', msg: `cut ${cut} connections still open after SHUTDOWN_TIMEOUT_MS` });
+    process.exit(0);
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

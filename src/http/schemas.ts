@@ -10,6 +10,8 @@ const Id = z.string().min(1).max(200);
 
 /** Passages returned when a request gives no `topK`; the same as the search engine's default. */
 export const DEFAULT_TOP_K = 5;
+/** Most passages one request may ask for unless the configuration says otherwise (MAX_TOP_K). */
+export const DEFAULT_MAX_TOP_K = 50;
 /** Earlier turns accepted in `history` unless the configuration says otherwise (MAX_HISTORY_TURNS). */
 export const DEFAULT_MAX_HISTORY_TURNS = 20;
 
@@ -21,6 +23,7 @@ export const DEFAULT_MAX_HISTORY_TURNS = 20;
 export function createAskRequestSchema(
   maxQuestionChars: number,
   maxHistoryTurns = DEFAULT_MAX_HISTORY_TURNS,
+  maxTopK = DEFAULT_MAX_TOP_K,
 ) {
   const text = z
     .string()
@@ -41,7 +44,7 @@ export function createAskRequestSchema(
         .number()
         .int()
         .min(1)
-        .max(50)
+        .max(maxTopK)
         .default(DEFAULT_TOP_K)
         .openapi({ description: 'Passages to return.' }),
       filters: z

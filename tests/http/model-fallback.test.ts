@@ -11,7 +11,7 @@ import { startServer } from '../setup/server.ts';
  */
 describe('serving when the default model cannot be installed', () => {
   const port = 19_000 + (process.pid % 1000);
-  const output = { text: '' };
+  const output: string[] = [];
   let dir: string;
   let server: ChildProcess;
 
@@ -29,7 +29,7 @@ describe('serving when the default model cannot be installed', () => {
         EMBEDDING_MODEL: '',
         LOG_LEVEL: 'info',
       },
-      output,
+      { output },
     );
   }, 180_000);
 
@@ -64,7 +64,7 @@ describe('serving when the default model cannot be installed', () => {
   });
 
   it('logs the fallback at error level', () => {
-    const line = output.text.split('\n').find((l) => l.includes('IS NOT AVAILABLE'));
+    const line = output.find((l) => l.includes('IS NOT AVAILABLE'));
     expect(line).toBeDefined();
     expect(JSON.parse(line as string).level).toBe(50);
   });

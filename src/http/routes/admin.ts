@@ -1,0 +1,69 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { constantTimeEqual } from '../../core/compare.ts';
+import { AppError } from '../../core/errors.ts';
+import { createOpenApiApp, type Env, errorResponses } from '../openapi.ts';
+import { ReindexStatusSchema } from '../schemas.ts';
+
+/** State of a background rebuild, as reported by the admin endpoint. */
+export interface ReindexStatus {
+  state: 'idle' | 'running' | 'failed';
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+  indexBuiltAt?: string;
+}
+
+/** What the admin endpoints control: a rebuild in the background and an atomic swap when it succeeds. */
+export interface AdminControl {
+  /** Starts a rebuild unless one is running; returns the status right after. */
+  reindex(): ReindexStatus;
+  status(): ReindexStatus;
+}
+
+/** `/admin/*`, behind `Authorization: Bearer <ADMIN_TOKEN>`. Mounted only when a token is configured. */
+export function createAdminRoutes(admin: AdminControl, token: string) {
+  const app = createOpenApiApp();
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'ADMIN_TOKEN',
+  });
+  const authorize = (c: Context<Env>) => {
+    if (!constantTimeEqual(c.req.header('authorization') ?? '', `Bearer ${token}`)) {
+      throw new AppError('UNAUTHORIZED', 'Admin endpoints need `Authorization: Bearer <ADMIN_TOKEN>`');
+    }
+  };
+  const status = { content: { 'application/json': { schema: ReindexStatusSchema } } };
+  const guarded = { path: '/reindex', security: [{ bearer: [] }] };
+  app.openapi(
+    createRoute({
+      ...guarded,
+      method: 'post',
+      operationId: 'reindex',
+      summary: 'Rebuild the index in the background and swap it in when done',
+      responses: {
+        202: { description: 'Rebuild started (or already running)', ...status },
+        ...errorResponses(401, 429),
+      },
+    }),
+    (c) => {
+      authorize(c);
+      return c.json(admin.reindex(), 202);
+    },
+  );
+  app.openapi(
+    createRoute({
+      ...guarded,
+      method: 'get',
+      operationId: 'reindexStatus',
+      summary: 'Status of the last rebuild',
+      responses: { 200: { description: 'Rebuild status', ...status }, ...errorResponses(401, 429) },
+    }),
+    (c) => {
+      authorize(c);
+      return c.json(admin.status(), 200);
+    },
+  );
+  return app;
+}
