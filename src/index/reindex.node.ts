@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../core/config.ts';
-import type { AdminControl, ReindexStatus } from '../http/routes/admin.ts';
 import { type LoadedIndex, openIndex } from './load-index.node.ts';
+import type { AdminControl, ReindexStatus } from './types.ts';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../cli/build-index.ts', import.meta.url));
 

@@ -2,24 +2,11 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { constantTimeEqual } from '../../core/compare.ts';
 import { AppError } from '../../core/errors.ts';
+import type { AdminControl, ReindexStatus } from '../../index/types.ts';
 import { createOpenApiApp, type Env, errorResponses } from '../openapi.ts';
 import { ReindexStatusSchema } from '../schemas.ts';
 
-/** State of a background rebuild, as reported by the admin endpoint. */
-export interface ReindexStatus {
-  state: 'idle' | 'running' | 'failed';
-  startedAt?: string;
-  finishedAt?: string;
-  error?: string;
-  indexBuiltAt?: string;
-}
-
-/** What the admin endpoints control: a rebuild in the background and an atomic swap when it succeeds. */
-export interface AdminControl {
-  /** Starts a rebuild unless one is running; returns the status right after. */
-  reindex(): ReindexStatus;
-  status(): ReindexStatus;
-}
+export type { AdminControl, ReindexStatus };
 
 /** `/admin/*`, behind `Authorization: Bearer <ADMIN_TOKEN>`. Mounted only when a token is configured. */
 export function createAdminRoutes(admin: AdminControl, token: string) {
