@@ -57,7 +57,13 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 
 async function main(): Promise<void> {
-  const config = loadConfig({ CORPUS_DIR: 'corpus', INDEX_DIR: '.tmp/bench-index', MODELS_DIR: 'models', LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    CORPUS_DIR: 'corpus',
+    INDEX_DIR: '.tmp/bench-index',
+    MODELS_DIR: 'models',
+    EMBEDDING_MODEL: process.env.EMBEDDING_MODEL ?? 'builtin-static',
+    LOG_LEVEL: 'silent',
+  });
   const { index, embedder } = await openOrBuildIndex(config);
   const dims = embedder.dims;
   const bases: Float32Array[] = [];

@@ -7,11 +7,12 @@
  * something to draw. Nothing is written outside a temporary folder except the PNGs.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../src/core/config.ts';
+import { resolveEmbeddingModel } from '../src/embed/resolve-model.node.ts';
 import { recordAnswer } from '../src/feedback/recording.ts';
 import { createSqliteFeedbackStore } from '../src/feedback/sqlite-store.node.ts';
 import { openOrBuildIndex } from '../src/index/load-index.node.ts';
@@ -29,13 +30,17 @@ const REASONS = [
 ];
 
 async function seed(dbPath: string): Promise<void> {
-  const config = loadConfig(process.env);
+  // The model the server will answer with (installed first if missing, as `npm start` does).
+  const { config, status } = await resolveEmbeddingModel(loadConfig(process.env), {
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   const { index } = await openOrBuildIndex(config);
-  const service = createQaService(index);
+  const service = createQaService(index, { modelStatus: status });
   const store = createSqliteFeedbackStore(dbPath);
   const questions: string[] = [];
-  for (const file of ['eval/dev.jsonl', 'eval/heldout-a.jsonl', 'eval/heldout-b.jsonl']) {
-    for (const line of (await readFile(file, 'utf8')).split('\n').filter(Boolean)) {
+  const files = (await readdir('eval')).filter((f) => f.endsWith('.jsonl')).sort();
+  for (const file of files) {
+    for (const line of (await readFile(join('eval', file), 'utf8')).split('\n').filter(Boolean)) {
       const turns = (JSON.parse(line) as { turns: string[] }).turns;
       if (turns.length === 1 && turns[0]) questions.push(turns[0]);
     }

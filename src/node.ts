@@ -1,14 +1,16 @@
-import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { createBotFeedback } from './bots/feedback.ts';
 import { createBotRoutes } from './bots/routes.ts';
 import { printProgress } from './cli/open.node.ts';
 import { loadConfig } from './core/config.ts';
+import { resolveEmbeddingModel } from './embed/resolve-model.node.ts';
 import { createRecordingService, startRetention } from './feedback/recording.ts';
 import { createSqliteFeedbackStore } from './feedback/sqlite-store.node.ts';
 import { createApp } from './http/app.ts';
 import { loadAssets } from './http/assets.node.ts';
+import { createProxyCheck } from './http/client-address.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createHttpServer } from './http/server.node.ts';
 import { type LoadedIndex, openOrBuildIndex } from './index/load-index.node.ts';
 import { createReindexer } from './index/reindex.node.ts';
 import { createQaService } from './retrieve/engine.ts';
@@ -22,8 +24,8 @@ const VERSION = '0.1.0';
  */
 async function main(): Promise<void> {
   const started = performance.now();
-  const config = loadConfig(process.env);
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'kz-retrieval-qa' } });
+  const baseConfig = loadConfig(process.env);
+  const logger = pino({ level: baseConfig.LOG_LEVEL, base: { service: 'kz-retrieval-qa' } });
   const log = (entry: Record<string, unknown>) => {
     const { level, msg, ...rest } = entry;
     const method =
@@ -31,12 +33,18 @@ async function main(): Promise<void> {
     logger[method](rest, typeof msg === 'string' ? msg : 'request');
   };
 
+  const { config, status: modelStatus } = await resolveEmbeddingModel(baseConfig, {
+    log: (line) => {
+      if (baseConfig.LOG_LEVEL !== 'silent') process.stderr.write(`${line}\n`);
+    },
+    warn: (message, reason) => logger.error({ reason }, message),
+  });
   const { index, manifest, rebuilt } = await openOrBuildIndex(config, {
     onProgress: config.LOG_LEVEL === 'silent' ? undefined : printProgress,
     onRebuild: (reason) => log({ level: 'info', msg: 'building index', reason: reason.detail }),
   });
   const metrics = createMetrics(VERSION);
-  let current = createQaService(index);
+  let current = createQaService(index, { modelStatus });
   const describe = (loaded: Pick<LoadedIndex, 'manifest'>) => ({
     passages: loaded.manifest.passageCount,
     documents: loaded.manifest.documentCount,
@@ -56,7 +64,7 @@ async function main(): Promise<void> {
     config,
     log,
     swap: (loaded) => {
-      current = createQaService(loaded.index);
+      current = createQaService(loaded.index, { modelStatus });
       metrics.setIndex(describe(loaded));
     },
   });
@@ -80,26 +88,42 @@ async function main(): Promise<void> {
     assets,
     ...(store ? { feedback: { store, retentionDays: config.ANALYTICS_RETENTION_DAYS } } : {}),
   });
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    log({
-      level: 'info',
-      msg: `listening on http://${config.HOST}:${info.port}`,
-      passages: manifest.passageCount,
-      model: manifest.model.id,
-      rebuilt,
-      startupMs: Math.round(performance.now() - started),
-    });
+  const http = createHttpServer({
+    fetch: app.fetch,
+    log,
+    metrics,
+    isTrustedProxy: createProxyCheck(config.TRUST_PROXY),
+    limits: {
+      maxConnections: config.MAX_CONNECTIONS,
+      maxConnectionsPerClient: config.MAX_CONNECTIONS_PER_CLIENT,
+      maxHeaderBytes: config.MAX_HEADER_BYTES,
+      headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: config.BODY_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    },
+  });
+  const port = await http.listen(config.PORT, config.HOST);
+  log({
+    level: 'info',
+    msg: `listening on http://${config.HOST}:${port}`,
+    port,
+    passages: manifest.passageCount,
+    model: manifest.model.id,
+    ...(modelStatus.fallbackReason ? { modelFallback: modelStatus.fallbackReason } : {}),
+    rebuilt,
+    startupMs: Math.round(performance.now() - started),
   });
 
   process.on('SIGHUP', () => admin.reindex());
-  const shutdown = (signal: string) => {
-    log({ level: 'info', msg: `${signal}: draining in-flight requests` });
+  const shutdown = async (signal: string) => {
+    log({ level: 'info', msg: `${signal}: finishing open connections`, connections: http.connections() });
     stopRetention?.();
-    server.close(async () => {
-      await store?.close();
-      process.exit(0);
-    });
-    setTimeout(() => process.exit(0), 10_000).unref();
+    const { cut } = await http.shutdown();
+    if (cut) log({ level: 'warn', msg: `cut ${cut} connections still open after SHUTDOWN_TIMEOUT_MS` });
+    // Closed only after the last request has finished, so no answer or verdict is lost.
+    await store?.close();
+    process.exit(0);
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

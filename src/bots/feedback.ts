@@ -1,6 +1,7 @@
 import { recordAnswer } from '../feedback/recording.ts';
-import type { Channel, FeedbackStore, Rating } from '../feedback/types.ts';
+import { type Channel, type FeedbackStore, MAX_REASON_CHARS, type Rating } from '../feedback/types.ts';
 import type { AskResult } from '../retrieve/types.ts';
+import type { DiscordInteraction, SlackInteraction } from './schemas.ts';
 
 /**
  * Feedback in the chat platforms: each answer is recorded with an id, the message carries 👍/👎 buttons
@@ -89,9 +90,9 @@ export function slackFeedbackBlock(askId: string) {
 /** Slack interactivity payload (`block_actions`): records the first feedback button pressed. */
 export async function answerSlackInteraction(
   feedback: BotFeedback,
-  payload: unknown,
+  payload: SlackInteraction,
 ): Promise<{ text: string }> {
-  const actions = (payload as { actions?: Array<{ value?: unknown }> } | undefined)?.actions ?? [];
+  const actions = payload.actions ?? [];
   const parsed = actions.map((a) => parseFeedbackData(a.value)).find((p) => p !== undefined);
   const kept = parsed ? await feedback.rate(parsed.askId, parsed.rating) : false;
   return { text: kept ? THANKS : 'Nothing to record.' };
@@ -118,17 +119,15 @@ const REASON_MODAL = 'fbr:';
  */
 export async function answerDiscordInteraction(
   feedback: BotFeedback,
-  interaction: { type?: number; data?: { custom_id?: unknown; components?: unknown } },
+  interaction: Pick<DiscordInteraction, 'type' | 'data'>,
 ): Promise<Record<string, unknown>> {
   const ephemeral = (content: string) => ({ type: 4, data: { content, flags: 64 } });
   const id = interaction.data?.custom_id;
-  if (interaction.type === 5 && typeof id === 'string' && id.startsWith(REASON_MODAL)) {
+  if (interaction.type === 5 && id?.startsWith(REASON_MODAL)) {
     const askId = id.slice(REASON_MODAL.length);
-    const rows = (interaction.data?.components ?? []) as Array<{ components?: Array<{ value?: unknown }> }>;
-    const reason = rows.flatMap((r) => r.components ?? []).find((c) => typeof c.value === 'string')?.value as
-      | string
-      | undefined;
-    const kept = await feedback.rate(askId, 'down', reason?.trim().slice(0, 500) || undefined);
+    const rows = interaction.data?.components ?? [];
+    const reason = rows.flatMap((r) => r.components ?? []).find((c) => c.value !== undefined)?.value;
+    const kept = await feedback.rate(askId, 'down', reason?.trim().slice(0, MAX_REASON_CHARS) || undefined);
     return ephemeral(kept ? THANKS : 'This answer is too old to rate.');
   }
   const parsed = parseFeedbackData(id);
@@ -149,7 +148,7 @@ export async function answerDiscordInteraction(
               custom_id: 'reason',
               label: 'Reason (optional)',
               style: 2,
-              max_length: 500,
+              max_length: MAX_REASON_CHARS,
               required: false,
             },
           ],

@@ -1,3 +1,5 @@
+import { constantTimeEqual } from '../core/compare.ts';
+
 /**
  * Request verification for the chat platforms, with Web Crypto (runs on Node and Workers alike).
  * Every check is constant-time in the compared secret and bounded in time where the platform signs a
@@ -8,14 +10,6 @@ const encoder = new TextEncoder();
 
 /** Largest accepted clock difference for signed timestamps (Slack's own recommendation: 5 minutes). */
 export const MAX_SKEW_SECONDS = 300;
-
-export function constantTimeEqual(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
 
 function toHex(bytes: ArrayBuffer): string {
   return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');

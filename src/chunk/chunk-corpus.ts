@@ -1,11 +1,11 @@
+import { cleanText } from '../core/clean.ts';
 import { detectLanguage } from '../core/language.ts';
 import type { DocumentInfo, Passage, Sentence, SourceFile } from '../core/types.ts';
-import { cleanText } from './clean.ts';
 import { sentenceEnds } from './sentences.ts';
 import { type Line, type Segment, segmentDocument } from './structure.ts';
 
 /** Bump whenever chunking output changes, so existing indexes are rebuilt. */
-export const CHUNKER_VERSION = 3;
+export const CHUNKER_VERSION = 4;
 
 export interface ChunkOptions {
   /** Token count of a text under the active model's tokenizer, special tokens included. */
@@ -85,19 +85,47 @@ function segmentSentences(segment: Segment, maxWords: number): Sentence[] {
   return sentences;
 }
 
-/** Cuts `[a, b)` of `text` into pieces of at most `maxWords` words, at spaces. */
-function splitLong(text: string, a: number, b: number, maxWords: number): Array<[number, number]> {
+/** How good a place for cutting an over-long sentence the space after `char` is: clause ends first. */
+function breakPriority(char: string | undefined): number {
+  if (char === ';') return 3;
+  if (char === ':') return 2;
+  if (char === ',' || char === '–' || char === '—' || char === ')') return 1;
+  return 0;
+}
+
+/**
+ * Cuts `[a, b)` of `text` into pieces of at most `maxWords` words. A sentence that long is usually an
+ * enumeration, so pieces end at a clause boundary (`;`, then `:`, then a comma or dash) near an even
+ * share of the words, and only a clause with no boundary at all is cut between two words: every piece
+ * then reads as a quotable clause.
+ */
+export function splitLong(text: string, a: number, b: number, maxWords: number): Array<[number, number]> {
+  const spaces: number[] = [];
+  for (let i = a; i < b; i++) if (text[i] === ' ') spaces.push(i);
+  if (spaces.length < maxWords) return [[a, b]];
   const pieces: Array<[number, number]> = [];
   let start = a;
-  let count = 0;
-  for (let i = a; i < b; i++) {
-    if (text[i] !== ' ') continue;
-    count++;
-    if (count >= maxWords) {
-      pieces.push([start, i]);
-      start = i + 1;
-      count = 0;
+  let first = 0;
+  while (spaces.length - first >= maxWords) {
+    const left = spaces.length - first + 1;
+    const target = left / Math.ceil(left / maxWords);
+    let best = first + maxWords - 1;
+    let bestScore = -Infinity;
+    for (let j = first; j < first + maxWords; j++) {
+      const words = j - first + 1;
+      const priority = breakPriority(text[(spaces[j] as number) - 1]);
+      if (priority === 0 && j !== first + maxWords - 1) continue;
+      // A clause boundary outranks evenness; among equals, the one nearest an even share wins.
+      const score = priority * maxWords - Math.abs(words - target);
+      if (score > bestScore) {
+        bestScore = score;
+        best = j;
+      }
     }
+    const cut = spaces[best] as number;
+    pieces.push([start, cut]);
+    start = cut + 1;
+    first = best + 1;
   }
   pieces.push([start, b]);
   return pieces;

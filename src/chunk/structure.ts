@@ -1,6 +1,6 @@
+import { normalizeSpan } from '../core/clean.ts';
 import { detectLanguage } from '../core/language.ts';
 import type { DocumentInfo, PassageKind } from '../core/types.ts';
-import { normalizeSpan } from './clean.ts';
 
 /**
  * Document structure: the lines of one catalogue unit classified as headings, text, list items, table rows

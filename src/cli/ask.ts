@@ -12,8 +12,8 @@ runCli(async () => {
   });
   const question = positionals.join(' ').trim();
   if (!question) throw new Error(USAGE);
-  const { index } = await openForCli(loadConfig(process.env));
-  const result = await createQaService(index).ask({ question, topK: Number(values.top) });
+  const { index, modelStatus } = await openForCli(loadConfig(process.env));
+  const result = await createQaService(index, { modelStatus }).ask({ question, topK: Number(values.top) });
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;

@@ -22,10 +22,10 @@ runCli(async () => {
   const file = positionals[0] ?? 'eval/dev.jsonl';
   const questions = parseQuestions(await readFile(file, 'utf8'), file);
   const config = loadConfig(process.env);
-  const { index } = await openForCli(config);
+  const { index, modelStatus } = await openForCli(config);
 
   const run = async (mode: 'hybrid' | 'dense' | 'lexical', withoutHistory = false) => {
-    const service = createQaService(index, { mode });
+    const service = createQaService(index, { mode, modelStatus });
     return runQuestions(questions, index.sources, service.ask, { withoutHistory });
   };
   const hybrid = await run('hybrid');

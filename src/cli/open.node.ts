@@ -1,4 +1,5 @@
 import type { Config } from '../core/config.ts';
+import { type ModelStatus, resolveEmbeddingModel } from '../embed/resolve-model.node.ts';
 import type { BuildProgress } from '../index/build-index.node.ts';
 import { type LoadedIndex, openOrBuildIndex } from '../index/load-index.node.ts';
 import { createProgress, type ProgressSink } from './progress.ts';
@@ -19,12 +20,24 @@ export function printProgress(progress: BuildProgress): void {
   bar.sink.update(progress.done);
 }
 
+/** Makes the configured embedding model available (or falls back, with a warning) for a CLI command. */
+export function resolveModelForCli(config: Config): Promise<{ config: Config; status: ModelStatus }> {
+  return resolveEmbeddingModel(config, {
+    log: (line) => process.stderr.write(`${line}\n`),
+    warn: (message, reason) => process.stderr.write(`WARNING: ${message}\n  reason: ${reason}\n`),
+  });
+}
+
 /** Opens the index for a CLI command, building it first if needed, with progress on stderr. */
-export async function openForCli(config: Config): Promise<LoadedIndex & { rebuilt: boolean }> {
-  return openOrBuildIndex(config, {
+export async function openForCli(
+  base: Config,
+): Promise<LoadedIndex & { rebuilt: boolean; config: Config; modelStatus: ModelStatus }> {
+  const { config, status } = await resolveModelForCli(base);
+  const loaded = await openOrBuildIndex(config, {
     onProgress: printProgress,
     onRebuild: (reason) => process.stderr.write(`index: rebuilding (${reason.detail})\n`),
   });
+  return { ...loaded, config, modelStatus: status };
 }
 
 /** Runs a CLI main function; an error prints its message (no stack for expected errors) and exits 1. */

@@ -5,12 +5,14 @@ export type ErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_JSON'
   | 'PAYLOAD_TOO_LARGE'
+  | 'HEADERS_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNKNOWN_FILTER_VALUE'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'RATE_LIMITED'
   | 'UNAUTHORIZED'
+  | 'REPLAYED'
   | 'CONFIG_INVALID'
   | 'CORPUS_EMPTY'
   | 'CORPUS_INVALID'
@@ -21,6 +23,8 @@ export type ErrorCode =
   | 'INDEX_CORRUPT'
   | 'NOT_READY'
   | 'TIMEOUT'
+  | 'REQUEST_TIMEOUT'
+  | 'CLIENT_CLOSED'
   | 'INTERNAL';
 
 export class AppError extends Error {

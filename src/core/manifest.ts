@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 
 /** Bump when the layout or meaning of any index file changes; older indexes are then rebuilt. */
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
 
 export const ManifestSchema = z.object({
   formatVersion: z.number().int(),
@@ -34,6 +34,8 @@ export const ManifestSchema = z.object({
     m: z.number().int(),
     efConstruction: z.number().int(),
     efSearch: z.number().int(),
+    /** Search ef of the sentence graph (it holds several times more vectors than the passage graph). */
+    sentenceEfSearch: z.number().int().optional(),
     randomSeed: z.number().int(),
   }),
   /** SHA-256 of every file in the build directory (relative path → hex digest). */

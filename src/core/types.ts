@@ -108,3 +108,13 @@ export interface Turn {
   role: 'user' | 'assistant';
   content: string;
 }
+
+/** The bounds of one question request, from the configuration (shared by the HTTP API and the MCP tools). */
+export interface RequestLimits {
+  /** Longest question or history turn (MAX_QUESTION_CHARS). */
+  maxQuestionChars: number;
+  /** Most earlier turns (MAX_HISTORY_TURNS). */
+  maxHistoryTurns: number;
+  /** Most passages per request (MAX_TOP_K). */
+  maxTopK: number;
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import { type Half, poolAndNormalize } from './pooling.ts';
 import { resolvePrefixes } from './prefixes.ts';
+import { readInstalled } from './provenance.node.ts';
 import { LAYOUT_FILE, type StaticModelLayout } from './static-model.node.ts';
 import { loadFeatureExtractor, locateModel } from './transformers.node.ts';
 import type { Embedder } from './types.ts';
@@ -19,7 +20,7 @@ export interface EmbedderOptions {
   passagePrefix?: string;
   /** Name reported as `Embedder.id` (defaults to `model`). */
   label?: string;
-  /** Texts per forward pass when embedding passages. */
+  /** Texts per forward pass when embedding passages (default 32 for a static model, else 1). */
   batchSize?: number;
 }
 
@@ -60,9 +61,13 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   let layout: StaticModelLayout | undefined;
   if (await fileExists(join(dir, LAYOUT_FILE)))
     layout = JSON.parse(await readFile(join(dir, LAYOUT_FILE), 'utf8'));
+  // An installed pretrained model's files were hashed and verified at install (provenance.json); hashing
+  // 130 MB again on every start would cost a third of a second. Any other model is hashed here.
   const hash = createHash('sha256');
+  const installed = await readInstalled(dir);
   for (const file of [...REQUIRED, ...(layout ? [LAYOUT_FILE] : []), onnxFile]) {
-    hash.update(`${file}\n`).update(await readFile(join(dir, file)));
+    const recorded = installed?.files[file.split('\\').join('/')]?.sha256;
+    hash.update(`${file}\n`).update(recorded ?? (await readFile(join(dir, file))));
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: Transformers.js 2.x pipeline objects are untyped.
@@ -81,7 +86,11 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   const defaults = resolvePrefixes(options.model);
   const queryPrefix = options.queryPrefix ?? defaults.query;
   const passagePrefix = options.passagePrefix ?? defaults.passage;
-  const batchSize = options.batchSize ?? 32;
+  // A transformer's int8 graph quantises activations per call (DynamicQuantizeLinear over the whole
+  // batch), so a text's vector would depend on what it was batched with; one text per call keeps vectors
+  // reproducible (an unchanged passage embeds identically in any build) and, measured, is also faster
+  // here than padded batches. A static table has no such coupling and gains from batching.
+  const batchSize = options.batchSize ?? (layout ? 32 : 1);
 
   async function embed(texts: readonly string[]): Promise<Float32Array[]> {
     const inputs = extractor.tokenizer(texts, { padding: true, truncation: true });
@@ -115,9 +124,16 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     countTokens: (text) => (extractor.tokenizer.encode(`${passagePrefix}${text}`) as number[]).length,
     embedQuery: async (text) => (await embed([`${queryPrefix}${text}`]))[0] as Float32Array,
     embedPassages: async (texts) => {
-      const out: Float32Array[] = [];
-      for (let i = 0; i < texts.length; i += batchSize) {
-        out.push(...(await embed(texts.slice(i, i + batchSize).map((t) => `${passagePrefix}${t}`))));
+      // A batch is padded to its longest text, so texts of similar length are batched together
+      // (mean pooling over the mask makes the result independent of the batch).
+      const order = texts.map((_, i) => i).sort((a, b) => (texts[a]?.length ?? 0) - (texts[b]?.length ?? 0));
+      const out = new Array<Float32Array>(texts.length);
+      for (let i = 0; i < order.length; i += batchSize) {
+        const ids = order.slice(i, i + batchSize);
+        const vectors = await embed(ids.map((id) => `${passagePrefix}${texts[id]}`));
+        ids.forEach((id, j) => {
+          out[id] = vectors[j] as Float32Array;
+        });
       }
       return out;
     },

@@ -1,5 +1,9 @@
 import { basename, dirname, resolve } from 'node:path';
 import { AutoTokenizer, env, type PreTrainedTokenizer, pipeline } from '@xenova/transformers';
+import { AppError } from '../core/errors.ts';
+import { usePrefixSets } from './prefix-set.node.ts';
+
+usePrefixSets();
 
 /**
  * Loading through Transformers.js from local files only. A model is named either by a directory path or by
@@ -31,4 +35,40 @@ export async function loadTokenizer(root: string, id: string): Promise<PreTraine
 export async function loadFeatureExtractor(root: string, id: string, quantized: boolean): Promise<any> {
   localOnly(root);
   return pipeline('feature-extraction', id, { quantized });
+}
+
+/**
+ * Downloads a model from the Hugging Face Hub into `modelsDir/<id>/` (Transformers.js's file cache uses
+ * the same layout as local models), reporting each file's progress. Only where the Hub is reachable;
+ * untested on this project's machines, which cannot reach it.
+ */
+export async function downloadFromHub(
+  id: string,
+  modelsDir: string,
+  quantized: boolean,
+  options: { endpoint?: string; onProgress?: (file: string, percent: number) => void } = {},
+): Promise<void> {
+  const root = resolve(modelsDir);
+  env.allowRemoteModels = true;
+  if (options.endpoint)
+    env.remoteHost = options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`;
+  env.allowLocalModels = true;
+  env.localModelPath = `${root}/`;
+  env.cacheDir = root;
+  env.useFSCache = true;
+  try {
+    await pipeline('feature-extraction', id, {
+      quantized,
+      progress_callback: (event: { status?: string; file?: string; progress?: number }) => {
+        if (event.status === 'progress' && event.file) options.onProgress?.(event.file, event.progress ?? 0);
+      },
+    });
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new AppError('MODEL_NOT_FOUND', `could not download ${id} from ${env.remoteHost}: ${reason}`, {
+      cause,
+    });
+  } finally {
+    localOnly(root);
+  }
 }

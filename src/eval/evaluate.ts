@@ -170,6 +170,8 @@ export function metricsOf(outcomes: readonly QuestionOutcome[]): Metrics {
 
 export interface EvalReport {
   byKind: Record<string, Metrics>;
+  /** Single questions by how they are worded (`[paraphrase]`, `[lexical]` … at the start of `note`). */
+  byStyle: Record<string, Metrics>;
   answerable: Metrics;
   /** Share of unanswerable questions answered with `low` confidence. */
   abstainedUnanswerable: number;
@@ -181,15 +183,26 @@ export interface EvalReport {
   misses: QuestionOutcome[];
 }
 
+/** The wording tag a question file gives in `note` ("[paraphrase] …" → `paraphrase`), if any. */
+export function styleOf(q: EvalQuestion): string | undefined {
+  return /^\[([a-z ]+)\]/u.exec(q.note ?? '')?.[1];
+}
+
 export function summarize(outcomes: readonly QuestionOutcome[]): EvalReport {
   const answerable = outcomes.filter((o) => o.question.evidence.length > 0);
   const unanswerable = outcomes.filter((o) => o.question.evidence.length === 0);
   const kinds = [...new Set(answerable.map((o) => o.question.kind))].sort();
   const byKind: Record<string, Metrics> = {};
   for (const kind of kinds) byKind[kind] = metricsOf(answerable.filter((o) => o.question.kind === kind));
+  const byStyle: Record<string, Metrics> = {};
+  const singles = answerable.filter((o) => o.question.kind === 'single');
+  for (const style of [...new Set(singles.map((o) => styleOf(o.question)))].filter(Boolean).sort()) {
+    byStyle[style as string] = metricsOf(singles.filter((o) => styleOf(o.question) === style));
+  }
   const hits = answerable.filter((o) => o.rank !== undefined);
   return {
     byKind,
+    byStyle,
     answerable: metricsOf(answerable),
     abstainedUnanswerable: unanswerable.length
       ? unanswerable.filter((o) => o.confidence === 'low').length / unanswerable.length
@@ -214,7 +227,12 @@ export function formatReport(report: EvalReport, title: string): string {
     '| questions              |   n | hit@1 | hit@3 | hit@5 | hit@10 | MRR@10 |',
     '|------------------------|-----|-------|-------|-------|--------|--------|',
     row('all answerable', report.answerable),
-    ...Object.entries(report.byKind).map(([kind, m]) => row(kind, m)),
+    ...Object.entries(report.byKind).flatMap(([kind, m]) => [
+      row(kind, m),
+      ...(kind === 'single'
+        ? Object.entries(report.byStyle).map(([style, sm]) => row(`  ${style}`, sm))
+        : []),
+    ]),
     '',
     `unanswerable answered with confidence low: ${f3(report.abstainedUnanswerable)} (n=${report.unanswerableCount})`,
     `answerable wrongly answered with confidence low: ${f3(report.abstainedAnswerable)}`,

@@ -12,6 +12,9 @@ export const CHANNELS: readonly Channel[] = ['web', 'telegram', 'slack', 'discor
 
 export type Rating = 'up' | 'down';
 
+/** Longest reason a reader may give with feedback. */
+export const MAX_REASON_CHARS = 500;
+
 /** One question as answered. */
 export interface AskRecord {
   /** Random id handed to the reader with the answer; feedback names it. */

@@ -2,6 +2,9 @@ import type { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type ErrorCode, isAppError } from '../core/errors.ts';
+import { invalidRequest } from '../core/validate.ts';
+
+export type { FieldIssue } from '../core/validate.ts';
 
 /**
  * The one place where error codes become HTTP statuses and error envelopes. Core code throws
@@ -14,9 +17,17 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  // A signed request seen before: answering it again would repeat its effect (history, messages).
+  REPLAYED: 409,
   PAYLOAD_TOO_LARGE: 413,
+  HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  // The client stopped sending its body: its fault, and retrying on a better connection helps.
+  REQUEST_TIMEOUT: 408,
+  // The client hung up mid-request; no one reads the answer. nginx's code keeps these out of the
+  // 4xx a client saw and, above all, out of the 5xx that alert an operator.
+  CLIENT_CLOSED: 499 as ContentfulStatusCode,
   // The server gave up waiting for its own search engine, as a gateway gives up on an upstream.
   // 408 would blame the client for sending its request too slowly; 504 also keeps timeouts apart
   // from "not ready" (503) in metrics, and clients and proxies treat both as retryable.
@@ -44,8 +55,9 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   401: 'UNAUTHORIZED',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
-  408: 'TIMEOUT',
+  408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
+  431: 'HEADERS_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
 };
@@ -53,12 +65,6 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
 /** The body of every error response. */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
-}
-
-/** A detail of a validation failure: the dotted path of the field and what is wrong with it. */
-export interface FieldIssue {
-  path: string;
-  message: string;
 }
 
 /** What `app.onError` sends: status, envelope and extra headers. */
@@ -73,9 +79,61 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
   return STATUS_BY_CODE[code];
 }
 
-/** Builds the error envelope `{ error: { code, message, details? } }`. */
+/**
+ * Largest error body in bytes. Error bodies echo parts of the request (field names, unknown ids, paths);
+ * bounding them here, where every envelope is built, keeps any error from amplifying its request.
+ */
+export const MAX_ERROR_BODY_BYTES = 8192;
+const MAX_MESSAGE_CHARS = 1000;
+const MAX_DETAILS_BYTES = 4096;
+/** Within details: longest string, most items of an array or keys of an object, deepest nesting. */
+const DETAIL_LIMITS = { chars: 200, items: 20, depth: 4 };
+
+/** Builds the error envelope `{ error: { code, message, details? } }`, bounded to MAX_ERROR_BODY_BYTES. */
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
-  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+  const bounded = boundDetails(details);
+  return {
+    error: {
+      code,
+      message: clipText(message, MAX_MESSAGE_CHARS),
+      ...(bounded === undefined ? {} : { details: bounded }),
+    },
+  };
+}
+
+function clipText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Shrinks every string, array and object of `value`; what is cut is marked with `…`. */
+function clipJson(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return clipText(value, DETAIL_LIMITS.chars);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= DETAIL_LIMITS.depth) return '…';
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, DETAIL_LIMITS.items).map((v) => clipJson(v, depth + 1));
+    return value.length > kept.length ? [...kept, '…'] : kept;
+  }
+  const entries = Object.entries(value).slice(0, DETAIL_LIMITS.items);
+  return Object.fromEntries(
+    entries.map(([k, v]) => [clipText(k, DETAIL_LIMITS.chars), clipJson(v, depth + 1)]),
+  );
+}
+
+/** Details within MAX_DETAILS_BYTES: the leading items of a list that fit, or nothing. */
+function boundDetails(details: unknown): unknown {
+  if (details === undefined) return undefined;
+  const clipped = clipJson(details);
+  const size = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length;
+  if (!Array.isArray(clipped)) return size(clipped) <= MAX_DETAILS_BYTES ? clipped : undefined;
+  const kept: unknown[] = [];
+  let total = 2;
+  for (const item of clipped) {
+    total += size(item) + 1;
+    if (total > MAX_DETAILS_BYTES) break;
+    kept.push(item);
+  }
+  return kept;
 }
 
 /**
@@ -83,14 +141,8 @@ export function errorBody(code: string, message: string, details?: unknown): Err
  * unknown field) and a message naming every field, e.g. `question: must not be empty`.
  */
 export function validationErrorBody(error: z.ZodError): ErrorBody {
-  const details: FieldIssue[] = error.issues.flatMap((issue) => {
-    const at = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'unknown field' }));
-    }
-    return [{ path: at.join('.') || '(body)', message: issue.message }];
-  });
-  return errorBody('INVALID_REQUEST', details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+  const invalid = invalidRequest(error);
+  return errorBody(invalid.code, invalid.detail, invalid.details);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Per-client token buckets: each client may burst up to `perMinute` requests and refills at
- * `perMinute / 60` per second. Idle buckets are forgotten so memory stays bounded.
+ * `perMinute / 60` per second. Memory is bounded by `maxClients`: when full, the clients with at least
+ * half their allowance left are forgotten first, then the least recently used.
  */
 export interface RateLimiter {
   /** Takes one token for `key`; returns 0 when allowed, else the seconds to wait before retrying. */
@@ -19,14 +20,19 @@ export function createRateLimiter(
       if (perMinute <= 0) return 0;
       const t = now();
       let bucket = buckets.get(key);
-      if (!bucket) {
+      if (bucket) {
+        // Most recently used last, so the eviction below drops the idlest clients.
+        buckets.delete(key);
+      } else {
         if (buckets.size >= maxClients) {
-          for (const [k, b] of buckets) if (b.tokens + (t - b.at) * rate >= perMinute) buckets.delete(k);
-          if (buckets.size >= maxClients) buckets.clear();
+          // Forget the clients with at least half their allowance left; the limited ones are remembered,
+          // so a flood of new addresses cannot refill their buckets.
+          for (const [k, b] of buckets) if (b.tokens + (t - b.at) * rate >= perMinute / 2) buckets.delete(k);
+          while (buckets.size >= maxClients) buckets.delete(buckets.keys().next().value as string);
         }
         bucket = { tokens: perMinute, at: t };
-        buckets.set(key, bucket);
       }
+      buckets.set(key, bucket);
       bucket.tokens = Math.min(perMinute, bucket.tokens + (t - bucket.at) * rate);
       bucket.at = t;
       if (bucket.tokens >= 1) {

@@ -10,6 +10,8 @@ const Id = z.string().min(1).max(200);
 
 /** Passages returned when a request gives no `topK`; the same as the search engine's default. */
 export const DEFAULT_TOP_K = 5;
+/** Most passages one request may ask for unless the configuration says otherwise (MAX_TOP_K). */
+export const DEFAULT_MAX_TOP_K = 50;
 /** Earlier turns accepted in `history` unless the configuration says otherwise (MAX_HISTORY_TURNS). */
 export const DEFAULT_MAX_HISTORY_TURNS = 20;
 
@@ -21,6 +23,7 @@ export const DEFAULT_MAX_HISTORY_TURNS = 20;
 export function createAskRequestSchema(
   maxQuestionChars: number,
   maxHistoryTurns = DEFAULT_MAX_HISTORY_TURNS,
+  maxTopK = DEFAULT_MAX_TOP_K,
 ) {
   const text = z
     .string()
@@ -41,7 +44,7 @@ export function createAskRequestSchema(
         .number()
         .int()
         .min(1)
-        .max(50)
+        .max(maxTopK)
         .default(DEFAULT_TOP_K)
         .openapi({ description: 'Passages to return.' }),
       filters: z
@@ -117,6 +120,7 @@ export const RankedPassageSchema = z
       .object({
         dense: z.object({ rank: z.number(), score: z.number() }).optional(),
         lexical: z.object({ rank: z.number(), score: z.number() }).optional(),
+        sentence: z.object({ rank: z.number(), score: z.number() }).optional(),
         fused: z.number(),
         matchedTerms: z.array(z.string()),
       })
@@ -126,7 +130,13 @@ export const RankedPassageSchema = z
 
 export const AskResponseSchema = z
   .object({
-    query: z.object({ text: z.string(), language: z.string(), usedHistory: z.boolean() }),
+    query: z.object({
+      text: z.string(),
+      language: z.string(),
+      usedHistory: z.boolean(),
+      model: z.string(),
+      modelFallback: z.string().optional(),
+    }),
     confidence: z.enum(['high', 'medium', 'low']),
     signals: z
       .object({
@@ -196,7 +206,12 @@ export const HealthSchema = z
     status: z.literal('ok'),
     documents: z.number().int(),
     passages: z.number().int(),
-    model: z.object({ id: z.string(), dims: z.number().int() }),
+    model: z.object({
+      id: z.string(),
+      dims: z.number().int(),
+      requested: z.string().optional(),
+      fallbackReason: z.string().optional(),
+    }),
     indexBuiltAt: z.string(),
   })
   .openapi('Health');
@@ -222,6 +237,11 @@ export const ReindexStatusSchema = z
   .openapi('ReindexStatus');
 
 export const IdParamSchema = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
+
+/** The `{id}` path parameter with an example that exists in the served corpus. */
+export function idParam(example: string) {
+  return z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' }, example }) });
+}
 
 /** A validated ask request body (trimmed texts, `topK` filled in). */
 export type AskRequestBody = z.infer<ReturnType<typeof createAskRequestSchema>>;

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { CHUNKER_VERSION, chunkCorpus, DEFAULT_CHUNK_OPTIONS } from '../chunk/chunk-corpus.ts';
 import { BUILTIN_MODEL_ID, type Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
+import { checksumDir, removeDir, sha256, sha256File, writeFileAtomic } from '../core/files.node.ts';
 import { INDEX_FORMAT_VERSION, type Manifest } from '../core/manifest.ts';
 import { terms } from '../core/terms.ts';
 import type { DocumentInfo, Passage, SourceFile } from '../core/types.ts';
@@ -10,10 +11,9 @@ import { createEmbedder } from '../embed/embedder.node.ts';
 import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import { buildStaticModel, createTokenCounter, writeStaticTokenizer } from '../embed/static-model.node.ts';
+import { expansionCandidates } from '../embed/word-vectors.ts';
 import { buildCatalog } from '../ingest/catalog.ts';
 import { type CorpusSnapshot, loadCorpus } from '../ingest/load-corpus.node.ts';
-import { expansionCandidates } from '../retrieve/expand.ts';
-import { checksumDir, removeDir, sha256, sha256File, writeFileAtomic } from './files.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
 import { DEFAULT_HNSW_OPTIONS, efSearchFor, type HnswOptions } from './types.ts';
@@ -23,6 +23,7 @@ export const INDEX_FILES = {
   documents: 'documents.json',
   passages: 'passages.json',
   vectors: 'vectors.hnsw',
+  sentenceGraph: 'sentences.hnsw',
   sentenceVectors: 'sentences.f32',
   lexical: 'lexical.json',
   terms: 'terms.json',
@@ -182,10 +183,18 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     const sentenceVectors = await embedAll('embedding sentences', sentences);
 
     const hnswOptions = { ...requestedHnsw, efSearch: options.hnsw?.efSearch ?? efSearchFor(vectors.length) };
+    const sentenceEfSearch = options.hnsw?.efSearch ?? efSearchFor(sentenceVectors.length);
     const hnsw = HnswIndex.build(vectors, embedder.dims, hnswOptions, (done) =>
       progress({ stage: 'building vector index', done, total: vectors.length }),
     );
     await hnsw.write(join(tmpDir, INDEX_FILES.vectors));
+    const sentenceGraph = HnswIndex.build(
+      sentenceVectors,
+      embedder.dims,
+      { ...hnswOptions, efSearch: sentenceEfSearch },
+      (done) => progress({ stage: 'building sentence vector index', done, total: sentenceVectors.length }),
+    );
+    await sentenceGraph.write(join(tmpDir, INDEX_FILES.sentenceGraph));
 
     progress({ stage: 'building lexical index' });
     const lexical = LexicalIndex.build(
@@ -234,7 +243,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       passageCount: passages.length,
       sentenceCount: sentences.length,
       corpusFingerprint: fingerprint,
-      hnsw: hnswOptions,
+      hnsw: { ...hnswOptions, sentenceEfSearch },
       files: await checksumDir(tmpDir),
     };
 

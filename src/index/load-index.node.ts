@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../core/config.ts';
 import { AppError, isAppError } from '../core/errors.ts';
+import { sha256File } from '../core/files.node.ts';
 import { type Manifest, ManifestSchema, staleReasons } from '../core/manifest.ts';
 import type { DocumentInfo, Passage } from '../core/types.ts';
 import { createEmbedder } from '../embed/embedder.node.ts';
@@ -9,7 +10,6 @@ import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import type { Embedder } from '../embed/types.ts';
 import { loadCorpus } from '../ingest/load-corpus.node.ts';
-import type { SearchIndex } from '../retrieve/engine.ts';
 import {
   type BuildOptions,
   buildIndex,
@@ -20,9 +20,9 @@ import {
   MANIFEST_FILE,
   modelInputsFingerprint,
 } from './build-index.node.ts';
-import { sha256File } from './files.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
+import type { SearchIndex } from './search-index.ts';
 
 export interface LoadedIndex {
   manifest: Manifest;
@@ -141,9 +141,20 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
   passages.forEach((p, i) => {
     sentenceOffsets[i + 1] = (sentenceOffsets[i] ?? 0) + p.sentences.length;
   });
-  if (sentenceVectors.length !== (sentenceOffsets[passages.length] ?? 0) * manifest.model.dims) {
+  const sentenceCount = sentenceOffsets[passages.length] ?? 0;
+  const sentencePassage = new Uint32Array(sentenceCount);
+  for (let i = 0; i < passages.length; i++) {
+    sentencePassage.fill(i, sentenceOffsets[i] ?? 0, sentenceOffsets[i + 1] ?? 0);
+  }
+  if (sentenceVectors.length !== sentenceCount * manifest.model.dims) {
     throw new AppError('INDEX_CORRUPT', 'sentences.f32 does not match the passages; rebuild the index');
   }
+  const sentences = await HnswIndex.read(
+    join(buildDir, INDEX_FILES.sentenceGraph),
+    manifest.model.dims,
+    sentenceCount,
+    manifest.hnsw.sentenceEfSearch ?? manifest.hnsw.efSearch,
+  );
 
   return {
     manifest,
@@ -153,6 +164,8 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
       passages,
       sources: new Map(snapshot.files.map((f) => [f.name, f.text])),
       vectors,
+      sentences,
+      sentencePassage,
       lexical: LexicalIndex.fromJSON(lexicalJson),
       sentenceVectors,
       sentenceOffsets,

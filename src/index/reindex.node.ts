@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../core/config.ts';
-import type { AdminControl, ReindexStatus } from '../http/app.ts';
 import { type LoadedIndex, openIndex } from './load-index.node.ts';
+import type { AdminControl, ReindexStatus } from './types.ts';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../cli/build-index.ts', import.meta.url));
 
@@ -23,20 +23,36 @@ export function createReindexer(options: {
   const command = options.command ?? { file: process.execPath, args: ['--import', 'tsx', BUILD_SCRIPT] };
 
   function build(): Promise<void> {
+    const timeoutMs = options.config.REINDEX_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
       const child = spawn(command.file, command.args, {
-        env: { ...process.env, CORPUS_DIR: options.config.CORPUS_DIR, INDEX_DIR: options.config.INDEX_DIR },
+        // The model in use (after any fallback), so the new index can be swapped in by this process.
+        env: {
+          ...process.env,
+          CORPUS_DIR: options.config.CORPUS_DIR,
+          INDEX_DIR: options.config.INDEX_DIR,
+          EMBEDDING_MODEL: options.config.EMBEDDING_MODEL,
+          EMBEDDING_FALLBACK: 'none',
+        },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutMs);
       child.stderr?.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString()).slice(-4000);
+        stderr = (stderr + chunk.toString()).slice(-8000);
       });
-      child.on('error', reject);
-      child.on('exit', (code) => {
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
         if (code === 0) resolve();
-        else
-          reject(new Error(stderr.trim().split('\n').filter(Boolean).at(-1) ?? `build exited with ${code}`));
+        else reject(new Error(describeFailure({ code, signal, stderr, timedOut, timeoutMs })));
       });
     });
   }
@@ -76,4 +92,30 @@ export function createReindexer(options: {
     status: () => status,
     done: () => running,
   };
+}
+
+/**
+ * Why a build failed, from how it ended: stopped for taking too long, killed by a signal, or exited with
+ * an error. Its stderr also carries progress lines, which say where it was, never why it failed.
+ */
+function describeFailure(end: {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  timedOut: boolean;
+  timeoutMs: number;
+}): string {
+  const lines = end.stderr.split('\n').map((l) => l.trim());
+  const stage = lines
+    .filter((l) => l.startsWith('index: '))
+    .at(-1)
+    ?.slice('index: '.length);
+  const during = stage ? ` (during: ${stage})` : '';
+  if (end.timedOut) return `build took longer than ${end.timeoutMs} ms and was stopped${during}`;
+  if (end.signal) return `build killed by ${end.signal}${during}`;
+  const error = lines
+    .filter((l) => l.startsWith('error: '))
+    .at(-1)
+    ?.slice('error: '.length);
+  return error ?? `build exited with code ${end.code}${during}`;
 }

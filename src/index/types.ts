@@ -40,3 +40,19 @@ export function efSearchFor(size: number): number {
   if (size <= 200_000) return 256;
   return 1024;
 }
+
+/** State of a background rebuild, as reported by the admin endpoint. */
+export interface ReindexStatus {
+  state: 'idle' | 'running' | 'failed';
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+  indexBuiltAt?: string;
+}
+
+/** What the admin endpoints control: a rebuild in the background and an atomic swap when it succeeds. */
+export interface AdminControl {
+  /** Starts a rebuild unless one is running; returns the status right after. */
+  reindex(): ReindexStatus;
+  status(): ReindexStatus;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeSpan } from '../chunk/clean.ts';
+import { normalizeSpan } from '../core/clean.ts';
 import { AppError } from '../core/errors.ts';
 import { detectLanguage } from '../core/language.ts';
 import type { Bibliography, DocumentInfo, Language, SourceFile } from '../core/types.ts';

@@ -2,14 +2,24 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { z } from 'zod';
 import { isAppError } from '../core/errors.ts';
+import type { RequestLimits } from '../core/types.ts';
 import type { QaService } from '../retrieve/types.ts';
 
 /**
  * The corpus as tools for AI agents (Model Context Protocol): `search_corpus` returns ranked verbatim
  * passages with citations, `get_passage` a passage with its neighbours. Same service as the HTTP API.
  */
-export function createMcpServer(service: QaService, version = '0.1.0'): McpServer {
+export type McpLimits = RequestLimits;
+
+export const DEFAULT_MCP_LIMITS: McpLimits = { maxQuestionChars: 2000, maxHistoryTurns: 20, maxTopK: 50 };
+
+export function createMcpServer(
+  service: QaService,
+  limits: McpLimits = DEFAULT_MCP_LIMITS,
+  version = '0.1.0',
+): McpServer {
   const server = new McpServer({ name: 'kz-retrieval-qa', version });
+  const { maxQuestionChars, maxHistoryTurns, maxTopK } = limits;
 
   server.registerTool(
     'search_corpus',
@@ -20,13 +30,17 @@ export function createMcpServer(service: QaService, version = '0.1.0'): McpServe
         '(document, title, authors, section, character offsets). Never paraphrases. `confidence: low` means the corpus ' +
         'probably does not cover the question.',
       inputSchema: {
-        question: z.string().min(1).max(2000).describe('The question, in English, Russian or Kazakh'),
+        question: z
+          .string()
+          .min(1)
+          .max(maxQuestionChars)
+          .describe('The question, in English, Russian or Kazakh'),
         history: z
-          .array(z.string().max(2000))
-          .max(20)
+          .array(z.string().max(maxQuestionChars))
+          .max(maxHistoryTurns)
           .optional()
           .describe('Earlier user questions, oldest first'),
-        topK: z.number().int().min(1).max(50).optional().describe('How many passages (default 5)'),
+        topK: z.number().int().min(1).max(maxTopK).optional().describe('How many passages (default 5)'),
         documentIds: z.array(z.string()).max(100).optional().describe('Restrict to these document ids'),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -88,8 +102,12 @@ export function createMcpServer(service: QaService, version = '0.1.0'): McpServe
 }
 
 /** Streamable HTTP, stateless: one server and transport per request, answers as JSON. */
-export async function handleMcpRequest(service: QaService, request: Request): Promise<Response> {
-  const server = createMcpServer(service);
+export async function handleMcpRequest(
+  service: QaService,
+  request: Request,
+  limits: McpLimits = DEFAULT_MCP_LIMITS,
+): Promise<Response> {
+  const server = createMcpServer(service, limits);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,

@@ -1,17 +1,21 @@
 import { AppError } from '../core/errors.ts';
 import { terms, tokenize } from '../core/terms.ts';
 import { DEFAULT_PASSAGE_KINDS, type DocumentInfo, type Passage, type PassageKind } from '../core/types.ts';
-import type { Embedder } from '../embed/types.ts';
-import type { LexicalIndex } from '../index/lexical.ts';
-import type { VectorIndex } from '../index/types.ts';
+import type { SearchIndex } from '../index/search-index.ts';
 import { citePassage } from './citation.ts';
 import { type Cognate, type CognateOptions, createCognateMatcher } from './cognates.ts';
-import { type ConfidenceOptions, missingNames, rateConfidence } from './confidence.ts';
+import {
+  type ConfidenceOptions,
+  DEFAULT_CONFIDENCE_OPTIONS,
+  missingNames,
+  rateConfidence,
+} from './confidence.ts';
 import { type DiversityOptions, diversify } from './diversity.ts';
-import { createExpander, type ExpansionOptions, type WordVectors } from './expand.ts';
+import { createExpander, type ExpansionOptions } from './expand.ts';
 import { type FusedHit, type FuseOptions, fuseRankings } from './fuse.ts';
 import { induceLexicon, parallelPhrases } from './lexicon.ts';
-import { buildQuery, type Query, type QueryOptions } from './query.ts';
+import { retrievalProfile } from './profiles.ts';
+import { buildQuery, holdsFigure, type Query, type QueryOptions } from './query.ts';
 import { type QuoteOptions, selectQuote } from './quote.ts';
 import type {
   AskRequest,
@@ -23,27 +27,6 @@ import type {
   RankedPassage,
   SearchFilters,
 } from './types.ts';
-
-/** Everything a search needs, loaded and verified; runtime-neutral (the Node loader builds it). */
-export interface SearchIndex {
-  documents: readonly DocumentInfo[];
-  /** Indexed by ordinal. */
-  passages: readonly Passage[];
-  /** Raw text of each corpus file by name, for highlight offsets. */
-  sources: ReadonlyMap<string, string>;
-  vectors: VectorIndex;
-  lexical: LexicalIndex;
-  /** Unit vectors of every passage sentence, row-major, passage by passage in ordinal order. */
-  sentenceVectors: Float32Array;
-  /** Row of each passage's first sentence in `sentenceVectors`; length = passages + 1. */
-  sentenceOffsets: Uint32Array;
-  /** Number of passages containing each stemmed term. */
-  documentFrequency: ReadonlyMap<string, number>;
-  embedder: Pick<Embedder, 'id' | 'dims' | 'embedQuery'>;
-  builtAt: string;
-  /** Word vectors for query expansion (the GloVe-SIF table), when available. */
-  wordVectors?: WordVectors;
-}
 
 export interface RetrieveOptions {
   /** Candidates taken from each leg before fusion. */
@@ -65,16 +48,22 @@ export interface RetrieveOptions {
   cognateWeight: number;
   /** Query expansion through word vectors; `false` turns it off. */
   expansion: Partial<ExpansionOptions> | false;
+  /** Rank passages also by their best sentence's cosine with the question (a third RRF leg). */
+  sentenceLeg: boolean;
+  /** Append English cognates of Cyrillic words to the text embedded for the dense leg. */
+  cognatesInDense: boolean;
   /** Query vectors kept in an LRU cache (0 disables it). */
   cacheSize: number;
+  /** The configured model and why it is not in use, when the service fell back to another. */
+  modelStatus?: { requested: string; fallbackReason?: string };
   /** Receives the time spent per stage of each search (for benchmarks). */
   onTimings?: (timings: Record<StageName, number>) => void;
 }
 
-export type StageName = 'embed' | 'dense' | 'lexical' | 'fusion' | 'quotes';
+export type StageName = 'embed' | 'dense' | 'sentences' | 'lexical' | 'fusion' | 'quotes';
 
 function stageClock(enabled: boolean) {
-  const laps = { embed: 0, dense: 0, lexical: 0, fusion: 0, quotes: 0 };
+  const laps = { embed: 0, dense: 0, sentences: 0, lexical: 0, fusion: 0, quotes: 0 };
   let last = enabled ? performance.now() : 0;
   return {
     laps,
@@ -101,12 +90,16 @@ export const DEFAULT_RETRIEVE_OPTIONS: RetrieveOptions = {
   cognates: {},
   cognateWeight: 0.7,
   cacheSize: 2048,
+  sentenceLeg: false,
+  cognatesInDense: true,
 };
 
 const DEFAULT_TOP_K = 5;
 /** Extra candidates kept past `topK` to replace passages whose quote repeats an earlier one. */
 const QUOTE_SPARES = 5;
 const MIN_DENSE_SCORE = 0.02;
+/** Sentences fetched per passage wanted from the sentence leg (a passage holds several close matches). */
+const SENTENCES_PER_PASSAGE = 4;
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -160,12 +153,22 @@ function sameQuote(earlier: RankedPassage, source: string, quote: RankedPassage[
 
 /** Creates the search service over a loaded index. */
 export function createQaService(index: SearchIndex, options: Partial<RetrieveOptions> = {}): QaService {
-  const opts = { ...DEFAULT_RETRIEVE_OPTIONS, ...options };
+  const profile = retrievalProfile(index.embedder.id);
+  const opts = {
+    ...DEFAULT_RETRIEVE_OPTIONS,
+    ...profile,
+    ...options,
+    confidence: { ...profile.confidence, ...options.confidence },
+  };
+  const fallbackReason = opts.modelStatus?.fallbackReason;
   const documentsById = new Map(index.documents.map((d) => [d.id, d]));
   const passagesById = new Map(index.passages.map((p) => [p.id, p]));
   const passageCounts = new Map<string, number>();
   for (const p of index.passages) passageCounts.set(p.documentId, (passageCounts.get(p.documentId) ?? 0) + 1);
   const languages = new Set(index.passages.map((p) => p.language));
+  const languageShare = new Map<string, number>();
+  for (const p of index.passages)
+    languageShare.set(p.language, (languageShare.get(p.language) ?? 0) + 1 / index.passages.length);
   const passageTotal = index.passages.length;
   const idf = (term: string): number => {
     const df = index.documentFrequency.get(term) ?? 0;
@@ -181,15 +184,19 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   // Built on the first Cyrillic question: cognates over the English words of the searchable passages,
   // and the lexicon of the corpus's parallel titles and keywords.
   let translator: ((token: { word: string; term: string }) => Cognate[]) | undefined;
-  function englishFor(question: string): Cognate[] {
-    if (opts.cognates === false || !/[\u0400-\u04FF]/u.test(question)) return [];
+  /** English words for the question's Cyrillic words: all of them, and by the term they translate. */
+  function englishFor(question: string): { all: Cognate[]; byTerm: Map<string, Cognate[]> } {
+    const byTerm = new Map<string, Cognate[]>();
+    if (opts.cognates === false || !/[\u0400-\u04FF]/u.test(question)) return { all: [], byTerm };
     if (!translator) translator = createTranslator(index, opts.cognates);
-    const out: Cognate[] = [];
+    const all: Cognate[] = [];
     for (const token of tokenize(question)) {
       if (token.term === '') continue;
-      for (const c of translator(token)) if (!out.some((o) => o.term === c.term)) out.push(c);
+      const found = translator(token);
+      if (found.length > 0) byTerm.set(token.term, found);
+      for (const c of found) if (!all.some((o) => o.term === c.term)) all.push(c);
     }
-    return out;
+    return { all, byTerm };
   }
 
   /**
@@ -271,7 +278,9 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
 
   async function queryVector(query: Query, cognates: ReadonlyArray<{ word: string }>): Promise<Float32Array> {
     const base = await embedCached(
-      cognates.length > 0 ? `${query.question} ${cognates.map((c) => c.word).join(' ')}` : query.question,
+      cognates.length > 0 && opts.cognatesInDense
+        ? `${query.question} ${cognates.map((c) => c.word).join(' ')}`
+        : query.question,
     );
     if (query.context.length === 0) return base;
     const mixed = Float32Array.from(base);
@@ -312,13 +321,35 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   function coverage(query: Query): number {
     let total = 0;
     let known = 0;
-    for (const term of new Set(query.questionTerms)) {
+    // A follow-up ("and who opposed it?") is about its conversation: the earlier turns' words count too.
+    const asked = query.usedHistory ? [...query.questionTerms, ...query.terms.keys()] : query.questionTerms;
+    for (const term of new Set(asked)) {
       // Unknown terms get the idf of a term seen once, so rare words weigh what they would if present.
       const w = index.documentFrequency.has(term) ? idf(term) : Math.log(1 + passageTotal / 1.5);
       total += w;
       if (index.documentFrequency.has(term)) known += w;
     }
     return total > 0 ? known / total : 0;
+  }
+
+  /**
+   * Passages ranked by the cosine of their best sentence with `qv`. A question usually matches one
+   * sentence of the passage that answers it; a whole-passage vector dilutes that sentence among the rest.
+   */
+  function bestSentences(qv: Float32Array, k: number, accept: (label: number) => boolean) {
+    const hits = index.sentences.search(qv, k * SENTENCES_PER_PASSAGE, (row) =>
+      accept(index.sentencePassage[row] ?? -1),
+    );
+    const seen = new Set<number>();
+    const out: Array<{ label: number; score: number }> = [];
+    for (const hit of hits) {
+      const label = index.sentencePassage[hit.label] ?? -1;
+      if (seen.has(label)) continue;
+      seen.add(label);
+      out.push({ label, score: hit.score });
+      if (out.length >= k) break;
+    }
+    return out;
   }
 
   async function ask(request: AskRequest): Promise<AskResult> {
@@ -330,7 +361,8 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const depth = Math.max(opts.candidates, topK * 4);
 
     const clock = stageClock(opts.onTimings !== undefined);
-    const cognates = englishFor(query.question);
+    const english = englishFor(query.question);
+    const cognates = english.all;
     const qv = opts.mode === 'lexical' ? undefined : await queryVector(query, cognates);
     clock.lap('embed');
     // Near-zero cosines (a question of unknown words) are no evidence; their order would be arbitrary.
@@ -339,7 +371,9 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const lexical =
       opts.mode === 'dense' ? [] : index.lexical.search(lexicalTerms(query, cognates), depth, accept);
     clock.lap('lexical');
-    const fused = fuseRankings(dense, lexical, opts.fuse);
+    const sentenceHits = qv && opts.sentenceLeg ? bestSentences(qv, depth, accept) : [];
+    clock.lap('sentences');
+    const fused = fuseRankings(dense, lexical, opts.fuse, sentenceHits);
     const matchedByLabel = new Map(lexical.map((h) => [h.label, h.matched]));
 
     // A few spare candidates: a passage whose quote repeats one already shown is skipped below.
@@ -387,6 +421,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         why: {
           ...(hit.dense ? { dense: hit.dense } : {}),
           ...(hit.lexical ? { lexical: hit.lexical } : {}),
+          ...(hit.sentence ? { sentence: hit.sentence } : {}),
           fused: hit.fused,
           matchedTerms: matchedByLabel.get(hit.label) ?? [],
         },
@@ -401,13 +436,24 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       !!top &&
       (top.dense?.rank ?? Infinity) <= opts.agreementRank &&
       (top.lexical?.rank ?? Infinity) <= opts.agreementRank;
-    const inTop = topPassage ? passageTerms(topPassage) : new Set<string>();
+    const nameWindow = opts.confidence.namePassages ?? DEFAULT_CONFIDENCE_OPTIONS.namePassages;
+    const inTop = new Set(
+      picked.slice(0, nameWindow).flatMap((h) => [...passageTerms(index.passages[h.label] as Passage)]),
+    );
     const signals = {
       coverage: round(coverage(query)),
       support: topPassage ? round(support(query, topPassage)) : 0,
       agreement,
-      missingNames: missingNames(query.names, inTop, passageShare, opts.confidence),
+      missingNames: missingNames(query.names, inTop, passageShare, opts.confidence, (name) =>
+        (english.byTerm.get(name) ?? []).map((c) => c.term),
+      ),
       asksAboutNow: query.asksAboutNow,
+      missingFigure:
+        query.expectsFigure !== undefined &&
+        passages[0] !== undefined &&
+        !holdsFigure(passages[0].quote.text, query.expectsFigure),
+      similarity: round(sentenceHits[0]?.score ?? 0),
+      otherLanguage: (languageShare.get(query.language) ?? 0) < 0.5,
     };
     const confidence = topPassage ? rateConfidence(signals, opts.confidence) : 'low';
 
@@ -419,6 +465,8 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
             : query.text,
         language: query.language,
         usedHistory: query.usedHistory,
+        model: index.embedder.id,
+        ...(fallbackReason ? { modelFallback: fallbackReason } : {}),
       },
       signals,
       confidence,
@@ -450,7 +498,11 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       status: 'ok',
       documents: index.documents.length,
       passages: index.passages.length,
-      model: { id: index.embedder.id, dims: index.embedder.dims },
+      model: {
+        id: index.embedder.id,
+        dims: index.embedder.dims,
+        ...(fallbackReason ? { requested: opts.modelStatus?.requested, fallbackReason } : {}),
+      },
       indexBuiltAt: index.builtAt,
     }),
   };

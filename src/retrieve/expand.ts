@@ -1,33 +1,13 @@
 import { stem } from '../core/terms.ts';
+import { expansionCandidates, type WordVectors } from '../embed/word-vectors.ts';
+
+export type { WordVectors };
 
 /**
  * Query expansion through word vectors: each question word also searches, at a lower weight, the corpus
  * words closest to it in GloVe space ("jolted" → "shaken", "precondition" → "prerequisite"), so BM25 can
  * match paraphrases. Neighbours are limited to words whose stem occurs in the corpus.
  */
-
-export interface WordVectors {
-  words: readonly string[];
-  dims: number;
-  /** Row-major int8 values and a scale per row (the committed GloVe-SIF table). */
-  values: Int8Array;
-  scales: Float32Array;
-  /** `[row, stem]` of the words whose stem occurs in the corpus, when precomputed at index time. */
-  candidates?: ReadonlyArray<readonly [number, string]>;
-}
-
-/** `[row, stem]` of the words of `vectors` whose stem passes `inCorpus`: the words an expansion may add. */
-export function expansionCandidates(
-  vectors: Pick<WordVectors, 'words'>,
-  inCorpus: (term: string) => boolean,
-): Array<[number, string]> {
-  const rows: Array<[number, string]> = [];
-  vectors.words.forEach((word, i) => {
-    const term = stem(word);
-    if (inCorpus(term)) rows.push([i, term]);
-  });
-  return rows;
-}
 
 export interface ExpansionOptions {
   /** Neighbours added per question word. */

@@ -13,6 +13,7 @@ export interface FusedHit {
   fused: number;
   dense?: { rank: number; score: number };
   lexical?: { rank: number; score: number };
+  sentence?: { rank: number; score: number };
 }
 
 export interface FuseOptions {
@@ -20,17 +21,24 @@ export interface FuseOptions {
   k: number;
   denseWeight: number;
   lexicalWeight: number;
+  sentenceWeight: number;
 }
 
-export const DEFAULT_FUSE_OPTIONS: FuseOptions = { k: 60, denseWeight: 1, lexicalWeight: 1 };
+export const DEFAULT_FUSE_OPTIONS: FuseOptions = {
+  k: 60,
+  denseWeight: 1,
+  lexicalWeight: 1,
+  sentenceWeight: 1,
+};
 
 /** Fuses two best-first rankings into one, best first; ties broken by label for determinism. */
 export function fuseRankings(
   dense: readonly LegHit[],
   lexical: readonly LegHit[],
   options: Partial<FuseOptions> = {},
+  sentence: readonly LegHit[] = [],
 ): FusedHit[] {
-  const { k, denseWeight, lexicalWeight } = { ...DEFAULT_FUSE_OPTIONS, ...options };
+  const { k, denseWeight, lexicalWeight, sentenceWeight } = { ...DEFAULT_FUSE_OPTIONS, ...options };
   const byLabel = new Map<number, FusedHit>();
   const entry = (label: number): FusedHit => {
     let hit = byLabel.get(label);
@@ -49,6 +57,11 @@ export function fuseRankings(
     const hit = entry(h.label);
     hit.lexical = { rank: i + 1, score: h.score };
     hit.fused += lexicalWeight / (k + i + 1);
+  });
+  sentence.forEach((h, i) => {
+    const hit = entry(h.label);
+    hit.sentence = { rank: i + 1, score: h.score };
+    hit.fused += sentenceWeight / (k + i + 1);
   });
   return [...byLabel.values()].sort((a, b) => b.fused - a.fused || a.label - b.label);
 }

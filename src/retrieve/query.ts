@@ -31,6 +31,8 @@ export interface Query {
   text: string;
   /** The question asks who or what holds a role now ("who is the current …"), see `asksAboutNow`. */
   asksAboutNow: boolean;
+  /** The kind of figure the question asks for (a share, a year, a count), if any. */
+  expectsFigure?: FigureKind;
 }
 
 export interface QueryOptions {
@@ -85,6 +87,47 @@ const ASKS_ABOUT_NOW = [
 /** True when the question asks about the present state of things, which a dated corpus cannot vouch for. */
 export function asksAboutNow(question: string): boolean {
   return ASKS_ABOUT_NOW.some((pattern) => pattern.test(question));
+}
+
+/** The kind of figure a question asks for: a share, a year or date, or a count or amount. */
+export type FigureKind = 'share' | 'year' | 'count';
+
+// Questions whose answer is a figure: "what was the turnout", "in what year", "how many", "сколько",
+// "қанша". A passage whose best quote holds no figure of that kind cannot answer them, however close its
+// wording (the corpus discusses the 2022 referendum without ever giving its turnout). Checked in order:
+// a share is also a count, so the more specific kind wins.
+const FIGURE_QUESTIONS: ReadonlyArray<readonly [FigureKind, RegExp]> = [
+  [
+    'share',
+    /(?<![\p{L}])(?:turnout|percentage|per\s*cent|what\s+(?:share|proportion|fraction)|какой\s+процент|процент\p{L}*|как\p{L}*\s+дол\p{L}*|явк\p{L}*|пайыз\p{L}*|қатысу\s+деңгей\p{L}*)(?![\p{L}])/iu,
+  ],
+  [
+    'year',
+    /(?<![\p{L}])(?:in\s+(?:what|which)\s+year|what\s+year|which\s+year|when\s+(?:was|were|did)|в\s+каком\s+году|когда\s+был\p{L}*|қай\s+жылы|нешінші\s+жылы|қашан)(?![\p{L}])/iu,
+  ],
+  [
+    'count',
+    /(?<![\p{L}])(?:how\s+(?:many|much)|what\s+(?:number|amount|sum)|in\s+(?:tenge|dollars|usd|euros?|rubles|roubles)|сколько|скольк\p{L}*|қанша|неше)(?![\p{L}])/iu,
+  ],
+];
+
+/** The kind of figure the question asks for, if any. */
+export function expectedFigure(question: string): FigureKind | undefined {
+  return FIGURE_QUESTIONS.find(([, pattern]) => pattern.test(question))?.[0];
+}
+
+const NUMBER_WORDS =
+  /(?<![\p{L}])(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|twice|dozen|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто|тысяч\p{L}*|миллион\p{L}*|бір|екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|он|жүз|мың|миллион)(?![\p{L}])/iu;
+const FIGURE_IN_TEXT: Record<FigureKind, RegExp> = {
+  share:
+    /%|(?<![\p{L}])(?:per\s*cent|percent|процент\p{L}*|пайыз\p{L}*|half|quarter|third|половин\p{L}*)(?![\p{L}])/iu,
+  year: /(?<![\p{N}])(?:1[6-9]|20)\d\d(?![\p{N}])/u,
+  count: /\p{N}/u,
+};
+
+/** True when `text` holds a figure of the kind asked for (digits, or number words for a count). */
+export function holdsFigure(text: string, kind: FigureKind): boolean {
+  return FIGURE_IN_TEXT[kind].test(text) || (kind === 'count' && NUMBER_WORDS.test(text));
 }
 
 /** Stems of capitalised words that do not open a sentence: the names a question is about. */
@@ -147,5 +190,6 @@ export function buildQuery(
     usedHistory,
     text,
     asksAboutNow: asksAboutNow(trimmed),
+    expectsFigure: expectedFigure(trimmed),
   };
 }

@@ -30,13 +30,25 @@ export function namesAsWritten(text: string, stems: readonly string[]): string[]
   });
 }
 
-/** The notice for an answer rated low, or undefined when it is not. */
+/**
+ * The question as the reader typed it: `query.text` may carry what the engine added after it, the
+ * earlier turns (` [context: …]`) and English cognates of Russian or Kazakh words (` [English: …]`).
+ * Names come from the question alone (src/retrieve/query.ts), so only it is searched for them.
+ */
+function typedQuestion(queryText: string): string {
+  return queryText.replace(/ \[(?:context|English): [\s\S]*$/u, '');
+}
+
+/**
+ * The notice for an answer rated low, or undefined when it is not. Every signal keeps its say (a
+ * question about the present, a figure the passages lack, missing names); only names are rewritten.
+ */
 export function readerNotice(
   result: Pick<AskResult, 'confidence' | 'signals' | 'query'>,
 ): string | undefined {
   if (result.confidence !== 'low') return undefined;
   return lowConfidenceNote({
     ...result.signals,
-    missingNames: namesAsWritten(result.query.text, result.signals.missingNames),
+    missingNames: namesAsWritten(typedQuestion(result.query.text), result.signals.missingNames),
   });
 }

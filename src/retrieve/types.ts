@@ -51,6 +51,8 @@ export interface Quote {
 export interface Why {
   dense?: { rank: number; score: number };
   lexical?: { rank: number; score: number };
+  /** Rank of the passage by its best sentence's cosine with the question, and that cosine. */
+  sentence?: { rank: number; score: number };
   fused: number;
   matchedTerms: string[];
 }
@@ -68,7 +70,14 @@ export interface RankedPassage {
 }
 
 export interface AskResult {
-  query: { text: string; language: Language; usedHistory: boolean };
+  query: {
+    text: string;
+    language: Language;
+    usedHistory: boolean;
+    /** The embedding model that searched; `modelFallback` says why it is not the configured one. */
+    model: string;
+    modelFallback?: string;
+  };
   confidence: Confidence;
   /** The evidence behind `confidence` (see README, "How confidence works"). */
   signals: ConfidenceSignals;
@@ -91,8 +100,18 @@ export interface HealthReport {
   status: 'ok';
   documents: number;
   passages: number;
-  model: { id: string; dims: number };
+  model: ModelInfo;
   indexBuiltAt: string;
+}
+
+/** The embedding model answering, and the one configured when it could not be had. */
+export interface ModelInfo {
+  id: string;
+  dims: number;
+  /** EMBEDDING_MODEL as configured, when it is not the model in use. */
+  requested?: string;
+  /** Why the configured model is not in use (the service fell back to the built-in one). */
+  fallbackReason?: string;
 }
 
 /** What the HTTP layer, the bots and the CLI need from the search engine. */

@@ -6,7 +6,7 @@
  */
 
 import { textOutside } from '../core/context.ts';
-import type { Rating } from '../feedback/types.ts';
+import { MAX_REASON_CHARS, type Rating } from '../feedback/types.ts';
 import { formatQuotation } from '../retrieve/citation.ts';
 import type { CitedSpan, CiteStyle } from '../retrieve/citation-styles.ts';
 import { readerNotice } from '../retrieve/reader-notice.ts';
@@ -460,7 +460,7 @@ class KzQa extends HTMLElement {
         el('label', { for: id, class: 'sr' }, 'Reason (optional)'),
         el('input', {
           id,
-          maxlength: '500',
+          maxlength: String(MAX_REASON_CHARS),
           placeholder: rating === 'up' ? 'What helped? (optional)' : 'What was missing or wrong? (optional)',
         }),
         el('button', { class: 'small', type: 'submit' }, 'Send'),

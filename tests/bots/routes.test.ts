@@ -1,98 +1,18 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { type BotFeedback, createBotFeedback } from '../../src/bots/feedback.ts';
+import { createBotFeedback } from '../../src/bots/feedback.ts';
 import { createBotRoutes } from '../../src/bots/routes.ts';
-import { hmacSha256Hex } from '../../src/bots/verify.ts';
 import { createMemoryFeedbackStore } from '../../src/feedback/memory-store.ts';
 import { createApp } from '../../src/http/app.ts';
-import type { AskRequest, AskResult, QaService } from '../../src/retrieve/types.ts';
-import { testDocument } from '../setup/fixtures.ts';
-
-const doc = testDocument;
-
-function fakeService() {
-  const calls: AskRequest[] = [];
-  const service: QaService = {
-    ask: async (request): Promise<AskResult> => {
-      calls.push(request);
-      const n = request.topK ?? 5;
-      return {
-        query: { text: request.question, language: 'en', usedHistory: (request.history ?? []).length > 0 },
-        confidence: request.question.includes('Uzbekistan') ? 'low' : 'high',
-        signals: {
-          coverage: 1,
-          support: 1,
-          agreement: true,
-          missingNames: request.question.includes('Uzbekistan') ? ['uzbekistan'] : [],
-          asksAboutNow: false,
-        },
-        tookMs: 0,
-        passages: Array.from({ length: n }, (_, i) => ({
-          id: `d.p${i + 1}`,
-          rank: i + 1,
-          score: 1,
-          text: 't',
-          language: 'en',
-          kind: 'body' as const,
-          quote: {
-            text: `Quote ${i + 1} with <b>markup</b> & more`,
-            start: 0,
-            end: 1,
-            highlights: [],
-            marks: [],
-          },
-          citation: {
-            source: 'd.txt',
-            documentId: 'd',
-            title: 'D',
-            authors: [],
-            section: '',
-            start: 0,
-            end: 1,
-            label: `Label ${i + 1}`,
-          },
-        })),
-      };
-    },
-    listDocuments: () => [{ ...doc, passageCount: 0 }],
-    getDocument: () => undefined,
-    getPassage: () => undefined,
-    health: () => ({
-      status: 'ok',
-      documents: 0,
-      passages: 0,
-      model: { id: 'm', dims: 1 },
-      indexBuiltAt: '',
-    }),
-  };
-  return { service, calls };
-}
-
-const NOW = 1_790_000_000_000;
-const secrets = {
-  TELEGRAM_WEBHOOK_SECRET: 'telegram-secret-123',
-  SLACK_SIGNING_SECRET: 'slack-signing-secret',
-  SLACK_BOT_TOKEN: 'xoxb-test',
-  WEBHOOK_SECRET: 'generic-webhook-secret-0123',
-  PUBLIC_URL: 'https://qa.example',
-};
-
-function setup(extra: Record<string, string> = {}, feedback?: BotFeedback) {
-  const { service, calls } = fakeService();
-  const fetchMock = vi.fn(async () => new Response('{"ok":true}'));
-  const bots = createBotRoutes({
-    service,
-    config: { ...secrets, ...extra },
-    fetch: fetchMock as unknown as typeof fetch,
-    now: () => NOW,
-    ...(feedback ? { feedback } : {}),
-  });
-  const app = createApp({
-    service,
-    config: { MAX_BODY_BYTES: 65_536, MAX_QUESTION_CHARS: 2000, RATE_LIMIT_PER_MINUTE: 0 },
-    bots,
-  });
-  return { app, calls, fetchMock };
-}
+import type { AskResult } from '../../src/retrieve/types.ts';
+import {
+  createDiscordSigner,
+  fakeBotService,
+  NOW,
+  secrets,
+  setupBots as setup,
+  slackHeaders,
+  webhookHeaders,
+} from '../setup/bots.ts';
 
 describe('Telegram webhook', () => {
   const update = (id: number, text: string, chat = 7) =>
@@ -172,14 +92,8 @@ describe('Telegram webhook', () => {
 });
 
 describe('Slack', () => {
-  const signed = async (
-    body: string,
-    timestamp = Math.floor(NOW / 1000),
-    secret = secrets.SLACK_SIGNING_SECRET,
-  ) => ({
-    'x-slack-request-timestamp': String(timestamp),
-    'x-slack-signature': `v0=${await hmacSha256Hex(secret, `v0:${timestamp}:${body}`)}`,
-  });
+  const signed = (body: string, timestamp = Math.floor(NOW / 1000), secret = secrets.SLACK_SIGNING_SECRET) =>
+    slackHeaders(body, String(timestamp), secret);
 
   it('answers a slash command with Block Kit sections', async () => {
     const { app } = setup();
@@ -253,18 +167,13 @@ describe('Slack', () => {
 });
 
 describe('Discord interactions', () => {
-  let keys: CryptoKeyPair;
+  let signer: Awaited<ReturnType<typeof createDiscordSigner>>;
   let publicKey: string;
   beforeAll(async () => {
-    keys = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-    publicKey = Buffer.from(await crypto.subtle.exportKey('raw', keys.publicKey)).toString('hex');
+    signer = await createDiscordSigner();
+    publicKey = signer.publicKey;
   });
-  const sign = async (body: string, timestamp = String(Math.floor(NOW / 1000))) => ({
-    'x-signature-timestamp': timestamp,
-    'x-signature-ed25519': Buffer.from(
-      await crypto.subtle.sign('Ed25519', keys.privateKey, new TextEncoder().encode(timestamp + body)),
-    ).toString('hex'),
-  });
+  const sign = (body: string, timestamp?: string) => signer.headers(body, timestamp);
 
   it('answers PING and a slash command with embeds', async () => {
     const { app } = setup({ DISCORD_PUBLIC_KEY: publicKey });
@@ -317,15 +226,7 @@ describe('Discord interactions', () => {
 });
 
 describe('generic JSON webhook', () => {
-  const signed = async (
-    body: string,
-    timestamp = String(Math.floor(NOW / 1000)),
-    secret = secrets.WEBHOOK_SECRET,
-  ) => ({
-    'content-type': 'application/json',
-    'x-webhook-timestamp': timestamp,
-    'x-webhook-signature': `sha256=${await hmacSha256Hex(secret, `${timestamp}.${body}`)}`,
-  });
+  const signed = webhookHeaders;
 
   it('answers with formatted text and the structured answer', async () => {
     const { app } = setup();
@@ -365,7 +266,7 @@ describe('generic JSON webhook', () => {
   });
 
   it('is not mounted when its secret is not configured', async () => {
-    const { service } = fakeService();
+    const { service } = fakeBotService();
     const app = createApp({
       service,
       config: { MAX_BODY_BYTES: 4096, MAX_QUESTION_CHARS: 200 },
@@ -425,14 +326,10 @@ describe('feedback buttons in the bots', () => {
 
   it('Slack: adds an actions block and records a button press from the interactivity endpoint', async () => {
     const { app, asks } = withFeedback();
-    const sign = async (body: string) => {
-      const ts = Math.floor(NOW / 1000);
-      return {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': `v0=${await hmacSha256Hex(secrets.SLACK_SIGNING_SECRET, `v0:${ts}:${body}`)}`,
-      };
-    };
+    const sign = async (body: string) => ({
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(await slackHeaders(body)),
+    });
     const command = 'command=%2Fask&text=How+are+akims+elected%3F&channel_id=C1&user_id=U1';
     const message = (await (
       await app.request('/bots/slack/commands', {
@@ -464,19 +361,11 @@ describe('feedback buttons in the bots', () => {
   });
 
   it('Discord: buttons under the embeds; 👎 opens a modal whose reason is stored', async () => {
-    const keys = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, [
-      'sign',
-      'verify',
-    ])) as CryptoKeyPair;
-    const publicKey = Buffer.from(await crypto.subtle.exportKey('raw', keys.publicKey)).toString('hex');
-    const { app, asks } = withFeedback({ DISCORD_PUBLIC_KEY: publicKey });
+    const signer = await createDiscordSigner();
+    const { app, asks } = withFeedback({ DISCORD_PUBLIC_KEY: signer.publicKey });
     const send = async (interaction: unknown) => {
       const body = JSON.stringify(interaction);
-      const timestamp = String(Math.floor(NOW / 1000));
-      const signature = Buffer.from(
-        await crypto.subtle.sign('Ed25519', keys.privateKey, new TextEncoder().encode(timestamp + body)),
-      ).toString('hex');
-      const headers = { 'x-signature-timestamp': timestamp, 'x-signature-ed25519': signature };
+      const headers = await signer.headers(body);
       return (await app.request('/bots/discord', { method: 'POST', headers, body })).json();
     };
     const answer = await send({
@@ -515,11 +404,7 @@ describe('feedback buttons in the bots', () => {
     const { app, asks } = withFeedback();
     const send = async (text: string) => {
       const body = JSON.stringify({ conversationId: 'c1', text });
-      const timestamp = String(Math.floor(NOW / 1000));
-      const headers = {
-        'x-webhook-timestamp': timestamp,
-        'x-webhook-signature': `sha256=${await hmacSha256Hex(secrets.WEBHOOK_SECRET, `${timestamp}.${body}`)}`,
-      };
+      const headers = await webhookHeaders(body);
       return (await (await app.request('/bots/webhook', { method: 'POST', headers, body })).json()) as {
         askId?: string;
       };

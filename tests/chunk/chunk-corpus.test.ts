@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chunkCorpus, DEFAULT_CHUNK_OPTIONS } from '../../src/chunk/chunk-corpus.ts';
-import { normalizeSpan } from '../../src/chunk/clean.ts';
+import { normalizeSpan } from '../../src/core/clean.ts';
 import type { DocumentInfo, Passage, SourceFile } from '../../src/core/types.ts';
 import { locate } from '../../src/eval/evaluate.ts';
 import { buildCatalog } from '../../src/ingest/catalog.ts';
@@ -44,6 +44,22 @@ describe('chunkCorpus on the shipped corpus', () => {
       expect(p.start).toBeGreaterThanOrEqual(d?.start ?? Infinity);
       expect(p.end).toBeLessThanOrEqual(d?.end ?? -1);
     }
+  });
+
+  it('ends every passage at a sentence or clause boundary, or where its line ends', () => {
+    // A passage that stops mid-sentence gives a quote nobody can paste ("…threshold for parties" / "to be
+    // reduced by 4 times…"): the cut must fall after terminal punctuation, or at a structural end (a line
+    // break after any trailing markup such as `*`, `\\*<sup>1</sup>` or a table cell).
+    const midSentence = passages
+      .filter((p) => {
+        if (/[.!?…;:]["'”’»)\]]*$/u.test(p.text)) return false;
+        const after = raw(p)
+          .slice(p.end)
+          .replace(/^(?:[*_\\]+|<sup>[^<]*<\/sup>|<\/?[a-z][^>]*>)+/iu, '');
+        return !/^[ \t]*(?:\n|$|\|)/u.test(after);
+      })
+      .map((p) => `${p.id}: …${p.text.slice(-40)}`);
+    expect(midSentence).toEqual([]);
   });
 
   it('has unique ids and dense ordinals', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chunkCorpus } from '../../src/chunk/chunk-corpus.ts';
-import { normalizeSpan } from '../../src/chunk/clean.ts';
+import { normalizeSpan } from '../../src/core/clean.ts';
 import { buildCatalog } from '../../src/ingest/catalog.ts';
 
 /** The chunker's invariants on arbitrary text, including markup, Cyrillic, emoji and control characters. */

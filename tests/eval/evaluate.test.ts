@@ -8,6 +8,7 @@ import {
   summarize,
 } from '../../src/eval/evaluate.ts';
 import type { AskRequest, AskResult } from '../../src/retrieve/types.ts';
+import { confidentSignals } from '../setup/fixtures.ts';
 
 const raw = 'Intro.\n\nThe **akims** of rural\ndistricts are elected. Other text here.';
 
@@ -59,9 +60,9 @@ describe('runQuestions', () => {
     );
     const start = raw.indexOf('Other');
     const ask = async (request: AskRequest): Promise<AskResult> => ({
-      query: { text: request.question, language: 'en', usedHistory: false },
+      query: { text: request.question, language: 'en', usedHistory: false, model: 'test-model' },
       confidence: request.question === 'weather?' ? 'low' : 'high',
-      signals: { coverage: 1, support: 1, agreement: true, missingNames: [], asksAboutNow: false },
+      signals: confidentSignals,
       tookMs: 0,
       passages: [0, start].map((s, i) => ({
         id: `p${i}`,

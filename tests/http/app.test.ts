@@ -11,6 +11,7 @@ import {
   PassageContextSchema,
 } from '../../src/http/schemas.ts';
 import type { AskRequest, QaService } from '../../src/retrieve/types.ts';
+import { confidentSignals } from '../setup/fixtures.ts';
 
 const doc: DocumentInfo = {
   id: 'doc-1',
@@ -50,9 +51,9 @@ function fakeService(overrides: Partial<QaService> = {}): QaService & { calls: A
         });
       }
       return {
-        query: { text: request.question, language: 'en', usedHistory: false },
+        query: { text: request.question, language: 'en', usedHistory: false, model: 'test-model' },
         confidence: 'high',
-        signals: { coverage: 1, support: 1, agreement: true, missingNames: [], asksAboutNow: false },
+        signals: confidentSignals,
         tookMs: 1,
         passages: [
           {

@@ -11,7 +11,13 @@ function collect() {
 
 describe('STATUS_BY_CODE', () => {
   it('answers client mistakes with 4xx and server trouble with 5xx', () => {
-    const clientCodes = new Set(['INVALID_REQUEST', 'INVALID_JSON', 'UNKNOWN_FILTER_VALUE', 'UNAUTHORIZED']);
+    const clientCodes = new Set([
+      'INVALID_REQUEST',
+      'INVALID_JSON',
+      'UNKNOWN_FILTER_VALUE',
+      'UNAUTHORIZED',
+      'REPLAYED',
+    ]);
     for (const [code, status] of Object.entries(STATUS_BY_CODE)) {
       expect(status, code).toBeGreaterThanOrEqual(400);
       expect(status, code).toBeLessThan(600);

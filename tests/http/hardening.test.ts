@@ -3,14 +3,14 @@ import { type AdminControl, createApp, type ReindexStatus } from '../../src/http
 import { createMetrics } from '../../src/http/metrics.ts';
 import { createRateLimiter } from '../../src/http/rate-limit.ts';
 import type { QaService } from '../../src/retrieve/types.ts';
-import { testDocument } from '../setup/fixtures.ts';
+import { confidentSignals, testDocument } from '../setup/fixtures.ts';
 
 const doc = testDocument;
 const service = (
   ask: QaService['ask'] = async (r) => ({
-    query: { text: r.question, language: 'en', usedHistory: false },
+    query: { text: r.question, language: 'en', usedHistory: false, model: 'test-model' },
     confidence: 'medium',
-    signals: { coverage: 1, support: 0.5, agreement: true, missingNames: [], asksAboutNow: false },
+    signals: { ...confidentSignals, support: 0.5 },
     passages: [],
     tookMs: 0,
   }),
@@ -40,6 +40,17 @@ describe('createRateLimiter', () => {
     expect(limiter.take('a')).toBe(0);
   });
 
+  it('keeps a limited client limited while a flood of new clients fills the table', () => {
+    let now = 0;
+    const limiter = createRateLimiter(2, () => now, 100);
+    limiter.take('a');
+    limiter.take('a');
+    expect(limiter.take('a')).toBeGreaterThan(0);
+    for (let i = 0; i < 150; i++) limiter.take(`flood-${i}`);
+    now += 10;
+    expect(limiter.take('a')).toBeGreaterThan(0);
+  });
+
   it('is off at 0 per minute', () => {
     const limiter = createRateLimiter(0);
     for (let i = 0; i < 1000; i++) expect(limiter.take('a')).toBe(0);
@@ -61,11 +72,25 @@ describe('HTTP hardening', () => {
   it('counts clients apart by X-Forwarded-For only when told to trust the proxy', async () => {
     const app = createApp({
       service: service(),
-      config: { ...base, RATE_LIMIT_PER_MINUTE: 1, TRUST_PROXY: true },
+      config: { ...base, RATE_LIMIT_PER_MINUTE: 1, TRUST_PROXY: 1 },
     });
     expect((await ask(app, { 'x-forwarded-for': '10.0.0.1' })).status).toBe(200);
     expect((await ask(app, { 'x-forwarded-for': '10.0.0.2' })).status).toBe(200);
     expect((await ask(app, { 'x-forwarded-for': '10.0.0.1' })).status).toBe(429);
+  });
+
+  it('cannot be escaped by writing extra X-Forwarded-For entries in front of the proxy', async () => {
+    const app = createApp({
+      service: service(),
+      config: { ...base, RATE_LIMIT_PER_MINUTE: 2, TRUST_PROXY: 1 },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      // The client writes a new random address each time; the proxy appends the one it saw.
+      const res = await ask(app, { 'x-forwarded-for': `203.0.113.${i}, 1.1.1.1` });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([200, 200, 429, 429, 429]);
   });
 
   it('times out a slow request with 504 TIMEOUT', async () => {

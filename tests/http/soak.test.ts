@@ -27,6 +27,7 @@ describe('reindex under load', () => {
       CORPUS_DIR: corpus,
       INDEX_DIR: join(root, 'index'),
       MODELS_DIR: 'models',
+      EMBEDDING_MODEL: 'builtin-static',
       LOG_LEVEL: 'silent',
     };
     await openOrBuildIndex(loadConfig(env));

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../src/core/config.ts';
+import { listFiles } from '../../src/core/files.node.ts';
+import { INDEX_FORMAT_VERSION } from '../../src/core/manifest.ts';
 import { buildIndex, MANIFEST_FILE } from '../../src/index/build-index.node.ts';
-import { listFiles } from '../../src/index/files.node.ts';
 import { openIndex, openOrBuildIndex } from '../../src/index/load-index.node.ts';
 import { createQaService } from '../../src/retrieve/engine.ts';
 
@@ -26,6 +27,7 @@ async function smallCorpus(): Promise<{
       CORPUS_DIR: corpus,
       INDEX_DIR: join(root, 'index'),
       MODELS_DIR: 'models',
+      EMBEDDING_MODEL: 'builtin-static',
       AUTO_BUILD: 'false',
       ...extra,
     });
@@ -41,7 +43,11 @@ describe('buildIndex and openIndex', () => {
 
   it('writes a manifest naming format, model, dims, space, counts and corpus fingerprint', async () => {
     const manifest = JSON.parse(await readFile(join(env.config().INDEX_DIR, MANIFEST_FILE), 'utf8'));
-    expect(manifest).toMatchObject({ formatVersion: 2, space: 'ip', model: { id: 'builtin-static' } });
+    expect(manifest).toMatchObject({
+      formatVersion: INDEX_FORMAT_VERSION,
+      space: 'ip',
+      model: { id: 'builtin-static' },
+    });
     expect(manifest.passageCount).toBeGreaterThan(5);
     expect(manifest.model.dims).toBeGreaterThan(100);
     expect(manifest.corpusFingerprint).toMatch(/^[0-9a-f]{64}$/);
@@ -71,7 +77,7 @@ describe('buildIndex and openIndex', () => {
   it('detects a changed GloVe-SIF table as stale', async () => {
     const local = await smallCorpus();
     const models = join(await mkdtemp(join(tmpdir(), 'models-')), 'models');
-    await cp('models', models, { recursive: true });
+    await cp('models/glove-sif', join(models, 'glove-sif'), { recursive: true });
     await buildIndex(local.config({ MODELS_DIR: models }));
     await appendFile(join(models, 'glove-sif', 'glove-sif-100d.bin'), 'x');
     await expect(openIndex(local.config({ MODELS_DIR: models }))).rejects.toThrow(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lowConfidenceNote, missingNames, rateConfidence } from '../../src/retrieve/confidence.ts';
-import { asksAboutNow, namesIn } from '../../src/retrieve/query.ts';
+import { asksAboutNow, expectedFigure, holdsFigure, namesIn } from '../../src/retrieve/query.ts';
 
 const base = {
   coverage: 1,
@@ -8,6 +8,9 @@ const base = {
   agreement: true,
   missingNames: [] as string[],
   asksAboutNow: false,
+  missingFigure: false,
+  similarity: 0.9,
+  otherLanguage: false,
 };
 
 describe('rateConfidence', () => {
@@ -21,6 +24,22 @@ describe('rateConfidence', () => {
 
   it('is low when the question asks about the present, whatever the passages hold', () => {
     expect(rateConfidence({ ...base, asksAboutNow: true })).toBe('low');
+  });
+
+  it('is low when the question asks for a figure the best quote does not hold', () => {
+    expect(rateConfidence({ ...base, missingFigure: true })).toBe('low');
+  });
+
+  it('judges a question in another language by similarity when the model matches across languages', () => {
+    const russian = { ...base, coverage: 0.1, otherLanguage: true };
+    // Without a cross-lingual threshold (the built-in model) low coverage decides.
+    expect(rateConfidence({ ...russian, similarity: 0.95 })).toBe('low');
+    expect(rateConfidence({ ...russian, similarity: 0.9 }, { crossLingualSimilarity: 0.85 })).toBe('high');
+    expect(rateConfidence({ ...russian, similarity: 0.8 }, { crossLingualSimilarity: 0.85 })).toBe('low');
+    // A question in the passages' own language is still judged by coverage.
+    expect(
+      rateConfidence({ ...base, coverage: 0.1, similarity: 0.95 }, { crossLingualSimilarity: 0.85 }),
+    ).toBe('low');
   });
 
   it('is high when the best passage holds the question terms and both legs agree', () => {
@@ -46,6 +65,16 @@ describe('missingNames', () => {
       'uzbekistan',
     ]);
     expect(missingNames(['gini'], new Set(), passageShare)).toEqual(['gini']);
+  });
+
+  it('compares a Cyrillic name with English passages through its English forms, else not at all', () => {
+    const english = new Set(['tokayev', 'reform']);
+    const forms = (name: string) => (name === 'токаев' ? ['tokayev'] : name === 'рахмон' ? ['rahmon'] : []);
+    expect(missingNames(['токаев'], english, passageShare, {}, forms)).toEqual([]);
+    expect(missingNames(['рахмон'], english, passageShare, {}, forms)).toEqual(['рахмон']);
+    expect(missingNames(['қазақстанда'], english, passageShare, {}, forms)).toEqual([]);
+    // Among Russian passages a Russian name is compared as it is.
+    expect(missingNames(['рахмон'], new Set(['реформа']), passageShare, {}, forms)).toEqual(['рахмон']);
   });
 
   it('leaves out names most of the corpus uses: they are its subject, not a passage requirement', () => {
@@ -88,10 +117,38 @@ describe('asksAboutNow', () => {
   });
 });
 
+describe('expectedFigure and holdsFigure', () => {
+  it('recognises questions asking for a share, a year or a count, in three languages', () => {
+    expect(expectedFigure('What was the voter turnout in the 2022 referendum?')).toBe('share');
+    expect(expectedFigure('Какой процент голосов получил кандидат?')).toBe('share');
+    expect(expectedFigure('In what year was the death penalty abolished?')).toBe('year');
+    expect(expectedFigure('Өлім жазасы қай жылы жойылды?')).toBe('year');
+    expect(expectedFigure('How many deputies does the President appoint?')).toBe('count');
+    expect(expectedFigure('What is the minimum wage in Kazakhstan in tenge?')).toBe('count');
+    expect(expectedFigure('Сколько партий было зарегистрировано?')).toBe('count');
+    expect(expectedFigure('Қанша партия тіркелді?')).toBe('count');
+  });
+
+  it('does not read conditions or reasons as figures', () => {
+    expect(expectedFigure('When does a participation crisis arise during modernization?')).toBeUndefined();
+    expect(expectedFigure('Why did Kazakhstan adopt a presidential system?')).toBeUndefined();
+  });
+
+  it('finds a figure of the kind asked for, counts also in words', () => {
+    expect(holdsFigure('Turnout was 68.4%.', 'share')).toBe(true);
+    expect(holdsFigure('Turnout was high in 2022.', 'share')).toBe(false);
+    expect(holdsFigure('It was abolished in 2021.', 'year')).toBe(true);
+    expect(holdsFigure('It was abolished 12 days later.', 'year')).toBe(false);
+    expect(holdsFigure('Seven deputies of the Senate are appointed by the President.', 'count')).toBe(true);
+    expect(holdsFigure('Deputies of the Senate are appointed by the President.', 'count')).toBe(false);
+  });
+});
+
 describe('lowConfidenceNote', () => {
   it('tells the reader which signal made the answer low', () => {
     expect(lowConfidenceNote({ ...base, asksAboutNow: true })).toMatch(/cannot say what is current/);
     expect(lowConfidenceNote({ ...base, missingNames: ['uzbekistan'] })).toMatch(/do not mention uzbekistan/);
+    expect(lowConfidenceNote({ ...base, missingFigure: true })).toMatch(/give no figure/);
     expect(lowConfidenceNote(base)).toMatch(/do not seem to cover/);
   });
 });

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createQaService } from '../../src/retrieve/engine.ts';
 import { namesAsWritten, readerNotice } from '../../src/retrieve/reader-notice.ts';
-import type { QaService } from '../../src/retrieve/types.ts';
+import type { AskResult, QaService } from '../../src/retrieve/types.ts';
+import { confidentSignals } from '../setup/fixtures.ts';
 import { openTestIndex } from '../setup/test-index.ts';
 
 describe('readerNotice', () => {
@@ -31,6 +32,32 @@ describe('readerNotice', () => {
     expect(readerNotice(result)).toBe(
       'The closest passages do not mention Mazhilis, Almaty; the documents may not cover this.',
     );
+  });
+
+  const low = (text: string, signals: Partial<AskResult['signals']>) => ({
+    confidence: 'low' as const,
+    query: { text, language: 'en' as const, usedHistory: false, model: 'm' },
+    signals: { ...confidentSignals, ...signals },
+  });
+
+  it('keeps the other signals: a missing figure is said before missing names', () => {
+    expect(
+      readerNotice(low('How many seats did Amanat win?', { missingFigure: true, missingNames: ['amanat'] })),
+    ).toBe('The closest passages give no figure for this; the documents may not contain it.');
+    expect(readerNotice(low('Кто такой Токаев?', { otherLanguage: true, similarity: 0.5 }))).toBe(
+      'The documents do not seem to cover this; these are the closest passages.',
+    );
+  });
+
+  it('names Cyrillic names as typed, and takes names from the question, not from what the engine added', () => {
+    expect(readerNotice(low('Что решил Мажилис? [English: mazhilis]', { missingNames: ['мажилис'] }))).toBe(
+      'The closest passages do not mention Мажилис; the documents may not cover this.',
+    );
+    expect(
+      readerNotice(
+        low('And in Almaty? [context: What did Almatinsky district decide?]', { missingNames: ['almati'] }),
+      ),
+    ).toBe('The closest passages do not mention Almaty; the documents may not cover this.');
   });
 
   it('says nothing for an answer that is not rated low', async () => {

@@ -1,4 +1,5 @@
 import type { DocumentInfo } from '../../src/core/types.ts';
+import type { ConfidenceSignals } from '../../src/retrieve/confidence.ts';
 
 /** A one-character document for tests that fake the search service. */
 export const testDocument: DocumentInfo = {
@@ -10,4 +11,16 @@ export const testDocument: DocumentInfo = {
   type: 'article',
   start: 0,
   end: 1,
+};
+
+/** Signals of a well-supported answer, for tests that fake the search service; override what a test varies. */
+export const confidentSignals: ConfidenceSignals = {
+  coverage: 1,
+  support: 1,
+  agreement: true,
+  missingNames: [],
+  asksAboutNow: false,
+  missingFigure: false,
+  similarity: 0.9,
+  otherLanguage: false,
 };

@@ -1,12 +1,30 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
+export interface StartOptions {
+  /** Lower the open-file limit of the server process (`ulimit -n`). */
+  fileLimit?: number;
+  /** Collect what the server writes on stdout (its JSON log lines) into this array. */
+  output?: string[];
+}
+
 /** Starts `src/node.ts` as a real server on `port` with `env`, and waits until /healthz answers. */
-export async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+export async function startServer(
+  port: number,
+  env: Record<string, string>,
+  options: StartOptions = {},
+): Promise<ChildProcess> {
+  const node = [process.execPath, '--import', 'tsx', 'src/node.ts'];
+  const [file, args] = options.fileLimit
+    ? ['sh', ['-c', `ulimit -n ${options.fileLimit} && exec "$@"`, 'sh', ...node]]
+    : [node[0] as string, node.slice(1)];
+  const server = spawn(file, args, {
     // Questions asked by a test server are kept in memory, never in the developer's data/ folder.
     env: { ...process.env, LOG_LEVEL: 'silent', ANALYTICS_DB: ':memory:', ...env, PORT: String(port) },
-    stdio: 'ignore',
+    stdio: ['ignore', options.output ? 'pipe' : 'ignore', 'ignore'],
   });
+  server.stdout?.on('data', (chunk: Buffer) =>
+    options.output?.push(...chunk.toString().split('\n').filter(Boolean)),
+  );
   for (let i = 0; i < 600; i++) {
     if (
       await fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -19,4 +37,10 @@ export async function startServer(port: number, env: Record<string, string>): Pr
   }
   server.kill('SIGTERM');
   throw new Error(`the server on port ${port} did not start`);
+}
+
+/** Resolves with the exit code once `server` has exited. */
+export function exited(server: ChildProcess): Promise<number | null> {
+  if (server.exitCode !== null) return Promise.resolve(server.exitCode);
+  return new Promise((resolve) => server.once('exit', (code) => resolve(code)));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, normalizeSpan } from '../../src/chunk/clean.ts';
+import { cleanText, normalizeSpan } from '../../src/core/clean.ts';
 
 describe('cleanText', () => {
   it('removes markup and keeps escaped characters', () => {

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/http/app.ts';
-import { createQaService } from '../../src/retrieve/engine.ts';
-import type { QaService } from '../../src/retrieve/types.ts';
-import { openTestIndex } from '../setup/test-index.ts';
+import { createApp } from '../../../src/http/app.ts';
+import { createQaService } from '../../../src/retrieve/engine.ts';
+import type { QaService } from '../../../src/retrieve/types.ts';
+import { openTestIndex } from '../../setup/test-index.ts';
 
 describe('GET /v1/passages/:id/cite', () => {
   let service: QaService;

@@ -1,15 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError } from '../core/errors.ts';
-import type { FeedbackStore } from '../feedback/types.ts';
-import { ErrorSchema } from './schemas.ts';
-import { allowOnly, createSubApp } from './sub-app.ts';
-
-/** Longest reason a reader may give with feedback. */
-export const MAX_REASON_CHARS = 500;
+import { AppError } from '../../core/errors.ts';
+import { type FeedbackStore, MAX_REASON_CHARS } from '../../feedback/types.ts';
+import { requireJson } from '../middleware.ts';
+import { createOpenApiApp, errorResponses, serverErrors } from '../openapi.ts';
 
 export const FeedbackRequestSchema = z
   .strictObject({
-    askId: z.uuid().openapi({ description: 'The `askId` of the answer (from `POST /v1/ask`).' }),
+    askId: z.uuid().openapi({
+      description: 'The `askId` of the answer, from `POST /v1/ask` (or the bots’ webhook).',
+    }),
     rating: z.enum(['up', 'down']),
     reason: z
       .string()
@@ -31,36 +30,38 @@ const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema
  * verdict on the same answer replaces the first (a reader who changes their mind is not counted twice).
  */
 export function createFeedbackRoutes(store: FeedbackStore, now: () => number = Date.now) {
-  const app = createSubApp();
-  app.use('/v1/feedback', async (c, next) => {
-    if (c.req.method !== 'POST') return next();
-    const type = c.req.header('content-type') ?? '';
-    if (!/^application\/json\b/i.test(type))
-      throw new AppError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        'Send the feedback as JSON (content-type: application/json)',
-      );
-    try {
-      JSON.parse(await c.req.text());
-    } catch {
-      throw new AppError('INVALID_JSON', 'The request body is not valid JSON');
-    }
-    return next();
-  });
+  const app = createOpenApiApp();
+  app.use('/v1/feedback', requireJson());
   app.openapi(
     createRoute({
       method: 'post',
       path: '/v1/feedback',
+      operationId: 'feedback',
       summary: 'Thumbs up or down on an answer, with an optional reason',
-      request: { body: { content: json(FeedbackRequestSchema), required: true } },
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: FeedbackRequestSchema,
+              example: {
+                // An id the server issued: take it from an answer of `POST /v1/ask`.
+                askId: '3f1c2a9e-8d4b-4c6f-9a1e-2b7d5e0c4f18',
+                rating: 'down',
+                reason: 'I wanted the figures for 2021',
+              },
+            },
+          },
+          required: true,
+        },
+      },
       responses: {
         200: { description: 'Recorded', content: json(FeedbackResponseSchema) },
-        400: { description: 'Malformed JSON or a bad field', content: json(ErrorSchema) },
+        ...errorResponses(400, 408, 413, 415),
         404: {
+          ...errorResponses(404)[404],
           description: 'No answer with this askId (unknown, or older than the retention)',
-          content: json(ErrorSchema),
         },
-        415: { description: 'Body not sent as JSON', content: json(ErrorSchema) },
+        ...serverErrors,
       },
     }),
     async (c) => {
@@ -74,6 +75,5 @@ export function createFeedbackRoutes(store: FeedbackStore, now: () => number = D
       return c.json({ askId, rating, ...(reason ? { reason } : {}) }, 200);
     },
   );
-  allowOnly(app, '/v1/feedback', 'POST');
   return app;
 }

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError } from '../core/errors.ts';
-import { CITE_STYLES, citeSpan } from '../retrieve/citation-styles.ts';
-import type { QaService } from '../retrieve/types.ts';
-import { ErrorSchema, IdParamSchema } from './schemas.ts';
-import { allowOnly, createSubApp } from './sub-app.ts';
+import { AppError } from '../../core/errors.ts';
+import { CITE_STYLES, citeSpan } from '../../retrieve/citation-styles.ts';
+import type { QaService } from '../../retrieve/types.ts';
+import type { ExampleValues } from '../examples.ts';
+import { createOpenApiApp, errorResponses, serverErrors } from '../openapi.ts';
+import { idParam } from '../schemas.ts';
 
 const Offset = z.coerce.number().int().min(0);
 
@@ -41,17 +42,16 @@ const CitedSpanSchema = z
   })
   .openapi('CitedSpan');
 
-const PATH = '/v1/passages/{id}/cite';
-
 /** `GET /v1/passages/:id/cite`: a quote (or the whole passage) cited in plain text, APA and BibTeX. */
-export function createCiteRoutes(service: QaService) {
-  const app = createSubApp();
+export function createCiteRoutes(service: QaService, examples: ExampleValues) {
+  const app = createOpenApiApp();
   app.openapi(
     createRoute({
       method: 'get',
-      path: PATH,
+      path: '/v1/passages/{id}/cite',
+      operationId: 'citePassage',
       summary: 'Cite a quote from a passage in plain text, APA and BibTeX',
-      request: { params: IdParamSchema, query: CiteQuerySchema },
+      request: { params: idParam(examples.passageId), query: CiteQuerySchema },
       responses: {
         200: {
           description: 'The quote cited in every style (JSON), or in the style asked for (text)',
@@ -60,11 +60,8 @@ export function createCiteRoutes(service: QaService) {
             'text/plain': { schema: z.string() },
           },
         },
-        400: {
-          description: 'Bad offsets or style',
-          content: { 'application/json': { schema: ErrorSchema } },
-        },
-        404: { description: 'No such passage', content: { 'application/json': { schema: ErrorSchema } } },
+        ...errorResponses(400, 404),
+        ...serverErrors,
       },
     }),
     async (c) => {
@@ -91,6 +88,5 @@ export function createCiteRoutes(service: QaService) {
       return c.json(cited, 200);
     },
   );
-  allowOnly(app, '/v1/passages/:id/cite', 'GET, HEAD');
   return app;
 }

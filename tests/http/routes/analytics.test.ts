@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryFeedbackStore } from '../../src/feedback/memory-store.ts';
-import { createRecordingService } from '../../src/feedback/recording.ts';
-import type { FeedbackStore } from '../../src/feedback/types.ts';
-import { createApp } from '../../src/http/app.ts';
-import { createQaService } from '../../src/retrieve/engine.ts';
-import type { QaService } from '../../src/retrieve/types.ts';
-import { openTestIndex } from '../setup/test-index.ts';
+import { createMemoryFeedbackStore } from '../../../src/feedback/memory-store.ts';
+import { createRecordingService } from '../../../src/feedback/recording.ts';
+import type { FeedbackStore } from '../../../src/feedback/types.ts';
+import { createApp } from '../../../src/http/app.ts';
+import { createQaService } from '../../../src/retrieve/engine.ts';
+import type { QaService } from '../../../src/retrieve/types.ts';
+import { openTestIndex } from '../../setup/test-index.ts';
 
 const TOKEN = 'analytics-test-token-0123456789';
 const config = {

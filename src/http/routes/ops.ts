@@ -1,0 +1,39 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { QaService } from '../../retrieve/types.ts';
+import type { HttpMetrics } from '../metrics.ts';
+import { createOpenApiApp, documented, errorResponses, textResponse } from '../openapi.ts';
+import { HealthSchema } from '../schemas.ts';
+
+/** What operators poll: `/healthz` always, `/metrics` when metrics are collected. */
+export function createOpsRoutes(service: QaService, metrics?: HttpMetrics) {
+  const app = createOpenApiApp();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      operationId: 'health',
+      summary: 'Liveness and index facts',
+      responses: {
+        200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } },
+        ...errorResponses(429),
+      },
+    }),
+    (c) => c.json(service.health(), 200),
+  );
+
+  if (metrics) {
+    const { registry } = metrics;
+    documented(
+      app,
+      {
+        method: 'get',
+        path: '/metrics',
+        operationId: 'metrics',
+        summary: 'Prometheus metrics: requests by route and status, latency histograms, index size',
+        responses: { ...textResponse('Prometheus text format', 'text/plain'), ...errorResponses(429) },
+      },
+      async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }),
+    );
+  }
+  return app;
+}

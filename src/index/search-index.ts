@@ -1,0 +1,31 @@
+import type { DocumentInfo, Passage } from '../core/types.ts';
+import type { Embedder } from '../embed/types.ts';
+import type { WordVectors } from '../embed/word-vectors.ts';
+import type { LexicalIndex } from './lexical.ts';
+import type { VectorIndex } from './types.ts';
+
+/** Everything a search needs, loaded and verified; runtime-neutral (the Node loader builds it). */
+export interface SearchIndex {
+  documents: readonly DocumentInfo[];
+  /** Indexed by ordinal. */
+  passages: readonly Passage[];
+  /** Raw text of each corpus file by name, for highlight offsets. */
+  sources: ReadonlyMap<string, string>;
+  /** Passage vectors; labels are passage ordinals. */
+  vectors: VectorIndex;
+  /** Sentence vectors; labels are rows of `sentenceVectors`. */
+  sentences: VectorIndex;
+  lexical: LexicalIndex;
+  /** Unit vectors of every passage sentence, row-major, passage by passage in ordinal order. */
+  sentenceVectors: Float32Array;
+  /** Row of each passage's first sentence in `sentenceVectors`; length = passages + 1. */
+  sentenceOffsets: Uint32Array;
+  /** Passage ordinal of each sentence row. */
+  sentencePassage: Uint32Array;
+  /** Number of passages containing each stemmed term. */
+  documentFrequency: ReadonlyMap<string, number>;
+  embedder: Pick<Embedder, 'id' | 'dims' | 'embedQuery'>;
+  builtAt: string;
+  /** Word vectors for query expansion (the GloVe-SIF table), when available. */
+  wordVectors?: WordVectors;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { createReindexer } from '../../src/index/reindex.node.ts';
+import { testConfig } from '../setup/test-index.ts';
+
+/** A stand-in build: prints a progress line on stderr like the real one, then does `then`. */
+function fakeBuild(then: string) {
+  const script = `process.stderr.write('index: training built-in model\\n'); ${then}`;
+  return { file: process.execPath, args: ['-e', script] };
+}
+
+async function run(then: string, timeoutMs?: number) {
+  const reindexer = createReindexer({
+    config: { ...testConfig(), ...(timeoutMs ? { REINDEX_TIMEOUT_MS: timeoutMs } : {}) },
+    swap: () => {
+      throw new Error('a failed build must not be swapped in');
+    },
+    log: () => {},
+    command: fakeBuild(then),
+  });
+  expect(reindexer.reindex().state).toBe('running');
+  return reindexer.done();
+}
+
+/** Why a rebuild failed is reported from how the build ended, never from its last progress line. */
+describe('createReindexer failures', () => {
+  it('reports a build killed by a signal as killed, with the stage it was in', async () => {
+    const status = await run("process.kill(process.pid, 'SIGKILL');");
+    expect(status.state).toBe('failed');
+    expect(status.error).toMatch(/^build killed by SIGKILL/);
+    expect(status.error).toContain('training built-in model');
+  });
+
+  it('reports the error line of a build that fails', async () => {
+    const status = await run(
+      "process.stderr.write('error: CORPUS_INVALID: catalog.json: bad entry\\n    at stack line\\n'); process.exit(1);",
+    );
+    expect(status.error).toBe('CORPUS_INVALID: catalog.json: bad entry');
+  });
+
+  it('reports the exit code of a build that fails without saying why', async () => {
+    const status = await run('process.exit(3);');
+    expect(status.error).toMatch(/^build exited with code 3/);
+  });
+
+  it('stops a build that runs past REINDEX_TIMEOUT_MS', async () => {
+    const started = Date.now();
+    const status = await run('setTimeout(() => {}, 60_000);', 300);
+    expect(status.error).toMatch(/^build took longer than 300 ms and was stopped/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
