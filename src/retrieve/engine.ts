@@ -100,6 +100,8 @@ const QUOTE_SPARES = 5;
 const MIN_DENSE_SCORE = 0.02;
 /** Sentences fetched per passage wanted from the sentence leg (a passage holds several close matches). */
 const SENTENCES_PER_PASSAGE = 4;
+/** Passages whose analysed terms are kept (independent of the query-vector cache, which may be off). */
+const ANALYSED_PASSAGES = 100_000;
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -311,7 +313,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     if (!cached) {
       const sentences = passage.sentences.map((s) => new Set(terms(s.text)));
       cached = { passage: new Set(sentences.flatMap((s) => [...s])), sentences };
-      if (termCache.size >= opts.cacheSize * 20) termCache.clear();
+      if (termCache.size >= ANALYSED_PASSAGES) termCache.clear();
       termCache.set(passage.ordinal, cached);
     }
     return cached;
