@@ -50,6 +50,12 @@ export interface RetrieveOptions {
   expansion: Partial<ExpansionOptions> | false;
   /** Rank passages also by their best sentence's cosine with the question (a third RRF leg). */
   sentenceLeg: boolean;
+  /**
+   * Weight of the lexical leg for a question in a language most passages are not in (its words can only
+   * match the few passages in its own language, such as parallel abstracts); unset keeps the fuse weight.
+   */
+  otherLanguageLexicalWeight?: number;
+
   /** Append English cognates of Cyrillic words to the text embedded for the dense leg. */
   cognatesInDense: boolean;
   /** Query vectors kept in an LRU cache (0 disables it). */
@@ -370,12 +376,17 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     // Near-zero cosines (a question of unknown words) are no evidence; their order would be arbitrary.
     const dense = qv ? index.vectors.search(qv, depth, accept).filter((h) => h.score > MIN_DENSE_SCORE) : [];
     clock.lap('dense');
+    const otherLanguage = (languageShare.get(query.language) ?? 0) < 0.5;
     const lexical =
       opts.mode === 'dense' ? [] : index.lexical.search(lexicalTerms(query, cognates), depth, accept);
     clock.lap('lexical');
     const sentenceHits = qv && opts.sentenceLeg ? bestSentences(qv, depth, accept) : [];
     clock.lap('sentences');
-    const fused = fuseRankings(dense, lexical, opts.fuse, sentenceHits);
+    const fuse =
+      otherLanguage && opts.mode === 'hybrid' && opts.otherLanguageLexicalWeight !== undefined
+        ? { ...opts.fuse, lexicalWeight: opts.otherLanguageLexicalWeight }
+        : opts.fuse;
+    const fused = fuseRankings(dense, lexical, fuse, sentenceHits);
     const matchedByLabel = new Map(lexical.map((h) => [h.label, h.matched]));
 
     // A few spare candidates: a passage whose quote repeats one already shown is skipped below.
@@ -455,7 +466,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         passages[0] !== undefined &&
         !holdsFigure(passages[0].quote.text, query.expectsFigure),
       similarity: round(sentenceHits[0]?.score ?? 0),
-      otherLanguage: (languageShare.get(query.language) ?? 0) < 0.5,
+      otherLanguage,
     };
     const confidence = topPassage ? rateConfidence(signals, opts.confidence) : 'low';
 
