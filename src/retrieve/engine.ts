@@ -15,7 +15,7 @@ import { createExpander, type ExpansionOptions } from './expand.ts';
 import { type FusedHit, type FuseOptions, fuseRankings } from './fuse.ts';
 import { induceLexicon, parallelPhrases } from './lexicon.ts';
 import { retrievalProfile } from './profiles.ts';
-import { buildQuery, holdsFigure, type Query, type QueryOptions } from './query.ts';
+import { buildQuery, holdsAnswer, type Query, type QueryOptions } from './query.ts';
 import { type QuoteOptions, selectQuote } from './quote.ts';
 import type {
   AskRequest,
@@ -171,6 +171,16 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   const fallbackReason = opts.modelStatus?.fallbackReason;
   const documentsById = new Map(index.documents.map((d) => [d.id, d]));
   const passagesById = new Map(index.passages.map((p) => [p.id, p]));
+  const documentTermCache = new Map<string, string[]>();
+  const documentTerms = (id: string): string[] => {
+    let cached = documentTermCache.get(id);
+    if (!cached) {
+      const d = documentsById.get(id);
+      cached = d ? terms([d.title, ...d.authors].join(' ')) : [];
+      documentTermCache.set(id, cached);
+    }
+    return cached;
+  };
   const passageCounts = new Map<string, number>();
   for (const p of index.passages) passageCounts.set(p.documentId, (passageCounts.get(p.documentId) ?? 0) + 1);
   const languages = new Set(index.passages.map((p) => p.language));
@@ -450,8 +460,13 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       (top.dense?.rank ?? Infinity) <= opts.agreementRank &&
       (top.lexical?.rank ?? Infinity) <= opts.agreementRank;
     const nameWindow = opts.confidence.namePassages ?? DEFAULT_CONFIDENCE_OPTIONS.namePassages;
+    // A name is also "in" a passage when it names the document's authors or title: "in Nechaeva's study"
+    // is answered by a passage of Nechaeva's article, which never repeats her name.
     const inTop = new Set(
-      picked.slice(0, nameWindow).flatMap((h) => [...passageTerms(index.passages[h.label] as Passage)]),
+      picked.slice(0, nameWindow).flatMap((h) => {
+        const passage = index.passages[h.label] as Passage;
+        return [...passageTerms(passage), ...documentTerms(passage.documentId)];
+      }),
     );
     const signals = {
       coverage: round(coverage(query)),
@@ -461,10 +476,11 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         (english.byTerm.get(name) ?? []).map((c) => c.term),
       ),
       asksAboutNow: query.asksAboutNow,
-      missingFigure:
-        query.expectsFigure !== undefined &&
-        passages[0] !== undefined &&
-        !holdsFigure(passages[0].quote.text, query.expectsFigure),
+      ...(query.expects !== undefined &&
+      passages[0] !== undefined &&
+      !holdsAnswer(passages[0].quote.text, query.expects)
+        ? { missingAnswer: query.expects }
+        : {}),
       similarity: round(sentenceHits[0]?.score ?? 0),
       otherLanguage,
     };

@@ -67,7 +67,6 @@ describe('runQuestions', () => {
         agreement: true,
         missingNames: [],
         asksAboutNow: false,
-        missingFigure: false,
         similarity: 0.9,
         otherLanguage: false,
       },

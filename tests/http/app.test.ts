@@ -58,7 +58,6 @@ function fakeService(overrides: Partial<QaService> = {}): QaService & { calls: A
           agreement: true,
           missingNames: [],
           asksAboutNow: false,
-          missingFigure: false,
           similarity: 0.9,
           otherLanguage: false,
         },

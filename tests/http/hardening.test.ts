@@ -16,7 +16,6 @@ const service = (
       agreement: true,
       missingNames: [],
       asksAboutNow: false,
-      missingFigure: false,
       similarity: 0.9,
       otherLanguage: false,
     },

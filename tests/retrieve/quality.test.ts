@@ -17,7 +17,7 @@ const builtinHeldOut: Record<string, { hit5: number }> = {};
 
 beforeAll(async () => {
   index = (await openTestIndex()).index;
-  for (const file of ['heldout-a', 'heldout-b', 'heldout-c', 'heldout-d', 'heldout-e']) {
+  for (const file of ['heldout-a', 'heldout-b', 'heldout-c', 'heldout-d', 'heldout-e', 'heldout-f']) {
     const questions = parseQuestions(await readFile(`eval/${file}.jsonl`, 'utf8'), file);
     const report = summarize(await runQuestions(questions, index.sources, createQaService(index).ask));
     builtinHeldOut[file] = { hit5: report.answerable.hit5 };
@@ -25,17 +25,17 @@ beforeAll(async () => {
 });
 
 /**
- * Floors of the default pretrained model on heldout-a…e together, a little under the measured figures
- * (hit@5 0.896, MRR@10 0.761, paraphrased 0.886, Russian/Kazakh 0.904, unanswerable low 0.725, answerable
- * low 0.118).
+ * Floors of the default pretrained model on heldout-a…f together, a little under the measured figures
+ * (hit@5 0.875, MRR@10 0.750, paraphrased 0.870, Russian/Kazakh 0.844, unanswerable low 0.733, answerable
+ * low 0.109).
  */
 const HELD_OUT_FLOOR = {
-  hit5: 0.85,
-  mrr10: 0.72,
-  paraphrase: 0.83,
-  crosslingual: 0.85,
+  hit5: 0.83,
+  mrr10: 0.71,
+  paraphrase: 0.82,
+  crosslingual: 0.78,
   unanswerableLow: 0.65,
-  answerableLow: 0.16,
+  answerableLow: 0.15,
 };
 
 /** The quality floor of the built-in model on the dev questions (eval/dev.jsonl), through the API's code. */
@@ -91,7 +91,7 @@ describe('retrieval quality on the held-out questions (built-in model)', () => {
   });
 });
 
-const heldOut = ['heldout-a', 'heldout-b', 'heldout-c', 'heldout-d', 'heldout-e'];
+const heldOut = ['heldout-a', 'heldout-b', 'heldout-c', 'heldout-d', 'heldout-e', 'heldout-f'];
 
 /**
  * The default pretrained model (multilingual-e5-small): floors a little under what `npm run eval` measures

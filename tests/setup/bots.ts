@@ -27,7 +27,6 @@ export function fakeBotService() {
           agreement: true,
           missingNames: low ? ['uzbekistan'] : [],
           asksAboutNow: false,
-          missingFigure: false,
           similarity: 0.9,
           otherLanguage: false,
         },
