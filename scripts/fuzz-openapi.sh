@@ -27,7 +27,9 @@ trap cleanup EXIT
 
 ADMIN_TOKEN="fuzz-admin-token-$RANDOM$RANDOM"
 TELEGRAM_SECRET="fuzz-telegram-$RANDOM"
-# Its own index (built at start), so the admin reindex it fuzzes never touches another run's files.
+# Its own index, so the admin reindex it fuzzes never touches another run's files: a copy of the test
+# suite's index of the shipped corpus when there is one (reused as current), else built at start.
+if [ -d .tmp/test-index-pretrained ]; then cp -R .tmp/test-index-pretrained "$WORK/index"; fi
 # Port 0: the server picks a free one and logs it. Rate limits off so the fuzzer is not answered 429.
 env PORT=0 HOST=127.0.0.1 LOG_LEVEL=info INDEX_DIR="$WORK/index" AUTO_BUILD=true \
   RATE_LIMIT_PER_MINUTE=0 OPS_RATE_LIMIT_PER_MINUTE=0 \
@@ -38,7 +40,8 @@ env PORT=0 HOST=127.0.0.1 LOG_LEVEL=info INDEX_DIR="$WORK/index" AUTO_BUILD=true
 SERVER_PID=$!
 
 PORT=""
-for _ in $(seq 1 600); do
+# Up to 10 minutes: building the index with the pretrained model takes minutes on a loaded machine.
+for _ in $(seq 1 3000); do
   PORT="$(grep -o '"port":[0-9]*' "$WORK/server.log" 2>/dev/null | head -1 | cut -d: -f2 || true)"
   [ -n "$PORT" ] && break
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.err"; echo "fuzz: the server did not start"; exit 1; }
