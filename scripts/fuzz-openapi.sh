@@ -27,8 +27,10 @@ trap cleanup EXIT
 
 ADMIN_TOKEN="fuzz-admin-token-$RANDOM$RANDOM"
 TELEGRAM_SECRET="fuzz-telegram-$RANDOM"
-# Its own index (built at start), so the admin reindex it fuzzes never touches another run's files, and
-# its own analytics database, so the questions and feedback it sends never reach another's.
+# Its own index, so the admin reindex it fuzzes never touches another run's files: a copy of the test
+# suite's index of the shipped corpus when there is one (reused as current), else built at start. Its own
+# analytics database, so the questions and feedback it sends never reach another's.
+if [ -d .tmp/test-index-pretrained ]; then cp -R .tmp/test-index-pretrained "$WORK/index"; fi
 # Port 0: the server picks a free one and logs it. Rate limits off so the fuzzer is not answered 429.
 env PORT=0 HOST=127.0.0.1 LOG_LEVEL=info INDEX_DIR="$WORK/index" AUTO_BUILD=true ANALYTICS_DB="$WORK/analytics.sqlite" \
   RATE_LIMIT_PER_MINUTE=0 OPS_RATE_LIMIT_PER_MINUTE=0 \
@@ -38,9 +40,10 @@ env PORT=0 HOST=127.0.0.1 LOG_LEVEL=info INDEX_DIR="$WORK/index" AUTO_BUILD=true
   node --import tsx src/node.ts >"$WORK/server.log" 2>"$WORK/server.err" &
 SERVER_PID=$!
 
-# The server builds its index before it listens: minutes with the pretrained model on a busy machine.
+# Without a test index the server builds one before it listens: minutes with the pretrained model on a
+# busy machine, so wait up to FUZZ_START_SECONDS (10 minutes).
 PORT=""
-for _ in $(seq 1 $((${FUZZ_START_SECONDS:-900} * 5))); do
+for _ in $(seq 1 $((${FUZZ_START_SECONDS:-600} * 5))); do
   PORT="$(grep -o '"port":[0-9]*' "$WORK/server.log" 2>/dev/null | head -1 | cut -d: -f2 || true)"
   [ -n "$PORT" ] && break
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.err"; echo "fuzz: the server did not start"; exit 1; }

@@ -145,6 +145,9 @@ export const AskResponseSchema = z
         agreement: z.boolean(),
         missingNames: z.array(z.string()),
         asksAboutNow: z.boolean(),
+        missingAnswer: z.enum(['share', 'amount', 'year', 'count']).optional(),
+        similarity: z.number(),
+        otherLanguage: z.boolean(),
       })
       .openapi({
         description:

@@ -23,6 +23,7 @@ import {
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
 import type { SearchIndex } from './search-index.ts';
+import { createWordSearch } from './word-search.node.ts';
 
 export interface LoadedIndex {
   manifest: Manifest;
@@ -185,7 +186,9 @@ async function readWordVectors(config: Config, candidatesPath: string) {
     const valid =
       Array.isArray(candidates) &&
       candidates.every((c) => Array.isArray(c) && typeof c[0] === 'number' && typeof c[1] === 'string');
-    return valid ? { ...table, candidates: candidates as Array<[number, string]> } : table;
+    if (!valid) return table;
+    const rows = candidates as Array<[number, string]>;
+    return { ...table, candidates: rows, nearest: createWordSearch(table, rows) };
   } catch {
     return undefined;
   }

@@ -1,3 +1,4 @@
+import type { AnswerKind } from './query.ts';
 import type { Confidence } from './types.ts';
 
 /**
@@ -13,8 +14,8 @@ import type { Confidence } from './types.ts';
  * - agreement: whether the dense and lexical rankings both put the best passage near their top;
  * - asksAboutNow: the question wants the present state of things ("who is the current chairman"), which a
  *   corpus written at one time cannot confirm even when it names who held the post then;
- * - missingFigure: the question asks for a figure (how many, what share, when) and the best quote holds
- *   no number at all: the passage is about the topic but not the fact;
+ * - missingAnswer: the question asks for an answer of a kind one can see (a share, an amount of money, a
+ *   year, a count) and the best quote holds none: the passage is about the topic but not the fact;
  * - similarity: the cosine of the sentence closest to the question (0 without sentence vectors);
  * - otherLanguage: the question is in a language most passages are not in. With a cross-lingual model
  *   such a question cannot be judged by coverage, which counts only words shared with the passages, so it
@@ -29,8 +30,8 @@ export interface ConfidenceSignals {
   missingNames: string[];
   /** The question asks about the present ("who is the current …"); a dated corpus cannot answer it. */
   asksAboutNow: boolean;
-  /** The question asks for a figure and the best quote contains none. */
-  missingFigure: boolean;
+  /** The kind of answer the question asks for when the best quote holds none of it. */
+  missingAnswer?: AnswerKind;
   /** Cosine of the sentence closest to the question; 0 without sentence vectors. */
   similarity: number;
   /** The question is in a language most passages are not written in (a Russian question, English text). */
@@ -88,18 +89,24 @@ export function missingNames(
   });
 }
 
+const ANSWER_WORDS: Record<AnswerKind, string> = {
+  share: 'percentage',
+  amount: 'amount of money',
+  year: 'year',
+  count: 'figure',
+};
+
 /**
  * One sentence telling a reader why an answer is rated low, from its signals; shown by the widget and the
  * bots above the passages (which are still the closest the corpus has).
  */
 export function lowConfidenceNote(
-  signals: Pick<ConfidenceSignals, 'asksAboutNow' | 'missingNames'> &
-    Partial<Pick<ConfidenceSignals, 'missingFigure'>>,
+  signals: Pick<ConfidenceSignals, 'asksAboutNow' | 'missingNames' | 'missingAnswer'>,
 ): string {
   if (signals.asksAboutNow)
     return 'The documents were written at one time and cannot say what is current; this is what they say.';
-  if (signals.missingFigure)
-    return 'The closest passages give no figure for this; the documents may not contain it.';
+  if (signals.missingAnswer)
+    return `The closest passages give no ${ANSWER_WORDS[signals.missingAnswer]} for this; the documents may not contain it.`;
   if (signals.missingNames.length > 0)
     return `The closest passages do not mention ${signals.missingNames.join(', ')}; the documents may not cover this.`;
   return 'The documents do not seem to cover this; these are the closest passages.';
@@ -114,7 +121,7 @@ export function rateConfidence(
     opts.crossLingualSimilarity !== undefined && signals.otherLanguage
       ? signals.similarity < opts.crossLingualSimilarity
       : signals.coverage < opts.minCoverage;
-  if (uncovered || signals.missingNames.length > 0 || signals.asksAboutNow || signals.missingFigure)
+  if (uncovered || signals.missingNames.length > 0 || signals.asksAboutNow || signals.missingAnswer)
     return 'low';
   if (signals.support >= opts.highSupport && signals.agreement) return 'high';
   return 'medium';

@@ -15,7 +15,7 @@ import { createExpander, type ExpansionOptions } from './expand.ts';
 import { type FusedHit, type FuseOptions, fuseRankings } from './fuse.ts';
 import { induceLexicon, parallelPhrases } from './lexicon.ts';
 import { retrievalProfile } from './profiles.ts';
-import { buildQuery, holdsFigure, type Query, type QueryOptions } from './query.ts';
+import { buildQuery, holdsAnswer, type Query, type QueryOptions } from './query.ts';
 import { type QuoteOptions, selectQuote } from './quote.ts';
 import type {
   AskRequest,
@@ -50,6 +50,12 @@ export interface RetrieveOptions {
   expansion: Partial<ExpansionOptions> | false;
   /** Rank passages also by their best sentence's cosine with the question (a third RRF leg). */
   sentenceLeg: boolean;
+  /**
+   * Weight of the lexical leg for a question in a language most passages are not in (its words can only
+   * match the few passages in its own language, such as parallel abstracts); unset keeps the fuse weight.
+   */
+  otherLanguageLexicalWeight?: number;
+
   /** Append English cognates of Cyrillic words to the text embedded for the dense leg. */
   cognatesInDense: boolean;
   /** Query vectors kept in an LRU cache (0 disables it). */
@@ -100,6 +106,8 @@ const QUOTE_SPARES = 5;
 const MIN_DENSE_SCORE = 0.02;
 /** Sentences fetched per passage wanted from the sentence leg (a passage holds several close matches). */
 const SENTENCES_PER_PASSAGE = 4;
+/** Passages whose analysed terms are kept (independent of the query-vector cache, which may be off). */
+const ANALYSED_PASSAGES = 100_000;
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -163,6 +171,16 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   const fallbackReason = opts.modelStatus?.fallbackReason;
   const documentsById = new Map(index.documents.map((d) => [d.id, d]));
   const passagesById = new Map(index.passages.map((p) => [p.id, p]));
+  const documentTermCache = new Map<string, string[]>();
+  const documentTerms = (id: string): string[] => {
+    let cached = documentTermCache.get(id);
+    if (!cached) {
+      const d = documentsById.get(id);
+      cached = d ? terms([d.title, ...d.authors].join(' ')) : [];
+      documentTermCache.set(id, cached);
+    }
+    return cached;
+  };
   const passageCounts = new Map<string, number>();
   for (const p of index.passages) passageCounts.set(p.documentId, (passageCounts.get(p.documentId) ?? 0) + 1);
   const languages = new Set(index.passages.map((p) => p.language));
@@ -311,7 +329,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     if (!cached) {
       const sentences = passage.sentences.map((s) => new Set(terms(s.text)));
       cached = { passage: new Set(sentences.flatMap((s) => [...s])), sentences };
-      if (termCache.size >= opts.cacheSize * 20) termCache.clear();
+      if (termCache.size >= ANALYSED_PASSAGES) termCache.clear();
       termCache.set(passage.ordinal, cached);
     }
     return cached;
@@ -368,12 +386,17 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     // Near-zero cosines (a question of unknown words) are no evidence; their order would be arbitrary.
     const dense = qv ? index.vectors.search(qv, depth, accept).filter((h) => h.score > MIN_DENSE_SCORE) : [];
     clock.lap('dense');
+    const otherLanguage = (languageShare.get(query.language) ?? 0) < 0.5;
     const lexical =
       opts.mode === 'dense' ? [] : index.lexical.search(lexicalTerms(query, cognates), depth, accept);
     clock.lap('lexical');
     const sentenceHits = qv && opts.sentenceLeg ? bestSentences(qv, depth, accept) : [];
     clock.lap('sentences');
-    const fused = fuseRankings(dense, lexical, opts.fuse, sentenceHits);
+    const fuse =
+      otherLanguage && opts.mode === 'hybrid' && opts.otherLanguageLexicalWeight !== undefined
+        ? { ...opts.fuse, lexicalWeight: opts.otherLanguageLexicalWeight }
+        : opts.fuse;
+    const fused = fuseRankings(dense, lexical, fuse, sentenceHits);
     const matchedByLabel = new Map(lexical.map((h) => [h.label, h.matched]));
 
     // A few spare candidates: a passage whose quote repeats one already shown is skipped below.
@@ -437,8 +460,13 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       (top.dense?.rank ?? Infinity) <= opts.agreementRank &&
       (top.lexical?.rank ?? Infinity) <= opts.agreementRank;
     const nameWindow = opts.confidence.namePassages ?? DEFAULT_CONFIDENCE_OPTIONS.namePassages;
+    // A name is also "in" a passage when it names the document's authors or title: "in Nechaeva's study"
+    // is answered by a passage of Nechaeva's article, which never repeats her name.
     const inTop = new Set(
-      picked.slice(0, nameWindow).flatMap((h) => [...passageTerms(index.passages[h.label] as Passage)]),
+      picked.slice(0, nameWindow).flatMap((h) => {
+        const passage = index.passages[h.label] as Passage;
+        return [...passageTerms(passage), ...documentTerms(passage.documentId)];
+      }),
     );
     const signals = {
       coverage: round(coverage(query)),
@@ -448,12 +476,13 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         (english.byTerm.get(name) ?? []).map((c) => c.term),
       ),
       asksAboutNow: query.asksAboutNow,
-      missingFigure:
-        query.expectsFigure !== undefined &&
-        passages[0] !== undefined &&
-        !holdsFigure(passages[0].quote.text, query.expectsFigure),
+      ...(query.expects !== undefined &&
+      passages[0] !== undefined &&
+      !holdsAnswer(passages[0].quote.text, query.expects)
+        ? { missingAnswer: query.expects }
+        : {}),
       similarity: round(sentenceHits[0]?.score ?? 0),
-      otherLanguage: (languageShare.get(query.language) ?? 0) < 0.5,
+      otherLanguage,
     };
     const confidence = topPassage ? rateConfidence(signals, opts.confidence) : 'low';
 

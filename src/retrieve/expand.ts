@@ -1,5 +1,5 @@
 import { stem } from '../core/terms.ts';
-import { expansionCandidates, type WordVectors } from '../embed/word-vectors.ts';
+import { candidateMatrix, expansionCandidates, unitRow, type WordVectors } from '../embed/word-vectors.ts';
 
 export type { WordVectors };
 
@@ -38,27 +38,37 @@ export function createExpander(
   vectors.words.forEach((w, i) => {
     rowOf.set(w, i);
   });
-  const unit = (row: number): Float32Array => {
-    const v = new Float32Array(dims);
-    let norm = 0;
-    for (let d = 0; d < dims; d++) {
-      const x = vectors.values[row * dims + d] ?? 0;
-      v[d] = x;
-      norm += x * x;
-    }
-    norm = Math.sqrt(norm) || 1;
-    for (let d = 0; d < dims; d++) v[d] = (v[d] ?? 0) / norm;
-    return v;
-  };
-  // Candidate neighbours: GloVe words whose stem the corpus uses, as one flat matrix of unit rows.
+  // Candidate neighbours: GloVe words whose stem the corpus uses, as one flat matrix of unit rows (only
+  // needed when the runtime offers no native search over them).
   const candidates = (vectors.candidates ?? expansionCandidates(vectors, inCorpus)).map(([row, term]) => ({
     row,
     term,
   }));
-  const matrix = new Float32Array(candidates.length * dims);
-  candidates.forEach((c, i) => {
-    matrix.set(unit(c.row), i * dims);
-  });
+  const nearest = vectors.nearest;
+  let matrix: Float32Array | undefined;
+  /** Candidates at cosine ≥ minCosine from `q`, as [index, cosine]. */
+  function closeCandidates(q: Float32Array): Array<[number, number]> {
+    if (nearest) {
+      // The best few dozen hold the `neighbours` best distinct stems above the threshold (checked against
+      // the full scan for every corpus word in tests/index/word-search.test.ts).
+      return nearest(q, 32)
+        .filter((h) => h.score >= opts.minCosine)
+        .map((h) => [h.index, h.score]);
+    }
+    matrix ??= candidateMatrix(
+      vectors,
+      candidates.map((c) => [c.row, c.term]),
+    );
+    const out: Array<[number, number]> = [];
+    // The hot loop of an unseen word (a scan of ~8k rows): plain indexed reads, no bounds fallbacks.
+    const m = matrix;
+    for (let i = 0, base = 0; i < candidates.length; i++, base += dims) {
+      let dot = 0;
+      for (let d = 0; d < dims; d++) dot += (m[base + d] as number) * (q[d] as number);
+      if (dot >= opts.minCosine) out.push([i, dot]);
+    }
+    return out;
+  }
   const cache = new Map<string, Array<{ term: string; weight: number }>>();
 
   return {
@@ -68,13 +78,10 @@ export function createExpander(
       const row = rowOf.get(word);
       let result: Array<{ term: string; weight: number }> = [];
       if (row !== undefined) {
-        const q = unit(row);
+        const q = unitRow(vectors, row);
         const own = stem(word);
         const best: Array<{ term: string; cos: number }> = [];
-        for (let i = 0; i < candidates.length; i++) {
-          let dot = 0;
-          for (let d = 0; d < dims; d++) dot += (matrix[i * dims + d] ?? 0) * (q[d] ?? 0);
-          if (dot < opts.minCosine) continue;
+        for (const [i, dot] of closeCandidates(q)) {
           const term = candidates[i]?.term as string;
           if (term === own) continue;
           const existing = best.find((b) => b.term === term);

@@ -31,8 +31,8 @@ export interface Query {
   text: string;
   /** The question asks who or what holds a role now ("who is the current …"), see `asksAboutNow`. */
   asksAboutNow: boolean;
-  /** The kind of figure the question asks for (a share, a year, a count), if any. */
-  expectsFigure?: FigureKind;
+  /** The kind of answer the question asks for (a share, an amount, a year, a count, a person), if any. */
+  expects?: AnswerKind;
 }
 
 export interface QueryOptions {
@@ -89,54 +89,69 @@ export function asksAboutNow(question: string): boolean {
   return ASKS_ABOUT_NOW.some((pattern) => pattern.test(question));
 }
 
-/** The kind of figure a question asks for: a share, a year or date, or a count or amount. */
-export type FigureKind = 'share' | 'year' | 'count';
+/** What kind of answer a question asks for: a share, an amount of money, a year or a count. */
+export type AnswerKind = 'share' | 'amount' | 'year' | 'count';
 
-// Questions whose answer is a figure: "what was the turnout", "in what year", "how many", "сколько",
-// "қанша". A passage whose best quote holds no figure of that kind cannot answer them, however close its
-// wording (the corpus discusses the 2022 referendum without ever giving its turnout). Checked in order:
-// a share is also a count, so the more specific kind wins.
-const FIGURE_QUESTIONS: ReadonlyArray<readonly [FigureKind, RegExp]> = [
+// Questions whose answer is of a kind a passage either holds or not: "what was the turnout" (a share),
+// "how much was allocated" (an amount of money), "in what year" (a year), "how many" (a count). A passage whose best quote holds nothing of that kind cannot answer them, however
+// close its wording (the corpus discusses the 2022 referendum without ever giving its turnout). Checked in
+// order: the more specific kind wins (a share or an amount is also a count). "Who" questions are not
+// checked: their answers are as often a body or a role ("public associations") as a name.
+const ANSWER_QUESTIONS: ReadonlyArray<readonly [AnswerKind, RegExp]> = [
   [
     'share',
     /(?<![\p{L}])(?:turnout|percentage|per\s*cent|what\s+(?:share|proportion|fraction)|какой\s+процент|процент\p{L}*|как\p{L}*\s+дол\p{L}*|явк\p{L}*|пайыз\p{L}*|қатысу\s+деңгей\p{L}*)(?![\p{L}])/iu,
   ],
   [
+    'amount',
+    /(?<![\p{L}])(?:how\s+much\s+(?:money|funding|did\s+\p{L}+\s+(?:cost|spend|allocate))|budget|funding|allocated|in\s+(?:tenge|dollars|usd|euros?|rubles|roubles)|сколько\s+(?:денег|средств|стоит|стоил\p{L}*)|бюджет\p{L}*|қанша\s+(?:ақша|қаржы)|теңге)(?![\p{L}])/iu,
+  ],
+  [
     'year',
-    /(?<![\p{L}])(?:in\s+(?:what|which)\s+year|what\s+year|which\s+year|when\s+(?:was|were|did)|в\s+каком\s+году|когда\s+был\p{L}*|қай\s+жылы|нешінші\s+жылы|қашан)(?![\p{L}])/iu,
+    /(?<![\p{L}])(?:in\s+(?:what|which)\s+year|what\s+year|which\s+year|when\s+(?:was|were|did)|в\s+каком\s+году|^\s*когда|қай\s+жылы|нешінші\s+жылы|қашан)(?![\p{L}])/iu,
   ],
   [
     'count',
-    /(?<![\p{L}])(?:how\s+(?:many|much)|what\s+(?:number|amount|sum)|in\s+(?:tenge|dollars|usd|euros?|rubles|roubles)|сколько|скольк\p{L}*|қанша|неше)(?![\p{L}])/iu,
+    /(?<![\p{L}])(?:how\s+(?:many|much)|what\s+(?:number|amount|sum)|сколько|скольк\p{L}*|қанша|неше)(?![\p{L}])/iu,
   ],
 ];
 
-/** The kind of figure the question asks for, if any. */
-export function expectedFigure(question: string): FigureKind | undefined {
-  return FIGURE_QUESTIONS.find(([, pattern]) => pattern.test(question))?.[0];
+/** The kind of answer the question asks for, if it is one a passage visibly holds or lacks. */
+export function expectedAnswer(question: string): AnswerKind | undefined {
+  return ANSWER_QUESTIONS.find(([, pattern]) => pattern.test(question))?.[0];
 }
 
 const NUMBER_WORDS =
-  /(?<![\p{L}])(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|twice|dozen|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто|тысяч\p{L}*|миллион\p{L}*|бір|екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|он|жүз|мың|миллион)(?![\p{L}])/iu;
-const FIGURE_IN_TEXT: Record<FigureKind, RegExp> = {
-  share:
-    /%|(?<![\p{L}])(?:per\s*cent|percent|процент\p{L}*|пайыз\p{L}*|half|quarter|third|половин\p{L}*)(?![\p{L}])/iu,
+  /(?<![\p{L}])(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|twice|dozen|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|сто|тысяч\p{L}*|миллион\p{L}*|бір|екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|жүз|мың|миллион)(?![\p{L}])/iu;
+const CURRENCY =
+  /[₸$€£]|(?<![\p{L}])(?:tenge|tg|kzt|dollars?|usd|euros?|rubles?|roubles?|тенге|тг|долл\p{L}*|рубл\p{L}*|евро|теңге)(?![\p{L}])/iu;
+const ANSWER_IN_TEXT: Record<Exclude<AnswerKind, 'amount'>, RegExp> = {
+  share: /%|(?<![\p{L}])(?:per\s*cent|percent|процент\p{L}*|пайыз\p{L}*)(?![\p{L}])/iu,
   year: /(?<![\p{N}])(?:1[6-9]|20)\d\d(?![\p{N}])/u,
   count: /\p{N}/u,
 };
 
-/** True when `text` holds a figure of the kind asked for (digits, or number words for a count). */
-export function holdsFigure(text: string, kind: FigureKind): boolean {
-  return FIGURE_IN_TEXT[kind].test(text) || (kind === 'count' && NUMBER_WORDS.test(text));
+/**
+ * True when `text` (a quote) holds an answer of the kind asked for: a percentage, a sum with its currency,
+ * a year, or digits or number words for a count.
+ */
+export function holdsAnswer(text: string, kind: AnswerKind): boolean {
+  if (kind === 'amount') return CURRENCY.test(text) && (/\p{N}/u.test(text) || NUMBER_WORDS.test(text));
+  return ANSWER_IN_TEXT[kind].test(text) || (kind === 'count' && NUMBER_WORDS.test(text));
 }
 
-/** Stems of capitalised words that do not open a sentence: the names a question is about. */
+/** Stems of capitalised words that do not open a sentence, and years: the names a question is about. */
 export function namesIn(question: string): string[] {
   const letters = question.match(/\p{L}/gu) ?? [];
   const upper = letters.filter((c) => c !== c.toLowerCase()).length;
   if (letters.length === 0 || upper / letters.length > 0.6) return []; // shouted text: case says nothing
   const names = new Set<string>();
   for (const token of tokenize(question)) {
+    // A year the question is about is as specific as a name: a passage about 2011 does not answer 2021.
+    if (/^(?:1[6-9]|20)\d\d$/u.test(token.term)) {
+      names.add(token.term);
+      continue;
+    }
     if (token.term === '' || !/^\p{Lu}/u.test(question.slice(token.start, token.end))) continue;
     const before = question.slice(0, token.start).trimEnd();
     if (before === '' || /[.!?…:;]["'”»)]*$/u.test(before)) continue;
@@ -190,6 +205,6 @@ export function buildQuery(
     usedHistory,
     text,
     asksAboutNow: asksAboutNow(trimmed),
-    expectsFigure: expectedFigure(trimmed),
+    expects: expectedAnswer(trimmed),
   };
 }

@@ -17,21 +17,25 @@ const builtinHeldOut: Record<string, { hit5: number }> = {};
 
 beforeAll(async () => {
   index = (await openTestIndex()).index;
-  for (const file of ['heldout-a', 'heldout-b', 'heldout-c', 'heldout-d']) {
+  for (const file of ['heldout-a', 'heldout-b', 'heldout-c', 'heldout-d', 'heldout-e', 'heldout-f']) {
     const questions = parseQuestions(await readFile(`eval/${file}.jsonl`, 'utf8'), file);
     const report = summarize(await runQuestions(questions, index.sources, createQaService(index).ask));
     builtinHeldOut[file] = { hit5: report.answerable.hit5 };
   }
 });
 
-/** Floors of the default pretrained model on heldout-a…d together (set a little under the measured figures). */
+/**
+ * Floors of the default pretrained model on heldout-a…f together, a little under the measured figures
+ * (hit@5 0.875, MRR@10 0.750, paraphrased 0.870, Russian/Kazakh 0.844, unanswerable low 0.733, answerable
+ * low 0.109).
+ */
 const HELD_OUT_FLOOR = {
-  hit5: 0.8,
-  mrr10: 0.68,
-  paraphrase: 0.75,
-  crosslingual: 0.75,
-  unanswerableLow: 0.7,
-  answerableLow: 0.2,
+  hit5: 0.83,
+  mrr10: 0.71,
+  paraphrase: 0.82,
+  crosslingual: 0.78,
+  unanswerableLow: 0.65,
+  answerableLow: 0.15,
 };
 
 /** The quality floor of the built-in model on the dev questions (eval/dev.jsonl), through the API's code. */
@@ -87,7 +91,7 @@ describe('retrieval quality on the held-out questions (built-in model)', () => {
   });
 });
 
-const heldOut = ['heldout-a', 'heldout-b', 'heldout-c', 'heldout-d'];
+const heldOut = ['heldout-a', 'heldout-b', 'heldout-c', 'heldout-d', 'heldout-e', 'heldout-f'];
 
 /**
  * The default pretrained model (multilingual-e5-small): floors a little under what `npm run eval` measures

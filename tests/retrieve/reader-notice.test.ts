@@ -40,10 +40,18 @@ describe('readerNotice', () => {
     signals: { ...confidentSignals, ...signals },
   });
 
-  it('keeps the other signals: a missing figure is said before missing names', () => {
+  it('keeps the other signals: the kind of answer missing is said before missing names', () => {
     expect(
-      readerNotice(low('How many seats did Amanat win?', { missingFigure: true, missingNames: ['amanat'] })),
+      readerNotice(
+        low('How many seats did Amanat win?', { missingAnswer: 'count', missingNames: ['amanat'] }),
+      ),
     ).toBe('The closest passages give no figure for this; the documents may not contain it.');
+    expect(readerNotice(low('What share of voters came?', { missingAnswer: 'share' }))).toBe(
+      'The closest passages give no percentage for this; the documents may not contain it.',
+    );
+    expect(readerNotice(low('In which year was it founded?', { missingAnswer: 'year' }))).toBe(
+      'The closest passages give no year for this; the documents may not contain it.',
+    );
     expect(readerNotice(low('Кто такой Токаев?', { otherLanguage: true, similarity: 0.5 }))).toBe(
       'The documents do not seem to cover this; these are the closest passages.',
     );

@@ -20,7 +20,6 @@ export const confidentSignals: ConfidenceSignals = {
   agreement: true,
   missingNames: [],
   asksAboutNow: false,
-  missingFigure: false,
   similarity: 0.9,
   otherLanguage: false,
 };
