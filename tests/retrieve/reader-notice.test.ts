@@ -25,12 +25,21 @@ describe('readerNotice', () => {
   });
 
   it('names the missing names of a real low answer as written, never as stems', async () => {
-    const result = await service.ask({ question: 'Did the Mazhilis approve the budget of Almaty?' });
+    const result = await service.ask({ question: 'Did the Mazhilis debate the transport of Almaty?' });
     expect(result.confidence).toBe('low');
     // The signals carry stems; the reader sees the words they typed.
     expect(result.signals.missingNames).toEqual(['mazhili', 'almati']);
     expect(readerNotice(result)).toBe(
       'The closest passages do not mention Mazhilis, Almaty; the documents may not cover this.',
+    );
+  });
+
+  it('says what kind of answer a real low answer lacks before the names it lacks', async () => {
+    const result = await service.ask({ question: 'Did the Mazhilis approve the budget of Almaty?' });
+    expect(result.confidence).toBe('low');
+    expect(result.signals).toMatchObject({ missingAnswer: 'amount', missingNames: ['mazhili', 'almati'] });
+    expect(readerNotice(result)).toBe(
+      'The closest passages give no amount of money for this; the documents may not contain it.',
     );
   });
 

@@ -139,10 +139,12 @@ describeInBrowser('chat widget in Chromium', () => {
     const current = await ask("Who is the current chairman of Kazakhstan's Senate?");
     expect(await current.locator('.notice').innerText()).toMatch(/cannot say what is current/);
     expect(await current.locator('.card').count()).toBe(5);
-    const names = await ask('Did the Mazhilis approve the budget of Almaty?');
+    const names = await ask('Did the Mazhilis debate the transport of Almaty?');
     const notice = await names.locator('.notice').innerText();
     expect(notice).toContain('do not mention Mazhilis, Almaty');
     expect(notice).not.toMatch(/\bmazhili\b|\balmati\b/);
+    const budget = await ask('Did the Mazhilis approve the budget of Almaty?');
+    expect(await budget.locator('.notice').innerText()).toContain('give no amount of money');
     const kazakh = await ask('Хантингтон саяси модернизацияны қалай түсінеді?');
     expect(await kazakh.locator('.searched').innerText()).toContain('[English: huntington');
   });
