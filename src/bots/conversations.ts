@@ -11,18 +11,40 @@ export interface ConversationStore {
   last(chat: string): { question: string; history: Turn[]; shown: number } | undefined;
   markShown(chat: string, shown: number): void;
   clear(chat: string): void;
+  /** Remembers that the bot's message `prompt` (platform-scoped, e.g. `telegram:7:42`) asks for a reason. */
+  expectReason(prompt: string, pending: PendingReason): void;
+  /** What a prompt asked about, while it is fresh; undefined for unknown or expired prompts. */
+  pendingReason(prompt: string): PendingReason | undefined;
+  /** Forgets a prompt once its reason is recorded, so a second reply is not taken for one. */
+  settleReason(prompt: string): void;
+}
+
+/** A 👎 whose reason the bot asked for in a message of its own. */
+export interface PendingReason {
+  askId: string;
+  /** The reader who pressed 👎; in a group only their reply is taken as the reason. */
+  user?: string;
 }
 
 export interface ConversationOptions {
+  /** User turns kept per chat for follow-up questions. */
   maxTurns: number;
+  /** A chat silent this long starts afresh (milliseconds). */
   ttlMs: number;
+  /** Chats remembered at once; the least recently active go first. */
   maxChats: number;
+  /** How long a reason prompt can be answered (milliseconds). */
+  reasonTtlMs: number;
+  /** Reason prompts remembered at once; the oldest go first. */
+  maxPrompts: number;
 }
 
 export const DEFAULT_CONVERSATION_OPTIONS: ConversationOptions = {
   maxTurns: 6,
   ttlMs: 30 * 60_000,
   maxChats: 10_000,
+  reasonTtlMs: 60 * 60_000,
+  maxPrompts: 10_000,
 };
 
 export function createConversationStore(
@@ -34,6 +56,7 @@ export function createConversationStore(
     string,
     { turns: Turn[]; at: number; last?: { question: string; history: Turn[]; shown: number } }
   >();
+  const prompts = new Map<string, { pending: PendingReason; at: number }>();
   const get = (chat: string) => {
     const entry = chats.get(chat);
     if (!entry) return undefined;
@@ -62,6 +85,27 @@ export function createConversationStore(
     },
     clear: (chat) => {
       chats.delete(chat);
+    },
+    expectReason(prompt, pending) {
+      prompts.delete(prompt);
+      prompts.set(prompt, { pending: { ...pending }, at: now() });
+      // Insertion order is age order: the oldest prompts are the first keys.
+      for (const [key, entry] of prompts) {
+        if (prompts.size <= opts.maxPrompts && now() - entry.at <= opts.reasonTtlMs) break;
+        prompts.delete(key);
+      }
+    },
+    pendingReason(prompt) {
+      const entry = prompts.get(prompt);
+      if (!entry) return undefined;
+      if (now() - entry.at > opts.reasonTtlMs) {
+        prompts.delete(prompt);
+        return undefined;
+      }
+      return { ...entry.pending };
+    },
+    settleReason: (prompt) => {
+      prompts.delete(prompt);
     },
   };
 }

@@ -1,13 +1,13 @@
 import { recordAnswer } from '../feedback/recording.ts';
 import { type Channel, type FeedbackStore, MAX_REASON_CHARS, type Rating } from '../feedback/types.ts';
 import type { AskResult } from '../retrieve/types.ts';
-import type { DiscordInteraction, SlackInteraction } from './schemas.ts';
+import type { DiscordInteraction } from './schemas.ts';
 
 /**
  * Feedback in the chat platforms: each answer is recorded with an id, the message carries 👍/👎 buttons
- * naming it, and the platform's button callback records the verdict. Telegram and Slack take a thumb;
- * Discord also asks for an optional reason in a modal after a 👎. The generic webhook returns the
- * `askId`, for `POST /v1/feedback`.
+ * naming it, and the platform's button callback records the verdict. After a 👎 each platform asks for an
+ * optional reason its own way: a Discord modal, a Slack modal (`slack-feedback.ts`), a Telegram message
+ * to reply to (`telegram-feedback.ts`). The generic webhook returns the `askId`, for `POST /v1/feedback`.
  */
 
 export interface BotFeedback {
@@ -35,67 +35,43 @@ function channelOf(chat: string): Channel {
   return platform === 'telegram' || platform === 'slack' || platform === 'discord' ? platform : 'webhook';
 }
 
-const THANKS = 'Thank you for the feedback; it goes to the site owner.';
-const LABELS: Record<Rating, string> = { up: '👍 Helpful', down: '👎 Not helpful' };
+export const THANKS = 'Thank you for the feedback; it goes to the site owner.';
+export const TOO_OLD = 'This answer is too old to rate.';
+export const LABELS: Record<Rating, string> = { up: '👍 Helpful', down: '👎 Not helpful' };
+export const REASON_TITLE = 'What was missing?';
+export const REASON_LABEL = 'Reason (optional)';
+
+/**
+ * A typed reason, trimmed: `reason` is undefined when it is blank; `tooLong` when it exceeds
+ * MAX_REASON_CHARS (the limit of `POST /v1/feedback`), to be refused rather than cut.
+ */
+export function readReason(raw: string | null | undefined): {
+  reason?: string;
+  length: number;
+  tooLong: boolean;
+} {
+  const reason = raw?.trim() ?? '';
+  return { ...(reason ? { reason } : {}), length: reason.length, tooLong: reason.length > MAX_REASON_CHARS };
+}
+
+/** What a reader is told when a reason is over the limit (with its length, so they know how much to cut). */
+export function reasonTooLong(length: number): string {
+  return `Please keep the reason to ${MAX_REASON_CHARS} characters (this one has ${length}).`;
+}
 
 /** `fb:up:<askId>`: what a button carries (Telegram allows 64 bytes; a UUID leaves room). */
 export function feedbackData(rating: Rating, askId: string): string {
   return `fb:${rating}:${askId}`;
 }
 
+/** Whether `text` has the shape of an `askId` (a UUID) before it is looked up. */
+export function isAskId(text: string): boolean {
+  return /^[0-9a-f-]{36}$/.test(text);
+}
+
 export function parseFeedbackData(data: unknown): { rating: Rating; askId: string } | undefined {
   const match = typeof data === 'string' ? /^fb:(up|down):([0-9a-f-]{36})$/.exec(data) : null;
   return match ? { rating: match[1] as Rating, askId: match[2] as string } : undefined;
-}
-
-/** Telegram: an inline keyboard under the answer. */
-export function telegramKeyboard(askId: string) {
-  return {
-    reply_markup: {
-      inline_keyboard: [
-        (['up', 'down'] as const).map((r) => ({ text: LABELS[r], callback_data: feedbackData(r, askId) })),
-      ],
-    },
-  };
-}
-
-/** Telegram: records a button press; the webhook response answers the callback query with a toast. */
-export async function answerTelegramCallback(
-  feedback: BotFeedback,
-  query: { id?: string; data?: unknown },
-): Promise<Record<string, unknown>> {
-  const parsed = parseFeedbackData(query.data);
-  const kept = parsed ? await feedback.rate(parsed.askId, parsed.rating) : false;
-  return {
-    method: 'answerCallbackQuery',
-    callback_query_id: query.id ?? '',
-    text: kept ? THANKS : 'This answer is too old to rate.',
-  };
-}
-
-/** Slack: an actions block under the answer. */
-export function slackFeedbackBlock(askId: string) {
-  return {
-    type: 'actions',
-    block_id: 'feedback',
-    elements: (['up', 'down'] as const).map((r) => ({
-      type: 'button',
-      action_id: `feedback_${r}`,
-      text: { type: 'plain_text', text: LABELS[r], emoji: true },
-      value: feedbackData(r, askId),
-    })),
-  };
-}
-
-/** Slack interactivity payload (`block_actions`): records the first feedback button pressed. */
-export async function answerSlackInteraction(
-  feedback: BotFeedback,
-  payload: SlackInteraction,
-): Promise<{ text: string }> {
-  const actions = payload.actions ?? [];
-  const parsed = actions.map((a) => parseFeedbackData(a.value)).find((p) => p !== undefined);
-  const kept = parsed ? await feedback.rate(parsed.askId, parsed.rating) : false;
-  return { text: kept ? THANKS : 'Nothing to record.' };
 }
 
 /** Discord: a row of two buttons under the embeds. */
@@ -128,17 +104,16 @@ export async function answerDiscordInteraction(
     const rows = interaction.data?.components ?? [];
     const reason = rows.flatMap((r) => r.components ?? []).find((c) => c.value !== undefined)?.value;
     const kept = await feedback.rate(askId, 'down', reason?.trim().slice(0, MAX_REASON_CHARS) || undefined);
-    return ephemeral(kept ? THANKS : 'This answer is too old to rate.');
+    return ephemeral(kept ? THANKS : TOO_OLD);
   }
   const parsed = parseFeedbackData(id);
-  if (!parsed || !(await feedback.rate(parsed.askId, parsed.rating)))
-    return ephemeral('This answer is too old to rate.');
+  if (!parsed || !(await feedback.rate(parsed.askId, parsed.rating))) return ephemeral(TOO_OLD);
   if (parsed.rating === 'up') return ephemeral(THANKS);
   return {
     type: 9,
     data: {
       custom_id: `${REASON_MODAL}${parsed.askId}`,
-      title: 'What was missing?',
+      title: REASON_TITLE,
       components: [
         {
           type: 1,
@@ -146,7 +121,7 @@ export async function answerDiscordInteraction(
             {
               type: 4,
               custom_id: 'reason',
-              label: 'Reason (optional)',
+              label: REASON_LABEL,
               style: 2,
               max_length: MAX_REASON_CHARS,
               required: false,

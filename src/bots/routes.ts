@@ -23,6 +23,7 @@ export type BotConfig = Partial<
     | 'PUBLIC_URL'
     | 'MAX_QUESTION_CHARS'
     | 'TELEGRAM_WEBHOOK_SECRET'
+    | 'TELEGRAM_BOT_TOKEN'
     | 'SLACK_SIGNING_SECRET'
     | 'SLACK_BOT_TOKEN'
     | 'DISCORD_PUBLIC_KEY'
@@ -33,7 +34,10 @@ export type BotConfig = Partial<
 export interface BotDeps {
   service: QaService;
   config: BotConfig;
-  /** Outbound HTTP (Slack chat.postMessage); injectable so tests need no network. */
+  /**
+   * Outbound HTTP to the platforms' Web APIs (Slack chat.postMessage and views.open, Telegram sendMessage);
+   * injectable so tests need no network.
+   */
   fetch?: typeof fetch;
   log?: (entry: Record<string, unknown>) => void;
   conversations?: ConversationStore;
@@ -48,11 +52,11 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
   const app = createOpenApiApp();
   const maxChars = config.MAX_QUESTION_CHARS ?? 2000;
   const feedback = deps.feedback;
-  const converse = createConverse(deps.service, deps.conversations ?? createConversationStore(), {
-    maxChars,
-    feedback,
-  });
   const now = deps.now ?? Date.now;
+  const conversations = deps.conversations ?? createConversationStore({}, now);
+  const converse = createConverse(deps.service, conversations, { maxChars, feedback });
+  const outbound = deps.fetch ?? fetch;
+  const log = deps.log ?? (() => {});
   const publicUrl = config.PUBLIC_URL;
   // One guard for every signed platform: signatures never collide across them.
   const replays = createReplayGuard({ now });
@@ -60,7 +64,15 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
   if (config.TELEGRAM_WEBHOOK_SECRET)
     app.route(
       '/telegram',
-      createTelegramRoutes(converse, { secret: config.TELEGRAM_WEBHOOK_SECRET, publicUrl, feedback }),
+      createTelegramRoutes(converse, {
+        secret: config.TELEGRAM_WEBHOOK_SECRET,
+        botToken: config.TELEGRAM_BOT_TOKEN,
+        publicUrl,
+        feedback,
+        prompts: conversations,
+        fetch: outbound,
+        log,
+      }),
     );
   if (config.SLACK_SIGNING_SECRET)
     app.route(
@@ -70,8 +82,8 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
         botToken: config.SLACK_BOT_TOKEN,
         publicUrl,
         now,
-        fetch: deps.fetch ?? fetch,
-        log: deps.log ?? (() => {}),
+        fetch: outbound,
+        log,
         replays,
         feedback,
       }),

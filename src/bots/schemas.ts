@@ -9,18 +9,37 @@ import { AskResponseSchema } from '../http/schemas.ts';
 
 const id = z.string().max(200);
 
+const TelegramChatSchema = z.looseObject({ id: z.union([z.number().int(), id]) });
+const TelegramUserSchema = z.looseObject({ id: z.number().int(), is_bot: z.boolean().optional() });
+
 export const TelegramUpdateSchema = z
   .looseObject({
     update_id: z.number().int(),
     message: z
       .looseObject({
         message_id: z.number().int().optional(),
-        chat: z.looseObject({ id: z.union([z.number().int(), id]) }),
+        chat: TelegramChatSchema,
+        from: TelegramUserSchema.optional(),
         text: z.string().optional(),
+        /** The message this one replies to: a reply to the bot's reason prompt carries a reason. */
+        reply_to_message: z
+          .looseObject({
+            message_id: z.number().int(),
+            from: TelegramUserSchema.optional(),
+            text: z.string().optional(),
+          })
+          .optional(),
       })
       .optional(),
-    /** A press on a feedback button under an earlier answer. */
-    callback_query: z.looseObject({ id, data: z.string().max(64).optional() }).optional(),
+    /** A press on a feedback button under an earlier answer (`message` is that answer). */
+    callback_query: z
+      .looseObject({
+        id,
+        data: z.string().max(64).optional(),
+        from: TelegramUserSchema.optional(),
+        message: z.looseObject({ message_id: z.number().int(), chat: TelegramChatSchema }).optional(),
+      })
+      .optional(),
   })
   .openapi('TelegramUpdate');
 
@@ -49,15 +68,37 @@ export const SlackCommandSchema = z
 
 /** Slack interactivity: a form whose `payload` field holds the JSON of a `SlackInteraction`. */
 export const SlackInteractionFormSchema = z
-  .looseObject({ payload: z.string().openapi({ description: 'JSON of the interaction (block_actions)' }) })
+  .looseObject({
+    payload: z
+      .string()
+      .openapi({ description: 'JSON of the interaction (block_actions or view_submission)' }),
+  })
   .openapi('SlackInteractionForm');
+
+/** A submitted modal: our `private_metadata` and the inputs' values by block and action id. */
+const SlackViewSchema = z.looseObject({
+  callback_id: z.string().max(255).optional(),
+  private_metadata: z.string().max(3000).optional(),
+  state: z
+    .looseObject({
+      values: z.record(
+        z.string(),
+        // Slack's plain_text_input holds at most 3000 characters; longer is not a Slack payload.
+        z.record(z.string(), z.looseObject({ value: z.string().max(3000).nullable().optional() })),
+      ),
+    })
+    .optional(),
+});
 
 export const SlackInteractionSchema = z.looseObject({
   type: z.string(),
+  /** Lets the app open a modal within 3 s of a button press. */
+  trigger_id: z.string().max(500).optional(),
   actions: z
     .array(z.looseObject({ action_id: id.optional(), value: z.string().max(200).optional() }))
     .max(25)
     .optional(),
+  view: SlackViewSchema.optional(),
 });
 
 const DiscordUserSchema = z.looseObject({ id });
@@ -93,6 +134,7 @@ export const DiscordInteractionSchema = z
   })
   .openapi('DiscordInteraction');
 
+export type TelegramUpdate = z.infer<typeof TelegramUpdateSchema>;
 export type SlackInteraction = z.infer<typeof SlackInteractionSchema>;
 export type DiscordInteraction = z.infer<typeof DiscordInteractionSchema>;
 
@@ -144,8 +186,18 @@ export const SlackCommandReplySchema = z
   })
   .openapi('SlackCommandReply');
 
-/** What the reader who pressed a feedback button is told. */
-export const SlackInteractionReplySchema = z.object({ text: z.string() }).openapi('SlackInteractionReply');
+/**
+ * What the reader who pressed a feedback button is told (`text`), or, for a submitted reason modal, what
+ * becomes of it: `update` to a thank-you view, `errors` by input block (a reason over the limit), `clear`.
+ */
+export const SlackInteractionReplySchema = z
+  .object({
+    text: z.string().optional(),
+    response_action: z.enum(['update', 'errors', 'clear']).optional(),
+    view: z.record(z.string(), z.unknown()).optional(),
+    errors: z.record(z.string(), z.string()).optional(),
+  })
+  .openapi('SlackInteractionReply');
 
 /** `{challenge}` for the URL check, `{ok: true}` as the acknowledgement of an event. */
 export const SlackEventReplySchema = z

@@ -3,9 +3,10 @@ import { parseJson, parseWith } from '../core/validate.ts';
 import { createOpenApiApp, documented } from '../http/openapi.ts';
 import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
-import { answerSlackInteraction, type BotFeedback, slackFeedbackBlock } from './feedback.ts';
+import type { BotFeedback } from './feedback.ts';
 import { clip, formatPlain, lowConfidence, passageLink } from './format.ts';
 import { createSeenSet, readVerified, type SignedRequest, signedRoute } from './payload.ts';
+import { callPlatform } from './platform-api.ts';
 import type { ReplayGuard } from './replay.ts';
 import {
   SlackCommandReplySchema,
@@ -16,27 +17,31 @@ import {
   SlackInteractionReplySchema,
   SlackInteractionSchema,
 } from './schemas.ts';
+import { answerSlackInteraction, type SlackFeedback, slackFeedbackBlock } from './slack-feedback.ts';
 import { verifySlack } from './verify.ts';
 
 const SLACK_SIGNATURE = 'v0=<hex HMAC-SHA256 of v0:timestamp:body>';
 
 export interface SlackOptions {
   signingSecret: string;
-  /** Bot token for `chat.postMessage`; without it event answers are computed but not posted. */
+  /**
+   * Bot token for the Web API (`chat.postMessage`, `views.open`); without it event answers are computed
+   * but not posted, and a 👎 opens no reason modal.
+   */
   botToken?: string;
   publicUrl?: string;
   now: () => number;
   fetch: typeof fetch;
   log: (entry: Record<string, unknown>) => void;
   replays: ReplayGuard;
-  /** Records answers; each then carries 👍/👎 buttons, whose presses arrive at `/interactions`. */
+  /** Records answers; each then carries 👍/👎 buttons, whose presses (and reasons) arrive at `/interactions`. */
   feedback?: BotFeedback;
 }
 
 /**
  * Slack: a slash command (`/commands`, answered in the response), the Events API (`/events`,
  * acknowledged at once and answered with `chat.postMessage`) and interactivity (`/interactions`, the
- * feedback buttons). Every request is signature-checked.
+ * feedback buttons and the reason modal). Every request is signature-checked.
  */
 export function createSlackRoutes(converse: Converse, options: SlackOptions) {
   const app = createOpenApiApp();
@@ -48,6 +53,26 @@ export function createSlackRoutes(converse: Converse, options: SlackOptions) {
     replays: options.replays,
   };
   const verified = (c: Context) => readVerified(c, signed);
+  const { botToken } = options;
+  /** A Slack Web API method called with the bot token (`fetch` is the boundary tests replace). */
+  const callSlack = botToken
+    ? (method: string, body: unknown, timeoutMs?: number) =>
+        callPlatform({
+          fetch: options.fetch,
+          url: `https://slack.com/api/${method}`,
+          name: `Slack ${method}`,
+          headers: { authorization: `Bearer ${botToken}` },
+          body,
+          ...(timeoutMs ? { timeoutMs } : {}),
+        })
+    : undefined;
+  const reasons: SlackFeedback | undefined = options.feedback && {
+    feedback: options.feedback,
+    ...(callSlack
+      ? { openModal: (view, triggerId) => callSlack('views.open', { trigger_id: triggerId, view }) }
+      : {}),
+    log: options.log,
+  };
 
   documented(
     app,
@@ -77,7 +102,7 @@ export function createSlackRoutes(converse: Converse, options: SlackOptions) {
     signedRoute(signed, {
       path: '/interactions',
       operationId: 'botSlackInteractions',
-      summary: 'Slack interactivity: a press on a feedback button under an answer',
+      summary: 'Slack interactivity: a press on a feedback button under an answer, or a submitted reason',
       signatureExample: SLACK_SIGNATURE,
       body: {
         mediaType: 'application/x-www-form-urlencoded',
@@ -98,9 +123,7 @@ export function createSlackRoutes(converse: Converse, options: SlackOptions) {
       );
       const payload = parseWith(SlackInteractionSchema, parseJson(form.payload));
       return c.json(
-        options.feedback
-          ? await answerSlackInteraction(options.feedback, payload)
-          : { text: 'Nothing to record.' },
+        reasons ? await answerSlackInteraction(reasons, payload) : { text: 'Nothing to record.' },
       );
     },
   );
@@ -149,20 +172,16 @@ export function createSlackRoutes(converse: Converse, options: SlackOptions) {
             `slack:${event.channel}:${event.user ?? ''}`,
             text || '/help',
           );
-          if (!options.botToken) return;
-          const body = {
-            channel: event.channel,
-            thread_ts: event.thread_ts ?? event.ts,
-            ...slackMessage(result, reply, options.publicUrl, askId),
-          };
-          await options.fetch('https://slack.com/api/chat.postMessage', {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json; charset=utf-8',
-              authorization: `Bearer ${options.botToken}`,
+          // Not bound to a 3-second trigger like views.open: the answer may take longer to post.
+          await callSlack?.(
+            'chat.postMessage',
+            {
+              channel: event.channel,
+              thread_ts: event.thread_ts ?? event.ts,
+              ...slackMessage(result, reply, options.publicUrl, askId),
             },
-            body: JSON.stringify(body),
-          });
+            10_000,
+          );
         };
         // Slack wants the acknowledgement within 3 s; the answer follows as a message.
         void post().catch((error: unknown) =>

@@ -3,11 +3,19 @@ import { constantTimeEqual } from '../core/compare.ts';
 import { AppError } from '../core/errors.ts';
 import { parseJson, parseWith } from '../core/validate.ts';
 import { createOpenApiApp, documented, errorResponses } from '../http/openapi.ts';
+import type { ConversationStore } from './conversations.ts';
 import type { Converse } from './converse.ts';
-import { answerTelegramCallback, type BotFeedback, telegramKeyboard } from './feedback.ts';
+import type { BotFeedback } from './feedback.ts';
 import { formatTelegram } from './format.ts';
 import { createSeenSet } from './payload.ts';
 import { TelegramReplySchema, TelegramUpdateSchema } from './schemas.ts';
+import {
+  answerTelegramCallback,
+  answerTelegramReason,
+  createTelegramSender,
+  type TelegramFeedback,
+  telegramKeyboard,
+} from './telegram-feedback.ts';
 
 export interface TelegramOptions {
   /** The `secret_token` given to `setWebhook` (TELEGRAM_WEBHOOK_SECRET). */
@@ -15,14 +23,27 @@ export interface TelegramOptions {
   publicUrl?: string;
   /** Records answers; each then carries 👍/👎 buttons whose presses come back as callback queries. */
   feedback?: BotFeedback;
+  /** Bot API token (TELEGRAM_BOT_TOKEN): with it, a 👎 is followed by a message asking for a reason. */
+  botToken?: string;
+  /** Where the reason prompts are remembered (the bots' conversation store). */
+  prompts: ConversationStore;
+  fetch: typeof fetch;
+  log: (entry: Record<string, unknown>) => void;
 }
 
 /**
  * Telegram webhook (`setWebhook` with `secret_token`): the answer goes back in the webhook response as
- * a `sendMessage` call in Telegram HTML; a press on a feedback button is answered with a toast.
+ * a `sendMessage` call in Telegram HTML; a press on a feedback button is answered with a toast, and a
+ * reply to the bot's reason prompt is recorded as the reason (`telegram-feedback.ts`).
  */
 export function createTelegramRoutes(converse: Converse, options: TelegramOptions) {
   const { secret, publicUrl, feedback } = options;
+  const reasons: TelegramFeedback | undefined = feedback && {
+    feedback,
+    prompts: options.prompts,
+    ...(options.botToken ? { send: createTelegramSender(options.botToken, options.fetch) } : {}),
+    log: options.log,
+  };
   const app = createOpenApiApp();
   const seen = createSeenSet();
   documented(
@@ -55,7 +76,8 @@ export function createTelegramRoutes(converse: Converse, options: TelegramOption
       },
       responses: {
         200: {
-          description: 'sendMessage, answerCallbackQuery, or {} when there is nothing to answer',
+          description:
+            'sendMessage (an answer, or thanks for a reason), answerCallbackQuery, or {} when there is nothing to answer',
           content: { 'application/json': { schema: TelegramReplySchema } },
         },
         ...errorResponses(400, 401, 408, 413, 429, 500),
@@ -66,11 +88,13 @@ export function createTelegramRoutes(converse: Converse, options: TelegramOption
       if (!constantTimeEqual(given, secret)) throw new AppError('UNAUTHORIZED', 'Bad Telegram secret token');
       const update = parseWith(TelegramUpdateSchema, parseJson(await c.req.text()));
       if (seen(String(update.update_id))) return c.json({});
-      if (update.callback_query && feedback)
-        return c.json(await answerTelegramCallback(feedback, update.callback_query));
+      if (update.callback_query && reasons)
+        return c.json(await answerTelegramCallback(reasons, update.callback_query));
       const message = update.message;
       // Updates without a text message (photos, edits, joins) are acknowledged and ignored.
       if (!message || message.text === undefined || message.text.trim() === '') return c.json({});
+      const reason = reasons && (await answerTelegramReason(reasons, { ...message, text: message.text }));
+      if (reason) return c.json(reason);
       const chatId = message.chat.id;
       const { result, reply, askId } = await converse(`telegram:${chatId}`, message.text);
       const text =

@@ -116,9 +116,14 @@ export const ConfigSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   /** Secret Telegram sends in `X-Telegram-Bot-Api-Secret-Token`; enables `POST /bots/telegram`. */
   TELEGRAM_WEBHOOK_SECRET: z.string().min(8).optional(),
+  /** Telegram bot token (`123456:ABC…`) for the Bot API: lets the bot ask for a reason after a 👎. */
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-DEF… (the token BotFather gives)')
+    .optional(),
   /** Slack app signing secret; enables `POST /bots/slack/commands` and `/bots/slack/events`. */
   SLACK_SIGNING_SECRET: z.string().min(8).optional(),
-  /** Slack bot token (`xoxb-…`) used to post Events API answers with chat.postMessage. */
+  /** Slack bot token (`xoxb-…`): posts Events API answers (chat.postMessage) and opens the reason modal. */
   SLACK_BOT_TOKEN: z.string().optional(),
   /** Discord application public key (hex); enables `POST /bots/discord`. */
   DISCORD_PUBLIC_KEY: z

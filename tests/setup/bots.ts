@@ -78,17 +78,38 @@ export const secrets = {
 };
 
 /**
- * The app with every bot enabled (pass DISCORD_PUBLIC_KEY in `extra`), a fake service and a fake Slack API;
- * with `feedback`, answers are recorded and carry 👍/👎 buttons.
+ * The platforms' Web APIs, mocked at the HTTP boundary (the only part of a bot we cannot run here): Slack
+ * answers `{"ok":true}`; Telegram's sendMessage answers the sent message with a fresh `message_id`.
  */
-export function setupBots(extra: Record<string, string> = {}, feedback?: BotFeedback) {
+export function fakePlatformApis() {
+  /** The `message_id`s Telegram's sendMessage gave, in order. */
+  const telegramMessageIds: number[] = [];
+  const fetchMock = vi.fn(async (url: string | URL | Request, _init?: RequestInit) => {
+    if (!String(url).startsWith('https://api.telegram.org/')) return Response.json({ ok: true });
+    telegramMessageIds.push(1001 + telegramMessageIds.length);
+    return Response.json({ ok: true, result: { message_id: telegramMessageIds.at(-1), chat: { id: 0 } } });
+  });
+  return Object.assign(fetchMock, { telegramMessageIds });
+}
+
+/**
+ * The app with every bot enabled (pass DISCORD_PUBLIC_KEY or TELEGRAM_BOT_TOKEN in `extra`), a fake
+ * service and fake platform APIs; with `feedback`, answers are recorded and carry 👍/👎 buttons.
+ */
+export function setupBots(
+  extra: Record<string, string | undefined> = {},
+  feedback?: BotFeedback,
+  options: { now?: () => number; fetch?: ReturnType<typeof fakePlatformApis> } = {},
+) {
   const { service, calls } = fakeBotService();
-  const fetchMock = vi.fn(async () => new Response('{"ok":true}'));
+  const fetchMock = options.fetch ?? fakePlatformApis();
+  const logs: Array<Record<string, unknown>> = [];
   const bots = createBotRoutes({
     service,
     config: { ...secrets, ...extra },
     fetch: fetchMock as unknown as typeof fetch,
-    now: () => NOW,
+    now: options.now ?? (() => NOW),
+    log: (entry) => logs.push(entry),
     ...(feedback ? { feedback } : {}),
   });
   const app = createApp({
@@ -96,7 +117,7 @@ export function setupBots(extra: Record<string, string> = {}, feedback?: BotFeed
     config: { MAX_BODY_BYTES: 65_536, MAX_QUESTION_CHARS: 2000, RATE_LIMIT_PER_MINUTE: 0 },
     bots,
   });
-  return { app, calls, fetchMock };
+  return { app, calls, fetchMock, logs };
 }
 
 /** Headers of a correctly signed Slack request. */
