@@ -15,7 +15,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['retrieve'],
   ['eval'],
   ['http', 'bots', 'mcp', 'widget'],
-  ['cli', 'node.ts', 'worker.ts'],
+  ['cli', 'node.ts', 'worker.ts', 'worker'],
 ];
 
 function layerOf(file: string): number {

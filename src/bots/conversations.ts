@@ -5,12 +5,21 @@ import type { Turn } from '../core/types.ts';
  * bounded in size and forgotten after a period of silence.
  */
 export interface ConversationStore {
-  history(chat: string): Turn[];
-  remember(chat: string, question: string): void;
+  history(chat: string): Awaitable<Turn[]>;
+  remember(chat: string, question: string): Awaitable<void>;
   /** The last question of a chat and how many results were already shown. */
-  last(chat: string): { question: string; history: Turn[]; shown: number } | undefined;
-  markShown(chat: string, shown: number): void;
-  clear(chat: string): void;
+  last(chat: string): Awaitable<LastQuestion | undefined>;
+  markShown(chat: string, shown: number): Awaitable<void>;
+  clear(chat: string): Awaitable<void>;
+}
+
+/** In memory a store answers at once; a shared one (a Durable Object on Workers) asynchronously. */
+type Awaitable<T> = T | Promise<T>;
+
+export interface LastQuestion {
+  question: string;
+  history: Turn[];
+  shown: number;
 }
 
 export interface ConversationOptions {

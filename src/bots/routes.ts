@@ -5,7 +5,7 @@ import type { QaService } from '../retrieve/types.ts';
 import { type ConversationStore, createConversationStore } from './conversations.ts';
 import { createConverse } from './converse.ts';
 import { createDiscordRoutes } from './discord.ts';
-import { createReplayGuard } from './replay.ts';
+import { createDeliveryGuard, createReplayGuard, type ReplayGuard } from './replay.ts';
 import { createSlackRoutes } from './slack.ts';
 import { createTelegramRoutes } from './telegram.ts';
 import { createWebhookRoutes } from './webhook.ts';
@@ -36,6 +36,10 @@ export interface BotDeps {
   fetch?: typeof fetch;
   log?: (entry: Record<string, unknown>) => void;
   conversations?: ConversationStore;
+  /** Signatures of accepted signed requests (default: in memory). */
+  replays?: ReplayGuard;
+  /** Telegram update ids and Slack event ids already answered (default: in memory). */
+  deliveries?: ReplayGuard;
   now?: () => number;
 }
 
@@ -48,10 +52,14 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
   const now = deps.now ?? Date.now;
   const publicUrl = config.PUBLIC_URL;
   // One guard for every signed platform: signatures never collide across them.
-  const replays = createReplayGuard({ now });
+  const replays = deps.replays ?? createReplayGuard({ now });
+  const deliveries = deps.deliveries ?? createDeliveryGuard(now);
 
   if (config.TELEGRAM_WEBHOOK_SECRET)
-    app.route('/telegram', createTelegramRoutes(converse, config.TELEGRAM_WEBHOOK_SECRET, publicUrl));
+    app.route(
+      '/telegram',
+      createTelegramRoutes(converse, config.TELEGRAM_WEBHOOK_SECRET, publicUrl, deliveries),
+    );
   if (config.SLACK_SIGNING_SECRET)
     app.route(
       '/slack',
@@ -63,6 +71,7 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
         fetch: deps.fetch ?? fetch,
         log: deps.log ?? (() => {}),
         replays,
+        deliveries,
       }),
     );
   if (config.DISCORD_PUBLIC_KEY)

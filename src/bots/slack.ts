@@ -4,7 +4,7 @@ import { createOpenApiApp, documented } from '../http/openapi.ts';
 import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
 import { clip, formatPlain, lowConfidence, passageLink } from './format.ts';
-import { createSeenSet, readVerified, type SignedRequest, signedRoute } from './payload.ts';
+import { readVerified, type SignedRequest, signedRoute } from './payload.ts';
 import type { ReplayGuard } from './replay.ts';
 import {
   SlackCommandReplySchema,
@@ -25,6 +25,8 @@ export interface SlackOptions {
   fetch: typeof fetch;
   log: (entry: Record<string, unknown>) => void;
   replays: ReplayGuard;
+  /** Event ids already answered (Slack re-sends events it thinks were missed). */
+  deliveries: ReplayGuard;
 }
 
 /**
@@ -33,7 +35,6 @@ export interface SlackOptions {
  */
 export function createSlackRoutes(converse: Converse, options: SlackOptions) {
   const app = createOpenApiApp();
-  const seen = createSeenSet();
   const signed: SignedRequest = {
     platform: 'Slack',
     headers: { timestamp: 'x-slack-request-timestamp', signature: 'x-slack-signature' },
@@ -98,7 +99,7 @@ export function createSlackRoutes(converse: Converse, options: SlackOptions) {
         !event ||
         event.bot_id ||
         !payload.event_id ||
-        seen(payload.event_id)
+        !(await options.deliveries.firstUse(`slack:${payload.event_id}`, options.now() / 1000))
       ) {
         return c.json({ ok: true });
       }

@@ -5,16 +5,20 @@ import { parseJson, parseWith } from '../core/validate.ts';
 import { createOpenApiApp, documented, errorResponses } from '../http/openapi.ts';
 import type { Converse } from './converse.ts';
 import { formatTelegram } from './format.ts';
-import { createSeenSet } from './payload.ts';
+import { createDeliveryGuard, type ReplayGuard } from './replay.ts';
 import { TelegramReplySchema, TelegramUpdateSchema } from './schemas.ts';
 
 /**
  * Telegram webhook (`setWebhook` with `secret_token`): the answer goes back in the webhook response as
  * a `sendMessage` call in Telegram HTML.
  */
-export function createTelegramRoutes(converse: Converse, secret: string, publicUrl?: string) {
+export function createTelegramRoutes(
+  converse: Converse,
+  secret: string,
+  publicUrl?: string,
+  deliveries: ReplayGuard = createDeliveryGuard(),
+) {
   const app = createOpenApiApp();
-  const seen = createSeenSet();
   documented(
     app,
     {
@@ -55,7 +59,8 @@ export function createTelegramRoutes(converse: Converse, secret: string, publicU
       const given = c.req.header('x-telegram-bot-api-secret-token') ?? '';
       if (!constantTimeEqual(given, secret)) throw new AppError('UNAUTHORIZED', 'Bad Telegram secret token');
       const update = parseWith(TelegramUpdateSchema, parseJson(await c.req.text()));
-      if (seen(String(update.update_id))) return c.json({});
+      // Telegram re-delivers an update it saw no answer to; it is answered once.
+      if (!(await deliveries.firstUse(`telegram:${update.update_id}`, Date.now() / 1000))) return c.json({});
       const message = update.message;
       // Updates without a text message (photos, edits, joins) are acknowledged and ignored.
       if (!message || message.text === undefined || message.text.trim() === '') return c.json({});
