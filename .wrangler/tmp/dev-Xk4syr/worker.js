@@ -27798,10 +27798,10 @@ var require_snowball_stemmers = __commonJS({
   }
 });
 
-// .wrangler/tmp/bundle-3iGTXv/middleware-loader.entry.ts
+// .wrangler/tmp/bundle-80pzqo/middleware-loader.entry.ts
 init_modules_watch_stub();
 
-// .wrangler/tmp/bundle-3iGTXv/middleware-insertion-facade.js
+// .wrangler/tmp/bundle-80pzqo/middleware-insertion-facade.js
 init_modules_watch_stub();
 
 // src/worker.ts
@@ -69144,7 +69144,7 @@ var jsonError = /* @__PURE__ */ __name(async (request, env, _ctx, middlewareCtx)
 }, "jsonError");
 var middleware_miniflare3_json_error_default = jsonError;
 
-// .wrangler/tmp/bundle-3iGTXv/middleware-insertion-facade.js
+// .wrangler/tmp/bundle-80pzqo/middleware-insertion-facade.js
 var __INTERNAL_WRANGLER_MIDDLEWARE__ = [
   middleware_ensure_req_body_drained_default,
   middleware_miniflare3_json_error_default
@@ -69177,7 +69177,7 @@ function __facade_invoke__(request, env, ctx, dispatch, finalMiddleware) {
 }
 __name(__facade_invoke__, "__facade_invoke__");
 
-// .wrangler/tmp/bundle-3iGTXv/middleware-loader.entry.ts
+// .wrangler/tmp/bundle-80pzqo/middleware-loader.entry.ts
 var __Facade_ScheduledController__ = class ___Facade_ScheduledController__ {
   constructor(scheduledTime, cron, noRetry) {
     this.scheduledTime = scheduledTime;
