@@ -8,7 +8,7 @@ import type { Env } from './http/openapi.ts';
 import type { StaticAssets } from './http/pages.ts';
 import { openIndexExport } from './index/export.ts';
 import { createQaService } from './retrieve/engine.ts';
-import { type AssetFetcher, readAsset, workerLog } from './worker/assets.ts';
+import { type AssetFetcher, readAsset, STATIC_FILES, WORKER_ASSET_DIRS, workerLog } from './worker/assets.ts';
 import { createDurableStores, EdgeState, type StateNamespace } from './worker/state.ts';
 
 export { EdgeState };
@@ -38,7 +38,9 @@ async function createWorkerApp(env: WorkerEnv): Promise<Hono<Env>> {
   const started = performance.now();
   const config = loadConfig(variables(env));
   const log = workerLog(config.LOG_LEVEL);
-  const { index, manifest } = await openIndexExport((name) => readAsset(env.ASSETS, `index/${name}`));
+  const { index, manifest } = await openIndexExport((name) =>
+    readAsset(env.ASSETS, `${WORKER_ASSET_DIRS.index}/${name}`),
+  );
   const requested = config.EMBEDDING_MODEL;
   const modelStatus =
     requested === BUILTIN_MODEL_ID
@@ -51,15 +53,12 @@ async function createWorkerApp(env: WorkerEnv): Promise<Hono<Env>> {
         };
   const service = createQaService(index, { modelStatus });
   const stores = createDurableStores(env.STATE);
-  const text = async (name: string) =>
-    new TextDecoder().decode(await readAsset(env.ASSETS, `static/${name}`));
-  const [widget, swaggerCss, swaggerBundle] = await Promise.all(
-    ['widget.js', 'swagger-ui.css', 'swagger-ui-bundle.js'].map(text),
-  );
+  const staticFile = async (name: string) =>
+    new TextDecoder().decode(await readAsset(env.ASSETS, `${WORKER_ASSET_DIRS.static}/${name}`));
   const assets: StaticAssets = {
-    widget: widget ?? '',
-    swaggerCss: swaggerCss ?? '',
-    swaggerBundle: swaggerBundle ?? '',
+    widget: await staticFile(STATIC_FILES.widget),
+    swaggerCss: await staticFile(STATIC_FILES.swaggerCss),
+    swaggerBundle: await staticFile(STATIC_FILES.swaggerBundle),
   };
   const bots = createBotRoutes({ service, config, log, ...stores.bots });
   const app = createApp({

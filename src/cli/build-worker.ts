@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { BUILTIN_MODEL_ID, loadConfig } from '../core/config.ts';
-import { exportIndex } from '../index/export-index.node.ts';
+import { writeWorkerAssets } from '../worker/static-assets.node.ts';
 import { openForCli, runCli } from './open.node.ts';
 
 /**
@@ -22,7 +22,7 @@ runCli(async () => {
     AUTO_BUILD: 'true',
   });
   const loaded = await openForCli(config);
-  const { manifest, bytes } = await exportIndex(loaded.config, loaded, values.out);
+  const { manifest, bytes } = await writeWorkerAssets(loaded.config, loaded, values.out);
   const total = Object.values(bytes).reduce((a, b) => a + b, 0);
   process.stdout.write(
     `exported ${manifest.passageCount} passages (${manifest.model.id}, ${manifest.model.dims} dims) to ` +

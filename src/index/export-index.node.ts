@@ -1,27 +1,15 @@
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BUILTIN_MODEL_ID, type Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { removeDir, sha256 } from '../core/files.node.ts';
-import { bundleWidget } from '../widget/bundle.node.ts';
 import { embeddingText, gloveSifPath, INDEX_FILES } from './build-index.node.ts';
 import { EXPORT_FILES, EXPORT_FORMAT_VERSION, type ExportManifest } from './export.ts';
 import type { LoadedIndex } from './load-index.node.ts';
 
-/** Where the Worker's static assets live: the index export under `index/`, browser files under `static/`. */
-export const WORKER_ASSET_DIRS = { index: 'index', static: 'static' } as const;
-
-/** Browser files the pages need, by their name under `static/`. */
-export const STATIC_FILES = {
-  widget: 'widget.js',
-  swaggerCss: 'swagger-ui.css',
-  swaggerBundle: 'swagger-ui-bundle.js',
-} as const;
-
 /**
- * Writes the runtime-neutral export of a loaded index (see export.ts) plus the browser files into
- * `outDir`, replacing what was there only once everything is written.
+ * Writes the runtime-neutral export of a loaded index (see export.ts) into `outDir`, replacing what was
+ * there only once everything is written.
  */
 export async function exportIndex(
   config: Config,
@@ -39,7 +27,7 @@ export async function exportIndex(
   const target = resolve(outDir);
   const tmp = `${target}.tmp-${process.pid}`;
   await removeDir(tmp);
-  const indexDir = join(tmp, WORKER_ASSET_DIRS.index);
+  const indexDir = tmp;
   await mkdir(join(indexDir, 'model'), { recursive: true });
   const buildDir = join(resolve(config.INDEX_DIR), source.buildId);
   const modelDir = join(buildDir, source.model.generatedDir);
@@ -95,13 +83,6 @@ export async function exportIndex(
     files,
   };
   await writeFile(join(indexDir, EXPORT_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
-
-  const staticDir = join(tmp, WORKER_ASSET_DIRS.static);
-  await mkdir(staticDir, { recursive: true });
-  await writeFile(join(staticDir, STATIC_FILES.widget), await bundleWidget());
-  const swagger = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-  await copyFile(join(swagger, 'swagger-ui.css'), join(staticDir, STATIC_FILES.swaggerCss));
-  await copyFile(join(swagger, 'swagger-ui-bundle.js'), join(staticDir, STATIC_FILES.swaggerBundle));
 
   await removeDir(target);
   await mkdir(dirname(target), { recursive: true });

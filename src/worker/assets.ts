@@ -1,5 +1,15 @@
 import { AppError } from '../core/errors.ts';
 
+/** Where the Worker's assets live: the index export under `index/`, browser files under `static/`. */
+export const WORKER_ASSET_DIRS = { index: 'index', static: 'static' } as const;
+
+/** Browser files the pages need (`StaticAssets`), by their file name under `static/`. */
+export const STATIC_FILES = {
+  widget: 'widget.js',
+  swaggerCss: 'swagger-ui.css',
+  swaggerBundle: 'swagger-ui-bundle.js',
+} as const;
+
 /** The `ASSETS` binding: static files deployed with the Worker, reachable only through it. */
 export interface AssetFetcher {
   fetch(request: Request): Promise<Response>;

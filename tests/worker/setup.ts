@@ -5,9 +5,10 @@ import { loadConfig } from '../../src/core/config.ts';
 import type { Turn } from '../../src/core/types.ts';
 import { parseQuestions } from '../../src/eval/evaluate.ts';
 import { createExactIndex } from '../../src/index/exact.ts';
-import { exportIndex, passageVectors } from '../../src/index/export-index.node.ts';
+import { passageVectors } from '../../src/index/export-index.node.ts';
 import { openOrBuildIndex } from '../../src/index/load-index.node.ts';
 import { createQaService } from '../../src/retrieve/engine.ts';
+import { writeWorkerAssets } from '../../src/worker/static-assets.node.ts';
 import { machineEnv, TEST_INDEX_ENV } from '../setup/test-index.ts';
 import { type ParityCase, projectAnswer, WORKER_TEST_ASSETS } from './parity-case.ts';
 
@@ -20,7 +21,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const started = performance.now();
   const config = loadConfig({ ...machineEnv(), ...TEST_INDEX_ENV, AUTO_BUILD: 'true' });
   const loaded = await openOrBuildIndex(config);
-  await exportIndex(config, loaded, WORKER_TEST_ASSETS);
+  await writeWorkerAssets(config, loaded, WORKER_TEST_ASSETS);
   const service = createQaService(loaded.index);
   // The Node service's dense legs walk HNSW graphs (approximate); the Worker scans exactly. The same
   // service over exact scans of the same vectors tells a graph's miss from a Worker difference.

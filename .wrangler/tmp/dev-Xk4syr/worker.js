@@ -68920,6 +68920,12 @@ __name(createQaService, "createQaService");
 
 // src/worker/assets.ts
 init_modules_watch_stub();
+var WORKER_ASSET_DIRS = { index: "index", static: "static" };
+var STATIC_FILES = {
+  widget: "widget.js",
+  swaggerCss: "swagger-ui.css",
+  swaggerBundle: "swagger-ui-bundle.js"
+};
 async function readAsset(assets, path) {
   const response = await assets.fetch(new Request(`https://assets.invalid/${path}`));
   if (!response.ok) {
@@ -69044,7 +69050,9 @@ async function createWorkerApp(env) {
   const started = performance.now();
   const config2 = loadConfig(variables(env));
   const log = workerLog(config2.LOG_LEVEL);
-  const { index, manifest } = await openIndexExport((name) => readAsset(env.ASSETS, `index/${name}`));
+  const { index, manifest } = await openIndexExport(
+    (name) => readAsset(env.ASSETS, `${WORKER_ASSET_DIRS.index}/${name}`)
+  );
   const requested = config2.EMBEDDING_MODEL;
   const modelStatus = requested === BUILTIN_MODEL_ID ? { requested } : {
     requested,
@@ -69052,14 +69060,11 @@ async function createWorkerApp(env) {
   };
   const service = createQaService(index, { modelStatus });
   const stores = createDurableStores(env.STATE);
-  const text = /* @__PURE__ */ __name(async (name) => new TextDecoder().decode(await readAsset(env.ASSETS, `static/${name}`)), "text");
-  const [widget, swaggerCss, swaggerBundle] = await Promise.all(
-    ["widget.js", "swagger-ui.css", "swagger-ui-bundle.js"].map(text)
-  );
+  const staticFile = /* @__PURE__ */ __name(async (name) => new TextDecoder().decode(await readAsset(env.ASSETS, `${WORKER_ASSET_DIRS.static}/${name}`)), "staticFile");
   const assets = {
-    widget: widget ?? "",
-    swaggerCss: swaggerCss ?? "",
-    swaggerBundle: swaggerBundle ?? ""
+    widget: await staticFile(STATIC_FILES.widget),
+    swaggerCss: await staticFile(STATIC_FILES.swaggerCss),
+    swaggerBundle: await staticFile(STATIC_FILES.swaggerBundle)
   };
   const bots = createBotRoutes({ service, config: config2, log, ...stores.bots });
   const app2 = createApp({
