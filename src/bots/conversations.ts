@@ -5,25 +5,34 @@ import type { Turn } from '../core/types.ts';
  * bounded in size and forgotten after a period of silence.
  */
 export interface ConversationStore {
-  history(chat: string): Turn[];
-  remember(chat: string, question: string): void;
+  history(chat: string): Awaitable<Turn[]>;
+  remember(chat: string, question: string): Awaitable<void>;
   /** The last question of a chat and how many results were already shown. */
-  last(chat: string): { question: string; history: Turn[]; shown: number } | undefined;
-  markShown(chat: string, shown: number): void;
-  clear(chat: string): void;
+  last(chat: string): Awaitable<LastQuestion | undefined>;
+  markShown(chat: string, shown: number): Awaitable<void>;
+  clear(chat: string): Awaitable<void>;
   /** Remembers that the bot's message `prompt` (platform-scoped, e.g. `telegram:7:42`) asks for a reason. */
-  expectReason(prompt: string, pending: PendingReason): void;
+  expectReason(prompt: string, pending: PendingReason): Awaitable<void>;
   /** What a prompt asked about, while it is fresh; undefined for unknown or expired prompts. */
-  pendingReason(prompt: string): PendingReason | undefined;
+  pendingReason(prompt: string): Awaitable<PendingReason | undefined>;
   /** Forgets a prompt once its reason is recorded, so a second reply is not taken for one. */
-  settleReason(prompt: string): void;
+  settleReason(prompt: string): Awaitable<void>;
 }
+
+/** In memory a store answers at once; a shared one (a Durable Object on Workers) asynchronously. */
+type Awaitable<T> = T | Promise<T>;
 
 /** A 👎 whose reason the bot asked for in a message of its own. */
 export interface PendingReason {
   askId: string;
   /** The reader who pressed 👎; in a group only their reply is taken as the reason. */
   user?: string;
+}
+
+export interface LastQuestion {
+  question: string;
+  history: Turn[];
+  shown: number;
 }
 
 export interface ConversationOptions {
@@ -52,10 +61,7 @@ export function createConversationStore(
   now: () => number = Date.now,
 ): ConversationStore {
   const opts = { ...DEFAULT_CONVERSATION_OPTIONS, ...options };
-  const chats = new Map<
-    string,
-    { turns: Turn[]; at: number; last?: { question: string; history: Turn[]; shown: number } }
-  >();
+  const chats = new Map<string, { turns: Turn[]; at: number; last?: LastQuestion }>();
   const prompts = new Map<string, { pending: PendingReason; at: number }>();
   const get = (chat: string) => {
     const entry = chats.get(chat);

@@ -40,11 +40,11 @@ export function createConverse(
   return async (chat, text) => {
     const command = text.trim().split(/\s+/)[0]?.toLowerCase().replace(/@.*$/, '');
     if (command === '/start' || command === '/help') {
-      if (command === '/start') store.clear(chat);
+      if (command === '/start') await store.clear(chat);
       return { reply: HELP, offset: 0 };
     }
     if (command === '/more') {
-      const last = store.last(chat);
+      const last = await store.last(chat);
       if (!last) return { reply: 'Ask a question first.', offset: 0 };
       const result = await service.ask({
         question: last.question,
@@ -52,13 +52,13 @@ export function createConverse(
         topK: Math.min(50, last.shown + PAGE),
       });
       const shown = last.shown;
-      store.markShown(chat, Math.min(50, last.shown + PAGE));
+      await store.markShown(chat, Math.min(50, last.shown + PAGE));
       return { result: { ...result, passages: result.passages.slice(shown) }, offset: shown };
     }
     const question = clip(text.trim(), maxChars);
-    const result = await service.ask({ question, history: store.history(chat), topK: PAGE });
-    store.remember(chat, question);
-    store.markShown(chat, PAGE);
+    const result = await service.ask({ question, history: await store.history(chat), topK: PAGE });
+    await store.remember(chat, question);
+    await store.markShown(chat, PAGE);
     return { result, offset: 0, askId: await feedback?.record(chat, question, result) };
   };
 }

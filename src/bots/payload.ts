@@ -5,17 +5,6 @@ import { errorResponses } from '../http/openapi.ts';
 import type { ReplayGuard } from './replay.ts';
 import type { SignedHeaders } from './verify.ts';
 
-/** Remembers ids already handled so a re-delivered update is not answered twice. */
-export function createSeenSet(limit = 10_000) {
-  const seen = new Set<string>();
-  return (id: string): boolean => {
-    if (seen.has(id)) return true;
-    seen.add(id);
-    if (seen.size > limit) seen.delete(seen.values().next().value as string);
-    return false;
-  };
-}
-
 /** How a platform signs its requests. */
 export interface SignedRequest {
   platform: string;
@@ -37,7 +26,7 @@ export async function readVerified(c: Context, signed: SignedRequest): Promise<s
   };
   if (!(await signed.verify(headers, body)))
     throw new AppError('UNAUTHORIZED', `Bad or expired ${signed.platform} signature`);
-  if (!signed.replays.firstUse(headers.signature ?? '', Number(headers.timestamp))) {
+  if (!(await signed.replays.firstUse(headers.signature ?? '', Number(headers.timestamp)))) {
     throw new AppError(
       'REPLAYED',
       `This ${signed.platform} request was already handled; each request must be signed afresh`,

@@ -6,9 +6,11 @@ import { MAX_SKEW_SECONDS } from './verify.ts';
  * `maxEntries` the oldest signatures (those closest to expiry) are forgotten first.
  */
 export interface ReplayGuard {
-  /** True the first time a signature is seen; false for a replay. */
-  firstUse(signature: string, timestampSeconds: number): boolean;
-  size(): number;
+  /**
+   * True the first time a signature is seen; false for a replay. In memory this answers at once; a shared
+   * store (a Durable Object on Workers) answers asynchronously.
+   */
+  firstUse(signature: string, timestampSeconds: number): boolean | Promise<boolean>;
 }
 
 export interface ReplayGuardOptions {
@@ -25,7 +27,9 @@ export const DEFAULT_REPLAY_GUARD_OPTIONS: ReplayGuardOptions = {
   now: Date.now,
 };
 
-export function createReplayGuard(options: Partial<ReplayGuardOptions> = {}): ReplayGuard {
+export function createReplayGuard(
+  options: Partial<ReplayGuardOptions> = {},
+): ReplayGuard & { firstUse(signature: string, timestampSeconds: number): boolean; size(): number } {
   const { windowSeconds, maxEntries, now } = { ...DEFAULT_REPLAY_GUARD_OPTIONS, ...options };
   /** Signature → the time (unix seconds) after which its timestamp is refused anyway. */
   const seen = new Map<string, number>();
@@ -50,4 +54,15 @@ export function createReplayGuard(options: Partial<ReplayGuardOptions> = {}): Re
       return seen.size;
     },
   };
+}
+
+/** How long a platform may re-deliver an event it saw no answer to (Telegram retries for up to a day). */
+export const DELIVERY_WINDOW_SECONDS = 24 * 3600;
+
+/**
+ * Ids of delivered events (Telegram `update_id`, Slack `event_id`), keyed `platform:id`, so an event
+ * delivered again is answered once: the last 10,000 within a day.
+ */
+export function createDeliveryGuard(now: () => number = Date.now): ReplayGuard {
+  return createReplayGuard({ windowSeconds: DELIVERY_WINDOW_SECONDS, maxEntries: 10_000, now });
 }

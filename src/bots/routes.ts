@@ -6,7 +6,7 @@ import { type ConversationStore, createConversationStore } from './conversations
 import { createConverse } from './converse.ts';
 import { createDiscordRoutes } from './discord.ts';
 import type { BotFeedback } from './feedback.ts';
-import { createReplayGuard } from './replay.ts';
+import { createDeliveryGuard, createReplayGuard, type ReplayGuard } from './replay.ts';
 import { createSlackRoutes } from './slack.ts';
 import { createTelegramRoutes } from './telegram.ts';
 import { createWebhookRoutes } from './webhook.ts';
@@ -41,6 +41,10 @@ export interface BotDeps {
   fetch?: typeof fetch;
   log?: (entry: Record<string, unknown>) => void;
   conversations?: ConversationStore;
+  /** Signatures of accepted signed requests (default: in memory). */
+  replays?: ReplayGuard;
+  /** Telegram update ids and Slack event ids already answered (default: in memory). */
+  deliveries?: ReplayGuard;
   now?: () => number;
   /** Records answers and readers' 👍/👎 (buttons under each answer); without it no buttons are shown. */
   feedback?: BotFeedback;
@@ -59,7 +63,8 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
   const log = deps.log ?? (() => {});
   const publicUrl = config.PUBLIC_URL;
   // One guard for every signed platform: signatures never collide across them.
-  const replays = createReplayGuard({ now });
+  const replays = deps.replays ?? createReplayGuard({ now });
+  const deliveries = deps.deliveries ?? createDeliveryGuard(now);
 
   if (config.TELEGRAM_WEBHOOK_SECRET)
     app.route(
@@ -72,6 +77,7 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
         prompts: conversations,
         fetch: outbound,
         log,
+        deliveries,
       }),
     );
   if (config.SLACK_SIGNING_SECRET)
@@ -86,6 +92,7 @@ export function createBotRoutes(deps: BotDeps): OpenAPIHono<Env> {
         log,
         replays,
         feedback,
+        deliveries,
       }),
     );
   if (config.DISCORD_PUBLIC_KEY)

@@ -5,7 +5,7 @@ import type { AskResult } from '../retrieve/types.ts';
 import type { Converse } from './converse.ts';
 import type { BotFeedback } from './feedback.ts';
 import { clip, formatPlain, lowConfidence, passageLink } from './format.ts';
-import { createSeenSet, readVerified, type SignedRequest, signedRoute } from './payload.ts';
+import { readVerified, type SignedRequest, signedRoute } from './payload.ts';
 import { callPlatform } from './platform-api.ts';
 import type { ReplayGuard } from './replay.ts';
 import {
@@ -36,6 +36,8 @@ export interface SlackOptions {
   replays: ReplayGuard;
   /** Records answers; each then carries 👍/👎 buttons, whose presses (and reasons) arrive at `/interactions`. */
   feedback?: BotFeedback;
+  /** Event ids already answered (Slack re-sends events it thinks were missed). */
+  deliveries: ReplayGuard;
 }
 
 /**
@@ -45,7 +47,6 @@ export interface SlackOptions {
  */
 export function createSlackRoutes(converse: Converse, options: SlackOptions) {
   const app = createOpenApiApp();
-  const seen = createSeenSet();
   const signed: SignedRequest = {
     platform: 'Slack',
     headers: { timestamp: 'x-slack-request-timestamp', signature: 'x-slack-signature' },
@@ -161,7 +162,7 @@ export function createSlackRoutes(converse: Converse, options: SlackOptions) {
         !event ||
         event.bot_id ||
         !payload.event_id ||
-        seen(payload.event_id)
+        !(await options.deliveries.firstUse(`slack:${payload.event_id}`, options.now() / 1000))
       ) {
         return c.json({ ok: true });
       }

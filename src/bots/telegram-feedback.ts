@@ -95,7 +95,7 @@ async function askReason(deps: TelegramFeedback, askId: string, query: CallbackQ
       reply_to_message_id: answer.message_id,
       reply_markup: { force_reply: true, input_field_placeholder: REASON_LABEL },
     });
-    deps.prompts.expectReason(promptKey(answer.chat.id, promptId), {
+    await deps.prompts.expectReason(promptKey(answer.chat.id, promptId), {
       askId,
       ...(query.from ? { user: String(query.from.id) } : {}),
     });
@@ -124,7 +124,7 @@ export async function answerTelegramReason(
     ...(message.message_id ? { reply_to_message_id: message.message_id } : {}),
   });
   const key = promptKey(message.chat.id, prompt.message_id);
-  const pending = deps.prompts.pendingReason(key);
+  const pending = await deps.prompts.pendingReason(key);
   if (!pending) {
     // A reply to a prompt the bot no longer remembers (expired, or sent before a restart) is a late reason,
     // not a question; any other reply is a follow-up question.
@@ -137,7 +137,7 @@ export async function answerTelegramReason(
   if (pending.user !== undefined && pending.user !== String(message.from?.id)) return {};
   const { reason, length, tooLong } = readReason(message.text);
   if (tooLong) return reply(`${reasonTooLong(length)} Reply to my message again with a shorter one.`);
-  deps.prompts.settleReason(key);
+  await deps.prompts.settleReason(key);
   const kept = await deps.feedback.rate(pending.askId, 'down', reason);
   return reply(kept ? THANKS : TOO_OLD);
 }

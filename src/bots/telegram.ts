@@ -7,7 +7,7 @@ import type { ConversationStore } from './conversations.ts';
 import type { Converse } from './converse.ts';
 import type { BotFeedback } from './feedback.ts';
 import { formatTelegram } from './format.ts';
-import { createSeenSet } from './payload.ts';
+import { createDeliveryGuard, type ReplayGuard } from './replay.ts';
 import { TelegramReplySchema, TelegramUpdateSchema } from './schemas.ts';
 import {
   answerTelegramCallback,
@@ -29,6 +29,8 @@ export interface TelegramOptions {
   prompts: ConversationStore;
   fetch: typeof fetch;
   log: (entry: Record<string, unknown>) => void;
+  /** Update ids already answered (default: in memory). */
+  deliveries?: ReplayGuard;
 }
 
 /**
@@ -38,6 +40,7 @@ export interface TelegramOptions {
  */
 export function createTelegramRoutes(converse: Converse, options: TelegramOptions) {
   const { secret, publicUrl, feedback } = options;
+  const deliveries = options.deliveries ?? createDeliveryGuard();
   const reasons: TelegramFeedback | undefined = feedback && {
     feedback,
     prompts: options.prompts,
@@ -45,7 +48,6 @@ export function createTelegramRoutes(converse: Converse, options: TelegramOption
     log: options.log,
   };
   const app = createOpenApiApp();
-  const seen = createSeenSet();
   documented(
     app,
     {
@@ -87,7 +89,8 @@ export function createTelegramRoutes(converse: Converse, options: TelegramOption
       const given = c.req.header('x-telegram-bot-api-secret-token') ?? '';
       if (!constantTimeEqual(given, secret)) throw new AppError('UNAUTHORIZED', 'Bad Telegram secret token');
       const update = parseWith(TelegramUpdateSchema, parseJson(await c.req.text()));
-      if (seen(String(update.update_id))) return c.json({});
+      // Telegram re-delivers an update it saw no answer to; it is answered once.
+      if (!(await deliveries.firstUse(`telegram:${update.update_id}`, Date.now() / 1000))) return c.json({});
       if (update.callback_query && reasons)
         return c.json(await answerTelegramCallback(reasons, update.callback_query));
       const message = update.message;

@@ -13,7 +13,7 @@ import type { HttpMetrics } from './metrics.ts';
 import { type Log, observeRequests, rateLimit, readBody, respondWithError, timeLimit } from './middleware.ts';
 import { createOpenApiApp, type Env, errorResponses } from './openapi.ts';
 import type { StaticAssets } from './pages.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { type AdminControl, createAdminRoutes } from './routes/admin.ts';
 import { createAnalyticsRoutes } from './routes/analytics.ts';
 import { createApiRoutes } from './routes/api.ts';
@@ -53,6 +53,10 @@ export interface AppDeps {
   assets?: StaticAssets;
   /** Where readers' feedback goes (`POST /v1/feedback`); with ADMIN_TOKEN also `/admin/analytics`. */
   feedback?: { store: FeedbackStore; retentionDays: number };
+  /** The client's address as the runtime sees it (default: the Node socket's peer address). */
+  clientAddress?: (c: Context<Env>) => string | undefined;
+  /** Where rate-limit buckets live (default: in this process's memory). */
+  rateLimiter?: (perMinute: number) => RateLimiter;
 }
 
 /**
@@ -93,18 +97,20 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     }),
   );
   const clientKey = createClientKey(config.TRUST_PROXY ?? false);
-  const keyOf = (c: Context<Env>) => clientKey(socketAddress(c), c.req.header('x-forwarded-for'));
+  const address = deps.clientAddress ?? socketAddress;
+  const keyOf = (c: Context<Env>) => clientKey(address(c), c.req.header('x-forwarded-for'));
+  const limiter = deps.rateLimiter ?? ((perMinute: number) => createRateLimiter(perMinute));
   // Probes and scrapes have their own, smaller budget: API traffic cannot starve them, and they are not
   // a way around the API's limit either.
   const isOps = (c: Context<Env>) => c.req.path === '/healthz' || c.req.path === '/metrics';
   app.use(
     '*',
-    rateLimit(createRateLimiter(config.OPS_RATE_LIMIT_PER_MINUTE ?? 120), keyOf, (c) => !isOps(c)),
+    rateLimit(limiter(config.OPS_RATE_LIMIT_PER_MINUTE ?? 120), keyOf, (c) => !isOps(c)),
   );
   app.use(
     '*',
     rateLimit(
-      createRateLimiter(config.RATE_LIMIT_PER_MINUTE ?? 600),
+      limiter(config.RATE_LIMIT_PER_MINUTE ?? 600),
       keyOf,
       (c) => isOps(c) || c.req.method === 'OPTIONS',
     ),

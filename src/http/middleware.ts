@@ -62,7 +62,7 @@ export function rateLimit(
 ): MiddlewareHandler<Env> {
   return async (c, next) => {
     if (skip(c)) return next();
-    const wait = limiter.take(clientKey(c));
+    const wait = await limiter.take(clientKey(c));
     if (wait > 0) {
       c.header('Retry-After', String(wait));
       throw new AppError('RATE_LIMITED', `Too many requests; retry after ${wait} s`, {

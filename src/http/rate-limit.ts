@@ -4,8 +4,11 @@
  * half their allowance left are forgotten first, then the least recently used.
  */
 export interface RateLimiter {
-  /** Takes one token for `key`; returns 0 when allowed, else the seconds to wait before retrying. */
-  take(key: string): number;
+  /**
+   * Takes one token for `key`; returns 0 when allowed, else the seconds to wait before retrying. In memory
+   * this answers at once; a shared store (a Durable Object on Workers) answers asynchronously.
+   */
+  take(key: string): number | Promise<number>;
 }
 
 export function createRateLimiter(
@@ -33,13 +36,29 @@ export function createRateLimiter(
         bucket = { tokens: perMinute, at: t };
       }
       buckets.set(key, bucket);
-      bucket.tokens = Math.min(perMinute, bucket.tokens + (t - bucket.at) * rate);
-      bucket.at = t;
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return 0;
-      }
-      return Math.ceil((1 - bucket.tokens) / rate / 1000);
+      return takeToken(bucket, perMinute, t);
     },
   };
+}
+
+/** A client's bucket: tokens left at time `at` (ms). */
+export interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * Refills `bucket` up to time `t` and takes one token from it (mutating it); returns 0 when allowed, else
+ * the seconds until a token is back. The one rule every rate-limit store applies.
+ */
+export function takeToken(bucket: Bucket, perMinute: number, t: number): number {
+  if (perMinute <= 0) return 0;
+  const rate = perMinute / 60_000;
+  bucket.tokens = Math.min(perMinute, bucket.tokens + (t - bucket.at) * rate);
+  bucket.at = t;
+  if (bucket.tokens >= 1) {
+    bucket.tokens -= 1;
+    return 0;
+  }
+  return Math.ceil((1 - bucket.tokens) / rate / 1000);
 }
