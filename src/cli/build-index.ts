@@ -9,4 +9,13 @@ runCli(async () => {
     `built ${manifest.passageCount} passages from ${manifest.documentCount} documents with ${manifest.model.id} ` +
       `(${manifest.model.dims} dims) in ${manifest.buildSeconds} s → ${buildDir}\n`,
   );
+  if (manifest.work) {
+    const w = manifest.work;
+    process.stdout.write(
+      `work: extracted ${w.extracted} of ${w.files} files, embedded ${w.embedded} texts, ${w.embeddedFromCache} from the cache\n`,
+    );
+  }
+  for (const skip of manifest.skipped ?? []) {
+    process.stdout.write(`skipped ${skip.file} (${skip.reason}): ${skip.message}\n`);
+  }
 });

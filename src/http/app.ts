@@ -2,6 +2,7 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
+import { constantTimeEqual } from '../core/compare.ts';
 import type { Config } from '../core/config.ts';
 import { createMcpRoutes } from '../mcp/routes.ts';
 import type { QaService } from '../retrieve/types.ts';
@@ -30,7 +31,8 @@ type LimitKeys =
   | 'MAX_TOP_K'
   | 'TRUST_PROXY'
   | 'CORS_ORIGINS'
-  | 'ADMIN_TOKEN';
+  | 'ADMIN_TOKEN'
+  | 'MAX_DOCUMENT_BYTES';
 
 /** The configuration the HTTP layer reads; limits not given take the defaults of `loadConfig`. */
 export type AppConfig = Pick<Config, 'MAX_BODY_BYTES' | 'MAX_QUESTION_CHARS'> &
@@ -80,7 +82,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     '*',
     cors({
       origin: origins.includes('*') ? '*' : origins,
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
       allowHeaders: ['content-type', 'x-request-id', 'authorization'],
       exposeHeaders: ['x-request-id', 'retry-after'],
       maxAge: 600,
@@ -105,7 +107,21 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   );
   // Every route with a body (the API, /mcp, /bots) gets it read in full first, bounded in size and time,
   // so that the time limit below measures the server's own work only.
-  app.use('*', readBody({ maxBytes: config.MAX_BODY_BYTES, timeoutMs: config.BODY_TIMEOUT_MS ?? 10_000 }));
+  const bodyTimeoutMs = config.BODY_TIMEOUT_MS ?? 10_000;
+  const readSmallBody = readBody({ maxBytes: config.MAX_BODY_BYTES, timeoutMs: bodyTimeoutMs });
+  // Document uploads may be as large as a corpus file (plus multipart framing), and only with the
+  // admin token: anyone else is held to MAX_BODY_BYTES before the route refuses them.
+  const readUpload = readBody({
+    maxBytes: (config.MAX_DOCUMENT_BYTES ?? 20 * 1024 * 1024) + 64 * 1024,
+    timeoutMs: Math.max(bodyTimeoutMs, 120_000),
+  });
+  const adminToken = config.ADMIN_TOKEN;
+  const isUpload = (c: Context<Env>) =>
+    adminToken !== undefined &&
+    c.req.method === 'POST' &&
+    c.req.path === '/admin/documents' &&
+    constantTimeEqual(c.req.header('authorization') ?? '', `Bearer ${adminToken}`);
+  app.use('*', (c, next) => (isUpload(c) ? readUpload(c, next) : readSmallBody(c, next)));
   app.use('/v1/*', timeLimit(config.REQUEST_TIMEOUT_MS ?? 10_000));
 
   const limits = {

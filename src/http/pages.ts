@@ -46,6 +46,8 @@ export function passagePage(
   context: PassageContext,
   neighbours: { previous?: string; next?: string },
   highlight?: { start: number; end: number },
+  /** `[start, end)` of the stored source text, verbatim: what the citation offsets point at. */
+  stored?: string,
 ): string {
   const { passage, document } = context;
   const sentences = passage.sentences
@@ -69,7 +71,8 @@ export function passagePage(
 ${neighbours.previous ? `<p class="muted">${escapeHtml(neighbours.previous)}</p>` : ''}
 <p id="passage">${sentences}</p>
 ${neighbours.next ? `<p class="muted">${escapeHtml(neighbours.next)}</p>` : ''}
-<p class="muted">Source: <code>${escapeHtml(passage.source)}</code>, characters ${passage.start}–${passage.end} · passage <code>${escapeHtml(passage.id)}</code></p>
+<p class="muted">Source: <code>${escapeHtml(passage.source)}</code>${passage.pages ? `, ${passage.pages[0] === passage.pages[1] ? `p. ${escapeHtml(passage.pages[0])}` : `pp. ${escapeHtml(passage.pages[0])}–${escapeHtml(passage.pages[1])}`}` : ''}, characters ${passage.start}–${passage.end} of the <a href="/v1/documents/${encodeURIComponent(document.id)}/text">stored text</a> · passage <code>${escapeHtml(passage.id)}</code></p>
+${stored !== undefined ? `<details><summary>Stored text at these offsets</summary><pre id="stored">${escapeHtml(stored)}</pre></details>` : ''}
 <p>${nav}</p>`,
   );
 }

@@ -30,6 +30,9 @@ const EntrySchema = z.strictObject({
   languages: z.array(z.string()).optional(),
   /** Title of the collection when the file holds several units. */
   collection: z.string().optional(),
+  /** Journal, site or publisher, shown in the citation. */
+  venue: z.string().min(1).optional(),
+  year: z.number().int().min(1000).max(2999).optional(),
   units: z.array(UnitSchema).min(1).optional(),
 });
 
@@ -73,6 +76,20 @@ function findAnchor(text: string, anchor: string, from: number): number {
   return at >= 0 ? at + 1 : -1;
 }
 
+/** Venue, year and format of a file's documents: catalog.json first, then the file's own metadata. */
+function publication(
+  file: SourceFile,
+  entry: { venue?: string; year?: number } | undefined,
+): Pick<DocumentInfo, 'venue' | 'year' | 'format'> {
+  const venue = entry?.venue ?? file.meta?.venue;
+  const year = entry?.year ?? file.meta?.year;
+  return {
+    ...(venue ? { venue } : {}),
+    ...(year ? { year } : {}),
+    ...(file.format && file.format !== 'text' ? { format: file.format } : {}),
+  };
+}
+
 /** Builds the catalogue; throws CORPUS_INVALID when the sidecar does not fit the files. */
 export function buildCatalog(files: readonly SourceFile[], sidecar?: CatalogSidecar): DocumentInfo[] {
   const entries = new Map((sidecar?.documents ?? []).map((e) => [e.file, e]));
@@ -104,6 +121,7 @@ export function buildCatalog(files: readonly SourceFile[], sidecar?: CatalogSide
           languages: unit.languages ?? detectLanguages(file.text.slice(start, end)),
           type: unit.type,
           ...(entry.collection ? { collection: entry.collection } : {}),
+          ...publication(file, entry),
           start,
           end,
         });
@@ -112,11 +130,12 @@ export function buildCatalog(files: readonly SourceFile[], sidecar?: CatalogSide
       documents.push({
         id: entry?.id ?? slugify(file.name),
         source: file.name,
-        title: entry?.title ?? deriveTitle(file.text, file.name),
-        authors: entry?.authors ?? [],
+        title: entry?.title ?? file.meta?.title ?? deriveTitle(file.text, file.name),
+        authors: entry?.authors ?? file.meta?.authors ?? [],
         languages: entry?.languages ?? detectLanguages(file.text),
         type: 'article',
         ...(entry?.collection ? { collection: entry.collection } : {}),
+        ...publication(file, entry),
         start: 0,
         end: file.text.length,
       });

@@ -15,13 +15,25 @@ export function shortAuthor(name: string): string {
   return `${surname}, ${initials}`;
 }
 
-/** A reference a reader can paste: authors, title, collection, section. */
-export function formatLabel(document: DocumentInfo, section: readonly string[]): string {
+/** `p. 3`, or `pp. 3–4` for a range. */
+export function formatPages(pages: readonly [string, string]): string {
+  return pages[0] === pages[1] ? `p. ${pages[0]}` : `pp. ${pages[0]}–${pages[1]}`;
+}
+
+/** A reference a reader can paste: authors, title, collection or venue, year, section, page. */
+export function formatLabel(
+  document: DocumentInfo,
+  section: readonly string[],
+  pages?: readonly [string, string],
+): string {
   const pieces: string[] = [];
   if (document.authors.length > 0) pieces.push(document.authors.map(shortAuthor).join('; '));
   pieces.push(`“${document.title}”`);
   if (document.collection) pieces.push(document.collection);
+  else if (document.venue) pieces.push(document.venue);
+  if (document.year) pieces.push(String(document.year));
   if (section.length > 0) pieces.push(`§ ${section[section.length - 1]}`);
+  if (pages) pieces.push(formatPages(pages));
   return pieces.join(', ');
 }
 
@@ -34,6 +46,7 @@ export function citePassage(passage: Passage, document: DocumentInfo): Citation 
     section: passage.section.join(' › '),
     start: passage.start,
     end: passage.end,
-    label: formatLabel(document, passage.section),
+    ...(passage.pages ? { pages: formatPages(passage.pages).replace(/^pp?\. /, '') } : {}),
+    label: formatLabel(document, passage.section, passage.pages),
   };
 }

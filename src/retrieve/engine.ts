@@ -21,6 +21,7 @@ import type {
   AskRequest,
   AskResult,
   DocumentSummary,
+  DocumentText,
   HealthReport,
   PassageContext,
   QaService,
@@ -533,6 +534,23 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         ...(fallbackReason ? { requested: opts.modelStatus?.requested, fallbackReason } : {}),
       },
       indexBuiltAt: index.builtAt,
+      skipped: [...(index.skipped ?? [])],
     }),
+    listSkipped: () => [...(index.skipped ?? [])],
+    getDocumentText: (id): DocumentText | undefined => {
+      const document = documentsById.get(id);
+      const text = document ? index.sources.get(document.source) : undefined;
+      if (!document || text === undefined) return undefined;
+      const layout = index.sourceLayout?.get(document.source);
+      return {
+        documentId: document.id,
+        source: document.source,
+        format: layout?.format ?? document.format ?? 'text',
+        start: document.start,
+        end: document.end,
+        text,
+        ...(layout?.pages ? { pages: layout.pages } : {}),
+      };
+    },
   };
 }
