@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { constantTimeEqual } from '../core/compare.ts';
 import type { Config } from '../core/config.ts';
+import { AppError } from '../core/errors.ts';
 import { createMcpRoutes } from '../mcp/routes.ts';
 import type { QaService } from '../retrieve/types.ts';
 import { createClientKey } from './client-address.ts';
@@ -109,19 +110,22 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   // so that the time limit below measures the server's own work only.
   const bodyTimeoutMs = config.BODY_TIMEOUT_MS ?? 10_000;
   const readSmallBody = readBody({ maxBytes: config.MAX_BODY_BYTES, timeoutMs: bodyTimeoutMs });
-  // Document uploads may be as large as a corpus file (plus multipart framing), and only with the
-  // admin token: anyone else is held to MAX_BODY_BYTES before the route refuses them.
+  // Document uploads may be as large as a corpus file (plus multipart framing); without the admin
+  // token they are refused before any of the body is read.
   const readUpload = readBody({
     maxBytes: (config.MAX_DOCUMENT_BYTES ?? 20 * 1024 * 1024) + 64 * 1024,
     timeoutMs: Math.max(bodyTimeoutMs, 120_000),
   });
   const adminToken = config.ADMIN_TOKEN;
-  const isUpload = (c: Context<Env>) =>
-    adminToken !== undefined &&
-    c.req.method === 'POST' &&
-    c.req.path === '/admin/documents' &&
-    constantTimeEqual(c.req.header('authorization') ?? '', `Bearer ${adminToken}`);
-  app.use('*', (c, next) => (isUpload(c) ? readUpload(c, next) : readSmallBody(c, next)));
+  app.use('*', (c, next) => {
+    if (adminToken === undefined || c.req.method !== 'POST' || c.req.path !== '/admin/documents') {
+      return readSmallBody(c, next);
+    }
+    if (!constantTimeEqual(c.req.header('authorization') ?? '', `Bearer ${adminToken}`)) {
+      throw new AppError('UNAUTHORIZED', 'Admin endpoints need `Authorization: Bearer <ADMIN_TOKEN>`');
+    }
+    return readUpload(c, next);
+  });
   app.use('/v1/*', timeLimit(config.REQUEST_TIMEOUT_MS ?? 10_000));
 
   const limits = {

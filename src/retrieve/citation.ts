@@ -37,7 +37,15 @@ export function formatLabel(
   return pieces.join(', ');
 }
 
-export function citePassage(passage: Passage, document: DocumentInfo): Citation {
+/**
+ * The citation of a passage. `pages` (the pages of the quoted sentence, when the source is paginated)
+ * narrows the passage's own page range to where the quote actually is.
+ */
+export function citePassage(
+  passage: Passage,
+  document: DocumentInfo,
+  pages: readonly [string, string] | undefined = passage.pages,
+): Citation {
   return {
     source: passage.source,
     documentId: document.id,
@@ -46,7 +54,7 @@ export function citePassage(passage: Passage, document: DocumentInfo): Citation 
     section: passage.section.join(' › '),
     start: passage.start,
     end: passage.end,
-    ...(passage.pages ? { pages: formatPages(passage.pages).replace(/^pp?\. /, '') } : {}),
-    label: formatLabel(document, passage.section, passage.pages),
+    ...(pages ? { pages: formatPages(pages).replace(/^pp?\. /, '') } : {}),
+    label: formatLabel(document, passage.section, pages),
   };
 }

@@ -1,3 +1,4 @@
+import { pageRange } from '../chunk/chunk-corpus.ts';
 import { AppError } from '../core/errors.ts';
 import { terms, tokenize } from '../core/terms.ts';
 import { DEFAULT_PASSAGE_KINDS, type DocumentInfo, type Passage, type PassageKind } from '../core/types.ts';
@@ -441,7 +442,11 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         language: passage.language,
         kind: passage.kind,
         quote,
-        citation: citePassage(passage, documentsById.get(passage.documentId) as DocumentInfo),
+        citation: citePassage(
+          passage,
+          documentsById.get(passage.documentId) as DocumentInfo,
+          pageRange(index.sourceLayout?.get(passage.source)?.pages, quote.start, quote.end) ?? passage.pages,
+        ),
         why: {
           ...(hit.dense ? { dense: hit.dense } : {}),
           ...(hit.lexical ? { lexical: hit.lexical } : {}),

@@ -41,7 +41,7 @@ export interface Citation {
   /** Raw character offsets of the passage in `source`. */
   start: number;
   end: number;
-  /** Page or page range (`3`, `3–4`) for paginated sources (PDF). */
+  /** Page or page range (`3`, `3–4`) of the quoted sentence, for paginated sources (PDF). */
   pages?: string;
   /** Human-readable reference, e.g. `Nechaeva, E. "Prospects for party field reform…", § Findings`. */
   label: string;

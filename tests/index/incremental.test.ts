@@ -91,6 +91,48 @@ describe.skipIf(inject('pretrainedUnavailable') !== '')('incremental build', () 
     expect(a.files).toEqual(b.files);
   });
 
+  it.each([
+    [
+      'How many parties entered the Mazhilis at the 2023 elections?',
+      'electoral-reform.pdf',
+      '1–2',
+      'six parties entered the Mazhilis',
+    ],
+    [
+      'How many members does a new party need for registration?',
+      'electoral-reform.pdf',
+      '1',
+      'twenty thousand to five thousand',
+    ],
+    [
+      'How many services are available on the eGov portal?',
+      'egov-services.docx',
+      undefined,
+      'nine hundred services',
+    ],
+    [
+      'Who selects the members of public councils?',
+      'public-councils.html',
+      undefined,
+      'selected by a working group',
+    ],
+  ])(
+    'answers "%s" from %s with a citation whose offsets reproduce the quote from the stored text',
+    async (question, source, pages, words) => {
+      const { index } = await openIndex(env.config('full'));
+      const service = createQaService(index);
+      const top = (await service.ask({ question })).passages[0];
+      expect(top?.citation.source).toBe(source);
+      expect(top?.citation.pages).toBe(pages);
+      if (pages) expect(top?.citation.label).toContain(pages.includes('–') ? `pp. ${pages}` : `p. ${pages}`);
+      expect(top?.quote.text).toContain(words);
+      const stored = service.getDocumentText(top?.citation.documentId ?? '');
+      const raw = stored?.text.slice(top?.quote.start, top?.quote.end) ?? '';
+      // The quote is the stored text at its offsets, with line breaks and markup normalised away.
+      expect(raw.replace(/\s+/g, ' ')).toBe(top?.quote.text);
+    },
+  );
+
   it('finds the changed text in the rebuilt index', async () => {
     const { index } = await openIndex(env.config('incremental'));
     const result = await createQaService(index).ask({
