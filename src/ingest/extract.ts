@@ -1,7 +1,4 @@
 import type { SourceFile, SourceFormat } from '../core/types.ts';
-import { extractDocx } from './extract-docx.ts';
-import { extractHtml } from './extract-html.ts';
-import { extractPdf } from './extract-pdf.ts';
 import { rejectDocument } from './reject.ts';
 
 /**
@@ -117,10 +114,13 @@ export async function extractFile(
   }
   const utf8 = () => new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
   let file: SourceFile;
+  // The extractors (pdf.js above all, ~2.5 s to load) are loaded only for a corpus that needs them.
   if (declared === 'pdf') {
+    const { extractPdf } = await import('./extract-pdf.ts');
     const pdf = await extractPdf(bytes, name);
     file = { name, format: 'pdf', text: pdf.text, pages: pdf.pages, meta: pdf.meta };
   } else if (declared === 'docx') {
+    const { extractDocx } = await import('./extract-docx.ts');
     file = {
       name,
       format: 'docx',
@@ -136,6 +136,7 @@ export async function extractFile(
       ).text,
     };
   } else if (declared === 'html') {
+    const { extractHtml } = await import('./extract-html.ts');
     const html = extractHtml(utf8());
     file = { name, format: 'html', text: html.text, meta: html.meta };
   } else {
