@@ -31,8 +31,11 @@ TELEGRAM_SECRET="fuzz-telegram-$RANDOM"
 # suite's index of the shipped corpus when there is one (reused as current), else built at start. Its own
 # analytics database, so the questions and feedback it sends never reach another's.
 if [ -d .tmp/test-index-pretrained ]; then cp -R .tmp/test-index-pretrained "$WORK/index"; fi
+# A copy of the corpus too: the fuzzer uploads and deletes documents through the admin endpoints.
+cp -R corpus "$WORK/corpus"
 # Port 0: the server picks a free one and logs it. Rate limits off so the fuzzer is not answered 429.
-env PORT=0 HOST=127.0.0.1 LOG_LEVEL=info INDEX_DIR="$WORK/index" AUTO_BUILD=true ANALYTICS_DB="$WORK/analytics.sqlite" \
+env PORT=0 HOST=127.0.0.1 LOG_LEVEL=info INDEX_DIR="$WORK/index" CORPUS_DIR="$WORK/corpus" AUTO_BUILD=true \
+  ANALYTICS_DB="$WORK/analytics.sqlite" \
   RATE_LIMIT_PER_MINUTE=0 OPS_RATE_LIMIT_PER_MINUTE=0 \
   ADMIN_TOKEN="$ADMIN_TOKEN" TELEGRAM_WEBHOOK_SECRET="$TELEGRAM_SECRET" \
   WEBHOOK_SECRET="fuzz-webhook-secret-$RANDOM$RANDOM" SLACK_SIGNING_SECRET="fuzz-slack-$RANDOM$RANDOM" \

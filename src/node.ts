@@ -11,8 +11,10 @@ import { loadAssets } from './http/assets.node.ts';
 import { createProxyCheck } from './http/client-address.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createHttpServer } from './http/server.node.ts';
+import { createDocumentStore } from './index/document-store.node.ts';
 import { type LoadedIndex, openOrBuildIndex } from './index/load-index.node.ts';
 import { createReindexer } from './index/reindex.node.ts';
+import { watchCorpus } from './index/watch.node.ts';
 import { createQaService } from './retrieve/engine.ts';
 import type { QaService } from './retrieve/types.ts';
 
@@ -58,9 +60,11 @@ async function main(): Promise<void> {
     listDocuments: () => current.listDocuments(),
     getDocument: (id) => current.getDocument(id),
     getPassage: (id) => current.getPassage(id),
+    getDocumentText: (id) => current.getDocumentText(id),
+    listSkipped: () => current.listSkipped(),
     health: () => current.health(),
   };
-  const admin = createReindexer({
+  const reindexer = createReindexer({
     config,
     log,
     swap: (loaded) => {
@@ -68,6 +72,33 @@ async function main(): Promise<void> {
       metrics.setIndex(describe(loaded));
     },
   });
+  const admin = {
+    ...reindexer,
+    documents: createDocumentStore({
+      config,
+      reindex: () => reindexer.reindex(),
+      sourceOf: (id) => {
+        const source = current.getDocument(id)?.source;
+        if (!source) return undefined;
+        return {
+          source,
+          ids: current
+            .listDocuments()
+            .filter((d) => d.source === source)
+            .map((d) => d.id),
+        };
+      },
+    }),
+  };
+  if (config.WATCH) {
+    watchCorpus(config.CORPUS_DIR, {
+      debounceMs: config.WATCH_DEBOUNCE_MS,
+      onChange: (files) => {
+        log({ level: 'info', msg: 'corpus changed; rebuilding', files });
+        reindexer.reindex();
+      },
+    });
+  }
 
   const store = config.ANALYTICS_ENABLED ? createSqliteFeedbackStore(config.ANALYTICS_DB) : undefined;
   const stopRetention = store ? startRetention(store, config.ANALYTICS_RETENTION_DAYS, { log }) : undefined;

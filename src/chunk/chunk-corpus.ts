@@ -1,6 +1,6 @@
 import { cleanText } from '../core/clean.ts';
 import { detectLanguage } from '../core/language.ts';
-import type { DocumentInfo, Passage, Sentence, SourceFile } from '../core/types.ts';
+import type { DocumentInfo, PageSpan, Passage, Sentence, SourceFile } from '../core/types.ts';
 import { sentenceEnds } from './sentences.ts';
 import { type Line, type Segment, segmentDocument } from './structure.ts';
 
@@ -181,6 +181,19 @@ function enforceTokenLimit(draft: Draft, options: ChunkOptions): Draft[] {
   ];
 }
 
+/** Labels of the first and last page that `[start, end)` touches, for paginated sources. */
+export function pageRange(
+  pages: readonly PageSpan[] | undefined,
+  start: number,
+  end: number,
+): [string, string] | undefined {
+  if (!pages || pages.length === 0) return undefined;
+  const first = pages.find((p) => p.end > start) ?? pages[pages.length - 1];
+  const last = [...pages].reverse().find((p) => p.start < end) ?? first;
+  if (!first || !last) return undefined;
+  return [first.label, last.label];
+}
+
 /** Passages of one catalogue unit, numbered from 1 within the unit; ordinals start at `firstOrdinal`. */
 export function chunkDocument(
   file: SourceFile,
@@ -194,6 +207,9 @@ export function chunkDocument(
   return drafts.map((draft, i) => {
     const text = draft.sentences.map((s) => s.text).join(' ');
     const detected = detectLanguage(text);
+    const start = draft.sentences[0]?.start ?? doc.start;
+    const end = draft.sentences[draft.sentences.length - 1]?.end ?? doc.start;
+    const pages = pageRange(file.pages, start, end);
     return {
       id: `${doc.id}.p${i + 1}`,
       ordinal: firstOrdinal + i,
@@ -204,8 +220,9 @@ export function chunkDocument(
       kind: draft.segment.kind,
       text,
       sentences: draft.sentences,
-      start: draft.sentences[0]?.start ?? doc.start,
-      end: draft.sentences[draft.sentences.length - 1]?.end ?? doc.start,
+      start,
+      end,
+      ...(pages ? { pages } : {}),
     };
   });
 }

@@ -142,6 +142,12 @@ export const ConfigSchema = z.object({
   ANALYTICS_RETENTION_DAYS: int(1, 3650).default(90),
   /** Rebuild the index at start when it is missing or stale (otherwise refuse to start). */
   AUTO_BUILD: bool.default(true),
+  /** Largest corpus file indexed or uploaded, in bytes; larger files are reported and skipped. */
+  MAX_DOCUMENT_BYTES: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  /** Watch CORPUS_DIR and rebuild (incrementally) and swap in the index when files change. */
+  WATCH: bool.default(false),
+  /** Milliseconds of quiet after a change in CORPUS_DIR before a watched rebuild starts. */
+  WATCH_DEBOUNCE_MS: int(0, 600_000).default(1000),
   /** Log verbosity. */
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });

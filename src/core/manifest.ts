@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 
 /** Bump when the layout or meaning of any index file changes; older indexes are then rebuilt. */
-export const INDEX_FORMAT_VERSION = 3;
+export const INDEX_FORMAT_VERSION = 4;
 
 export const ManifestSchema = z.object({
   formatVersion: z.number().int(),
@@ -38,6 +38,17 @@ export const ManifestSchema = z.object({
     sentenceEfSearch: z.number().int().optional(),
     randomSeed: z.number().int(),
   }),
+  /** Corpus files left out of this build, with the reason. */
+  skipped: z.array(z.object({ file: z.string(), reason: z.string(), message: z.string() })).optional(),
+  /** What this build redid and what it took from the caches (incremental builds). */
+  work: z
+    .object({
+      files: z.number().int(),
+      extracted: z.number().int(),
+      embedded: z.number().int(),
+      embeddedFromCache: z.number().int(),
+    })
+    .optional(),
   /** SHA-256 of every file in the build directory (relative path → hex digest). */
   files: z.record(z.string(), z.string()),
 });

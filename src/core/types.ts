@@ -33,13 +33,57 @@ export interface Span {
   end: number;
 }
 
-/** One corpus file as read from disk. */
+/** The formats a corpus file may have; told from the content, not only the extension. */
+export type SourceFormat = 'text' | 'markdown' | 'pdf' | 'docx' | 'html';
+
+export const SOURCE_FORMATS: readonly SourceFormat[] = ['text', 'markdown', 'pdf', 'docx', 'html'];
+
+/** Where one page of a paginated source lies in its extracted text. */
+export interface PageSpan extends Span {
+  /** 1-based page number in the file. */
+  page: number;
+  /** The page's printed label when the PDF declares one (`iv`, `113`), else the number as text. */
+  label: string;
+}
+
+/** Bibliographic details an extractor found in the file itself (PDF info, HTML meta tags). */
+export interface SourceMeta {
+  title?: string;
+  authors?: string[];
+  year?: number;
+  venue?: string;
+}
+
+/** One corpus file after extraction: the text every citation offset indexes into. */
 export interface SourceFile {
   /** File name relative to the corpus directory, e.g. `002_65d38c5c6c547e1f.txt`. */
   name: string;
-  /** Full raw text; citation offsets index into this string. */
+  /** Full text (the file itself for text and Markdown, the extracted text otherwise); offsets index into it. */
   text: string;
+  /** Format of the original file; `text` when absent. */
+  format?: SourceFormat;
+  /** Page boundaries in `text`, for paginated formats (PDF). */
+  pages?: PageSpan[];
+  meta?: SourceMeta;
 }
+
+/** A corpus file left out of the index, and why. */
+export interface SkippedFile {
+  file: string;
+  reason: SkipReason;
+  message: string;
+}
+
+/** Why a file was left out: each has its own advice in `message`. */
+export type SkipReason =
+  | 'encrypted'
+  | 'no-text'
+  | 'truncated'
+  | 'corrupt'
+  | 'mislabelled'
+  | 'too-large'
+  | 'unsupported'
+  | 'empty';
 
 /**
  * A citable unit: a whole file, or one article (or front/back matter) inside a file.
@@ -60,6 +104,8 @@ export interface DocumentInfo extends Span {
   collection?: string;
   /** Publication facts the corpus gives (from `catalog.json`), for citations; absent when it gives none. */
   bibliography?: Bibliography;
+  /** Format of the source file; `text` when absent. */
+  format?: SourceFormat;
 }
 
 /** Where and when a document was published, as far as the corpus says. Every field is optional. */
@@ -101,6 +147,8 @@ export interface Passage extends Span {
   text: string;
   /** The sentences making up `text`, in order, with raw spans. */
   sentences: Sentence[];
+  /** Labels of the first and last page the passage lies on, for paginated sources. */
+  pages?: [string, string];
 }
 
 /** A chat turn sent with a question. */

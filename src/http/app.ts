@@ -2,7 +2,9 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
+import { constantTimeEqual } from '../core/compare.ts';
 import type { Config } from '../core/config.ts';
+import { AppError } from '../core/errors.ts';
 import type { FeedbackStore } from '../feedback/types.ts';
 import { createMcpRoutes } from '../mcp/routes.ts';
 import type { QaService } from '../retrieve/types.ts';
@@ -34,7 +36,8 @@ type LimitKeys =
   | 'MAX_TOP_K'
   | 'TRUST_PROXY'
   | 'CORS_ORIGINS'
-  | 'ADMIN_TOKEN';
+  | 'ADMIN_TOKEN'
+  | 'MAX_DOCUMENT_BYTES';
 
 /** The configuration the HTTP layer reads; limits not given take the defaults of `loadConfig`. */
 export type AppConfig = Pick<Config, 'MAX_BODY_BYTES' | 'MAX_QUESTION_CHARS'> &
@@ -90,7 +93,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     '*',
     cors({
       origin: origins.includes('*') ? '*' : origins,
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
       allowHeaders: ['content-type', 'x-request-id', 'authorization'],
       exposeHeaders: ['x-request-id', 'retry-after'],
       maxAge: 600,
@@ -117,7 +120,24 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   );
   // Every route with a body (the API, /mcp, /bots) gets it read in full first, bounded in size and time,
   // so that the time limit below measures the server's own work only.
-  app.use('*', readBody({ maxBytes: config.MAX_BODY_BYTES, timeoutMs: config.BODY_TIMEOUT_MS ?? 10_000 }));
+  const bodyTimeoutMs = config.BODY_TIMEOUT_MS ?? 10_000;
+  const readSmallBody = readBody({ maxBytes: config.MAX_BODY_BYTES, timeoutMs: bodyTimeoutMs });
+  // Document uploads may be as large as a corpus file (plus multipart framing); without the admin
+  // token they are refused before any of the body is read.
+  const readUpload = readBody({
+    maxBytes: (config.MAX_DOCUMENT_BYTES ?? 20 * 1024 * 1024) + 64 * 1024,
+    timeoutMs: Math.max(bodyTimeoutMs, 120_000),
+  });
+  const adminToken = config.ADMIN_TOKEN;
+  app.use('*', (c, next) => {
+    if (adminToken === undefined || c.req.method !== 'POST' || c.req.path !== '/admin/documents') {
+      return readSmallBody(c, next);
+    }
+    if (!constantTimeEqual(c.req.header('authorization') ?? '', `Bearer ${adminToken}`)) {
+      throw new AppError('UNAUTHORIZED', 'Admin endpoints need `Authorization: Bearer <ADMIN_TOKEN>`');
+    }
+    return readUpload(c, next);
+  });
   app.use('/v1/*', timeLimit(config.REQUEST_TIMEOUT_MS ?? 10_000));
 
   const limits = {

@@ -19,10 +19,14 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   METHOD_NOT_ALLOWED: 405,
   // A signed request seen before: answering it again would repeat its effect (history, messages).
   REPLAYED: 409,
+  // The request contradicts the current state (removing the corpus' last document).
+  CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  // A document that cannot be indexed (encrypted, no text layer, truncated, mislabelled): details say why.
+  DOCUMENT_REJECTED: 422,
   // The client stopped sending its body: its fault, and retrying on a better connection helps.
   REQUEST_TIMEOUT: 408,
   // The client hung up mid-request; no one reads the answer. nginx's code keeps these out of the

@@ -1,7 +1,7 @@
 import { textOutside } from '../core/context.ts';
 import { escapeHtml } from '../core/html.ts';
 import type { Passage } from '../core/types.ts';
-import { citePassage, formatQuotation, quotedText } from '../retrieve/citation.ts';
+import { citePassage, formatPageSpan, formatQuotation, quotedText } from '../retrieve/citation.ts';
 import type { PassageContext } from '../retrieve/types.ts';
 
 /** Server-rendered HTML: the demo page, a shareable passage page, and the API docs page. */
@@ -53,6 +53,8 @@ export function passagePage(
   context: PassageContext,
   neighbours: { previous?: Passage; next?: Passage },
   highlight?: { start: number; end: number },
+  /** `[start, end)` of the stored source text, verbatim: what the citation offsets point at. */
+  stored?: string,
 ): string {
   const { passage, document } = context;
   const sentences = passage.sentences
@@ -85,7 +87,8 @@ ${around(neighbours.previous)}
 ${around(neighbours.next)}
 <h2>Cite</h2>
 <pre id="citation">${escapeHtml(formatQuotation({ text: quotedText(passage, quoted), start: quoted.start, end: quoted.end }, citation))}</pre>
-<p class="muted">Also as <a href="${escapeHtml(`${cite}&style=apa`)}">APA</a> · <a href="${escapeHtml(`${cite}&style=bibtex`)}">BibTeX</a> · <a href="${escapeHtml(cite)}">all styles (JSON)</a>. Passage <code>${escapeHtml(passage.id)}</code>, characters ${passage.start}–${passage.end} of <code>${escapeHtml(passage.source)}</code>.</p>
+<p class="muted">Also as <a href="${escapeHtml(`${cite}&style=apa`)}">APA</a> · <a href="${escapeHtml(`${cite}&style=bibtex`)}">BibTeX</a> · <a href="${escapeHtml(cite)}">all styles (JSON)</a>. Passage <code>${escapeHtml(passage.id)}</code>, characters ${passage.start}–${passage.end} of the <a href="/v1/documents/${encodeURIComponent(document.id)}/text">stored text</a> of <code>${escapeHtml(passage.source)}</code>${passage.pages ? `, ${escapeHtml(formatPageSpan(passage.pages))}` : ''}.</p>
+${stored !== undefined ? `<details><summary>Stored text at these offsets</summary><pre id="stored">${escapeHtml(stored)}</pre></details>` : ''}
 <p>${nav}</p>`,
   );
 }

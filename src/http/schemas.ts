@@ -97,6 +97,7 @@ export const CitationSchema = z
     authors: z.array(z.string()),
     section: z.string(),
     ...Span,
+    pages: z.string().optional().openapi({ description: 'Page or page range (`3`, `3–4`) for PDF sources.' }),
     label: z.string().openapi({ description: 'Ready-to-paste reference.' }),
   })
   .openapi('Citation');
@@ -173,12 +174,43 @@ export const DocumentSchema = z
     bibliography: BibliographySchema.optional().openapi({
       description: 'Year, journal, issue, pages, publisher, ISSN, affiliations: what the corpus gives.',
     }),
+    format: z.enum(['text', 'markdown', 'pdf', 'docx', 'html']).optional(),
     ...Span,
     passageCount: z.number().int(),
   })
   .openapi('Document');
 
-export const DocumentListSchema = z.object({ documents: z.array(DocumentSchema) }).openapi('DocumentList');
+export const SkippedFileSchema = z
+  .object({
+    file: z.string(),
+    reason: z.string().openapi({
+      description: 'encrypted, no-text, truncated, corrupt, mislabelled, too-large, unsupported or empty',
+    }),
+    message: z.string(),
+  })
+  .openapi('SkippedFile');
+
+export const DocumentListSchema = z
+  .object({
+    documents: z.array(DocumentSchema),
+    skipped: z.array(SkippedFileSchema).openapi({ description: 'Corpus files left out, with the reason.' }),
+  })
+  .openapi('DocumentList');
+
+export const PageSpanSchema = z.object({ page: z.number().int(), label: z.string(), ...Span });
+
+export const DocumentTextSchema = z
+  .object({
+    documentId: z.string(),
+    source: z.string(),
+    format: z.enum(['text', 'markdown', 'pdf', 'docx', 'html']),
+    ...Span,
+    text: z
+      .string()
+      .openapi({ description: 'The whole source file as indexed; citation offsets index into it.' }),
+    pages: z.array(PageSpanSchema).optional(),
+  })
+  .openapi('DocumentText');
 
 export const PassageSchema = z
   .object({
@@ -216,6 +248,7 @@ export const HealthSchema = z
       fallbackReason: z.string().optional(),
     }),
     indexBuiltAt: z.string(),
+    skipped: z.array(SkippedFileSchema),
   })
   .openapi('Health');
 
@@ -238,6 +271,15 @@ export const ReindexStatusSchema = z
     indexBuiltAt: z.string().optional(),
   })
   .openapi('ReindexStatus');
+
+export const DocumentChangeSchema = z
+  .object({
+    file: z.string().openapi({ description: 'The corpus file added, replaced or removed.' }),
+    replaced: z.boolean().optional(),
+    removed: z.array(z.string()).optional().openapi({ description: 'Ids of the documents the file held.' }),
+    reindex: ReindexStatusSchema,
+  })
+  .openapi('DocumentChange');
 
 export const IdParamSchema = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
 

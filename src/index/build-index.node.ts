@@ -6,14 +6,16 @@ import { AppError } from '../core/errors.ts';
 import { checksumDir, removeDir, sha256, sha256File, writeFileAtomic } from '../core/files.node.ts';
 import { INDEX_FORMAT_VERSION, type Manifest } from '../core/manifest.ts';
 import { terms } from '../core/terms.ts';
-import type { DocumentInfo, Passage, SourceFile } from '../core/types.ts';
+import type { DocumentInfo, PageSpan, Passage, SourceFormat } from '../core/types.ts';
 import { createEmbedder } from '../embed/embedder.node.ts';
 import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import { buildStaticModel, createTokenCounter, writeStaticTokenizer } from '../embed/static-model.node.ts';
 import { expansionCandidates } from '../embed/word-vectors.ts';
 import { buildCatalog } from '../ingest/catalog.ts';
-import { type CorpusSnapshot, loadCorpus } from '../ingest/load-corpus.node.ts';
+import { EXTRACTOR_VERSION } from '../ingest/extract.ts';
+import { type CorpusScan, loadCorpus } from '../ingest/load-corpus.node.ts';
+import { openEmbeddingCache } from './embedding-cache.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
 import { DEFAULT_HNSW_OPTIONS, efSearchFor, type HnswOptions } from './types.ts';
@@ -28,10 +30,34 @@ export const INDEX_FILES = {
   lexical: 'lexical.json',
   terms: 'terms.json',
   expansion: 'expansion.json',
+  /** Text of every corpus file as indexed (extracted for PDF, DOCX, HTML), with format and pages. */
+  sources: 'sources.json',
   generatedModel: 'model',
 } as const;
 
 export const MANIFEST_FILE = 'manifest.json';
+
+/** Caches kept across builds under INDEX_DIR: extractions by file content, vectors by text. */
+export const CACHE_DIRS = {
+  extract: join('cache', 'extract'),
+  embeddings: join('cache', 'embeddings'),
+} as const;
+
+/** One entry of `sources.json`. */
+export interface StoredSource {
+  name: string;
+  format: SourceFormat;
+  text: string;
+  pages?: PageSpan[];
+}
+
+/** How the corpus is read for the configuration: size limit and the extraction cache under INDEX_DIR. */
+export function corpusOptions(config: Pick<Config, 'INDEX_DIR' | 'MAX_DOCUMENT_BYTES'>) {
+  return {
+    maxBytes: config.MAX_DOCUMENT_BYTES,
+    cacheDir: join(resolve(config.INDEX_DIR), CACHE_DIRS.extract),
+  };
+}
 
 /** Passages embedded between two progress reports. */
 const EMBED_CHUNK = 256;
@@ -69,13 +95,15 @@ export async function modelInputsFingerprint(config: Config): Promise<string> {
  * Identity of what an index is built from: corpus files, catalogue sidecar, chunker version and options.
  * Any change makes an existing index stale.
  */
-export function corpusFingerprint(snapshot: CorpusSnapshot, modelInputs = ''): string {
+export function corpusFingerprint(scan: CorpusScan, modelInputs = ''): string {
   const parts = [
     `model inputs ${modelInputs}`,
     `format ${INDEX_FORMAT_VERSION}`,
     `chunker ${CHUNKER_VERSION} ${JSON.stringify({ ...DEFAULT_CHUNK_OPTIONS, countTokens: undefined })}`,
-    `catalog ${snapshot.sidecarText ?? ''}`,
-    ...snapshot.files.map((f: SourceFile) => `file ${f.name} ${sha256(f.text)}`),
+    `extractor ${EXTRACTOR_VERSION} max bytes ${scan.maxBytes}`,
+    `catalog ${scan.sidecarText ?? ''}`,
+    ...scan.entries.map((f) => `file ${f.name} ${f.hash}`),
+    ...scan.refused.map((f) => `refused ${f.file} ${f.reason}`),
   ];
   return sha256(parts.join('\n'));
 }
@@ -117,7 +145,10 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
   await mkdir(indexRoot, { recursive: true });
 
   progress({ stage: 'reading corpus' });
-  const snapshot = await loadCorpus(config.CORPUS_DIR);
+  const snapshot = await loadCorpus(config.CORPUS_DIR, corpusOptions(config));
+  for (const skip of snapshot.skipped) {
+    progress({ stage: `skipped ${skip.file} (${skip.reason}): ${skip.message}` });
+  }
   const documents = buildCatalog(snapshot.files, snapshot.sidecar);
   const fingerprint = corpusFingerprint(snapshot, await modelInputsFingerprint(config));
 
@@ -169,14 +200,30 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       embedderOptions(config, builtin ? modelDir : config.EMBEDDING_MODEL),
     );
 
+    const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
+    const cache = await openEmbeddingCache(
+      join(indexRoot, CACHE_DIRS.embeddings),
+      JSON.stringify([embedder.fingerprint, prefixes.passage, config.EMBEDDING_QUANTIZED]),
+      embedder.dims,
+    );
+    let embedded = 0;
+    // Only texts no earlier build embedded go to the model; the rest come from the cache by content.
     const embedAll = async (stage: string, items: readonly string[]) => {
-      const out: Float32Array[] = [];
-      for (let i = 0; i < items.length; i += EMBED_CHUNK) {
-        progress({ stage, done: i, total: items.length });
-        out.push(...(await embedder.embedPassages(items.slice(i, i + EMBED_CHUNK))));
+      const out = items.map((text) => cache.get(text));
+      const missing = out.flatMap((v, i) => (v ? [] : [i]));
+      for (let i = 0; i < missing.length; i += EMBED_CHUNK) {
+        progress({ stage, done: i, total: missing.length });
+        const ids = missing.slice(i, i + EMBED_CHUNK);
+        const vectors = await embedder.embedPassages(ids.map((id) => items[id] as string));
+        ids.forEach((id, j) => {
+          const vector = vectors[j] as Float32Array;
+          out[id] = vector;
+          cache.set(items[id] as string, vector);
+        });
       }
-      progress({ stage, done: items.length, total: items.length });
-      return out;
+      embedded += missing.length;
+      progress({ stage, done: missing.length, total: missing.length });
+      return out as Float32Array[];
     };
     const vectors = await embedAll('embedding passages', texts);
     const sentences = passages.flatMap((p) => p.sentences.map((s) => s.text));
@@ -210,6 +257,13 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     progress({ stage: 'writing files' });
     await writeFile(join(tmpDir, INDEX_FILES.documents), JSON.stringify(documents));
     await writeFile(join(tmpDir, INDEX_FILES.passages), JSON.stringify(passages));
+    const sources: StoredSource[] = snapshot.files.map((f) => ({
+      name: f.name,
+      format: f.format ?? 'text',
+      text: f.text,
+      ...(f.pages ? { pages: f.pages } : {}),
+    }));
+    await writeFile(join(tmpDir, INDEX_FILES.sources), JSON.stringify(sources));
     await writeFile(join(tmpDir, INDEX_FILES.sentenceVectors), float32Bytes(sentenceVectors, embedder.dims));
     await writeFile(join(tmpDir, INDEX_FILES.lexical), lexical.toJSON());
     await writeFile(
@@ -223,7 +277,6 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       JSON.stringify(expansionCandidates(wordVectors, (t) => df.has(t))),
     );
 
-    const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
     const manifest: Manifest = {
       formatVersion: INDEX_FORMAT_VERSION,
       buildId,
@@ -244,11 +297,19 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       sentenceCount: sentences.length,
       corpusFingerprint: fingerprint,
       hnsw: { ...hnswOptions, sentenceEfSearch },
+      skipped: snapshot.skipped,
+      work: {
+        files: snapshot.files.length + snapshot.skipped.length,
+        extracted: snapshot.extracted,
+        embedded,
+        embeddedFromCache: cache.hits,
+      },
       files: await checksumDir(tmpDir),
     };
 
     await rename(tmpDir, buildDir);
     await writeFileAtomic(join(indexRoot, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await cache.save();
     await removeStaleBuilds(indexRoot, buildId);
     progress({ stage: 'done' });
     return { manifest, buildDir };

@@ -4,21 +4,23 @@ import type { Config } from '../core/config.ts';
 import { AppError, isAppError } from '../core/errors.ts';
 import { sha256File } from '../core/files.node.ts';
 import { type Manifest, ManifestSchema, staleReasons } from '../core/manifest.ts';
-import type { DocumentInfo, Passage } from '../core/types.ts';
+import type { DocumentInfo, Passage, SkippedFile } from '../core/types.ts';
 import { createEmbedder } from '../embed/embedder.node.ts';
 import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import type { Embedder } from '../embed/types.ts';
-import { loadCorpus } from '../ingest/load-corpus.node.ts';
+import { scanCorpus } from '../ingest/load-corpus.node.ts';
 import {
   type BuildOptions,
   buildIndex,
   corpusFingerprint,
+  corpusOptions,
   embedderOptions,
   gloveSifPath,
   INDEX_FILES,
   MANIFEST_FILE,
   modelInputsFingerprint,
+  type StoredSource,
 } from './build-index.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
@@ -67,10 +69,10 @@ async function readJson<T>(path: string): Promise<T> {
 export async function openIndex(config: Config): Promise<LoadedIndex> {
   const indexRoot = resolve(config.INDEX_DIR);
   const manifest = await readManifest(indexRoot);
-  const snapshot = await loadCorpus(config.CORPUS_DIR);
+  const scan = await scanCorpus(config.CORPUS_DIR, corpusOptions(config));
   const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
   const reasons = staleReasons(manifest, {
-    corpusFingerprint: corpusFingerprint(snapshot, await modelInputsFingerprint(config)),
+    corpusFingerprint: corpusFingerprint(scan, await modelInputsFingerprint(config)),
     modelId: config.EMBEDDING_MODEL,
     quantized: config.EMBEDDING_QUANTIZED,
     queryPrefix: prefixes.query,
@@ -116,12 +118,13 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
     );
   }
 
-  const [documents, passages, termList, lexicalJson, sentenceBytes] = await Promise.all([
+  const [documents, passages, termList, lexicalJson, sentenceBytes, storedSources] = await Promise.all([
     readJson<DocumentInfo[]>(join(buildDir, INDEX_FILES.documents)),
     readJson<Passage[]>(join(buildDir, INDEX_FILES.passages)),
     readJson<Array<[string, number]>>(join(buildDir, INDEX_FILES.terms)),
     readFile(join(buildDir, INDEX_FILES.lexical), 'utf8'),
     readFile(join(buildDir, INDEX_FILES.sentenceVectors)),
+    readJson<StoredSource[]>(join(buildDir, INDEX_FILES.sources)),
   ]);
   if (passages.length !== manifest.passageCount) {
     throw new AppError(
@@ -163,7 +166,11 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
     index: {
       documents,
       passages,
-      sources: new Map(snapshot.files.map((f) => [f.name, f.text])),
+      sources: new Map(storedSources.map((f) => [f.name, f.text])),
+      sourceLayout: new Map(
+        storedSources.map((f) => [f.name, { format: f.format, ...(f.pages ? { pages: f.pages } : {}) }]),
+      ),
+      skipped: (manifest.skipped ?? []) as SkippedFile[],
       vectors,
       sentences,
       sentencePassage,

@@ -20,6 +20,8 @@ export function createReindexer(options: {
 }): AdminControl & { done(): Promise<ReindexStatus> } {
   let status: ReindexStatus = { state: 'idle' };
   let running: Promise<ReindexStatus> = Promise.resolve(status);
+  // A change that arrives during a build is picked up by one more build right after it.
+  let again = false;
   const command = options.command ?? { file: process.execPath, args: ['--import', 'tsx', BUILD_SCRIPT] };
 
   function build(): Promise<void> {
@@ -84,9 +86,19 @@ export function createReindexer(options: {
     return status;
   }
 
+  async function runUntilCurrent(): Promise<ReindexStatus> {
+    let last = await run();
+    while (again) {
+      again = false;
+      last = await run();
+    }
+    return last;
+  }
+
   return {
     reindex() {
-      if (status.state !== 'running') running = run();
+      if (status.state !== 'running') running = runUntilCurrent();
+      else again = true;
       return status;
     },
     status: () => status,

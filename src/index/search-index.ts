@@ -1,4 +1,4 @@
-import type { DocumentInfo, Passage } from '../core/types.ts';
+import type { DocumentInfo, PageSpan, Passage, SkippedFile, SourceFormat } from '../core/types.ts';
 import type { Embedder } from '../embed/types.ts';
 import type { WordVectors } from '../embed/word-vectors.ts';
 import type { LexicalIndex } from './lexical.ts';
@@ -11,6 +11,10 @@ export interface SearchIndex {
   passages: readonly Passage[];
   /** Raw text of each corpus file by name, for highlight offsets. */
   sources: ReadonlyMap<string, string>;
+  /** Format and page spans of each corpus file that is not plain text. */
+  sourceLayout?: ReadonlyMap<string, { format: SourceFormat; pages?: PageSpan[] }>;
+  /** Corpus files left out of the index, with the reason. */
+  skipped?: readonly SkippedFile[];
   /** Passage vectors; labels are passage ordinals. */
   vectors: VectorIndex;
   /** Sentence vectors; labels are rows of `sentenceVectors`. */

@@ -52,7 +52,27 @@ export interface ReindexStatus {
 
 /** What the admin endpoints control: a rebuild in the background and an atomic swap when it succeeds. */
 export interface AdminControl {
-  /** Starts a rebuild unless one is running; returns the status right after. */
+  /** Starts a rebuild, or queues one more when one is running; returns the status right after. */
   reindex(): ReindexStatus;
   status(): ReindexStatus;
+  /** Corpus changes (uploads and deletions); absent when the corpus is read-only to the service. */
+  documents?: DocumentStore;
+}
+
+/** The result of adding or removing a corpus file. */
+export interface DocumentChange {
+  file: string;
+  /** True when the upload replaced a file of the same name. */
+  replaced?: boolean;
+  /** Ids of the documents the file held (for a removal). */
+  removed?: string[];
+  reindex: ReindexStatus;
+}
+
+/** Adds, replaces and removes corpus files, then starts an incremental rebuild. */
+export interface DocumentStore {
+  /** Checks the file (name, size, content against the extension, readability), stores it atomically. */
+  add(name: string, bytes: Uint8Array): Promise<DocumentChange>;
+  /** Removes the file holding document `id` (or a skipped file of that name); undefined when none. */
+  remove(id: string): Promise<DocumentChange | undefined>;
 }

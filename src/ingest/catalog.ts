@@ -55,6 +55,9 @@ const EntrySchema = z.strictObject({
   /** Title of the collection when the file holds several units. */
   collection: z.string().optional(),
   bibliography: BibliographySchema.optional(),
+  /** Journal, site or publisher, shown in the citation. */
+  venue: z.string().min(1).optional(),
+  year: z.number().int().min(1000).max(2999).optional(),
   units: z.array(UnitSchema).min(1).optional(),
 });
 
@@ -106,6 +109,31 @@ function findAnchor(text: string, anchor: string, from: number): number {
   return at >= 0 ? at + 1 : -1;
 }
 
+/**
+ * Bibliography and format of a file's documents: the file's own metadata (a PDF's subject, an HTML
+ * page's site name and date) first, overridden by catalog.json (`venue`/`year` shorthands, then
+ * `bibliography`), then by the entry's per-article bibliography.
+ */
+function publication(
+  file: SourceFile,
+  entry: { venue?: string; year?: number; bibliography?: Bibliography } | undefined,
+  unit?: Bibliography,
+): Pick<DocumentInfo, 'bibliography' | 'format'> {
+  const shorthand = (venue?: string, year?: number): Bibliography => ({
+    ...(venue ? { journal: venue } : {}),
+    ...(year ? { year } : {}),
+  });
+  return {
+    ...mergeBibliography(
+      shorthand(file.meta?.venue, file.meta?.year),
+      shorthand(entry?.venue, entry?.year),
+      entry?.bibliography,
+      unit,
+    ),
+    ...(file.format && file.format !== 'text' ? { format: file.format } : {}),
+  };
+}
+
 /** Builds the catalogue; throws CORPUS_INVALID when the sidecar does not fit the files. */
 export function buildCatalog(files: readonly SourceFile[], sidecar?: CatalogSidecar): DocumentInfo[] {
   const entries = new Map((sidecar?.documents ?? []).map((e) => [e.file, e]));
@@ -137,7 +165,7 @@ export function buildCatalog(files: readonly SourceFile[], sidecar?: CatalogSide
           languages: unit.languages ?? detectLanguages(file.text.slice(start, end)),
           type: unit.type,
           ...(entry.collection ? { collection: entry.collection } : {}),
-          ...mergeBibliography(entry.bibliography, unit.bibliography),
+          ...publication(file, entry, unit.bibliography),
           start,
           end,
         });
@@ -146,12 +174,12 @@ export function buildCatalog(files: readonly SourceFile[], sidecar?: CatalogSide
       documents.push({
         id: entry?.id ?? slugify(file.name),
         source: file.name,
-        title: entry?.title ?? deriveTitle(file.text, file.name),
-        authors: entry?.authors ?? [],
+        title: entry?.title ?? file.meta?.title ?? deriveTitle(file.text, file.name),
+        authors: entry?.authors ?? file.meta?.authors ?? [],
         languages: entry?.languages ?? detectLanguages(file.text),
         type: 'article',
         ...(entry?.collection ? { collection: entry.collection } : {}),
-        ...mergeBibliography(entry?.bibliography),
+        ...publication(file, entry),
         start: 0,
         end: file.text.length,
       });

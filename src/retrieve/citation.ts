@@ -82,14 +82,35 @@ export function formatReference(document: DocumentInfo): string {
   return container.length > 0 ? `${head} ${sentence(container.join(', '))}` : head;
 }
 
-/** A reference a reader can paste: the APA-ordered reference plus the innermost section (`§ Conclusion`). */
-export function formatLabel(document: DocumentInfo, section: readonly string[]): string {
-  const name = sectionName(section);
-  const reference = formatReference(document);
-  return name ? `${reference} § ${name}` : reference;
+/** `p. 3`, or `pp. 3–4` for a range: the pages of a paginated source (PDF) a quote sits on. */
+export function formatPageSpan(pages: readonly [string, string]): string {
+  return pages[0] === pages[1] ? `p. ${pages[0]}` : `pp. ${pages[0]}–${pages[1]}`;
 }
 
-export function citePassage(passage: Passage, document: DocumentInfo): Citation {
+/**
+ * A reference a reader can paste: the APA-ordered reference plus the innermost section (`§ Conclusion`)
+ * and, for a paginated source, the page(s) of the quote (`p. 12`).
+ */
+export function formatLabel(
+  document: DocumentInfo,
+  section: readonly string[],
+  pages?: readonly [string, string],
+): string {
+  const name = sectionName(section);
+  const reference = formatReference(document);
+  const located = name ? `${reference} § ${name}` : reference;
+  return pages ? `${located}, ${formatPageSpan(pages)}` : located;
+}
+
+/**
+ * The citation of a passage. `pages` (the pages of the quoted sentence, when the source is paginated)
+ * narrows the passage's own page range to where the quote actually is.
+ */
+export function citePassage(
+  passage: Passage,
+  document: DocumentInfo,
+  pages: readonly [string, string] | undefined = passage.pages,
+): Citation {
   return {
     source: passage.source,
     documentId: document.id,
@@ -98,7 +119,8 @@ export function citePassage(passage: Passage, document: DocumentInfo): Citation 
     section: passage.section.join(' › '),
     start: passage.start,
     end: passage.end,
-    label: formatLabel(document, passage.section),
+    ...(pages ? { pages: formatPageSpan(pages).replace(/^pp?\. /, '') } : {}),
+    label: formatLabel(document, passage.section, pages),
   };
 }
 

@@ -1,3 +1,4 @@
+import { pageRange } from '../chunk/chunk-corpus.ts';
 import { AppError } from '../core/errors.ts';
 import { terms, tokenize } from '../core/terms.ts';
 import { DEFAULT_PASSAGE_KINDS, type DocumentInfo, type Passage, type PassageKind } from '../core/types.ts';
@@ -21,6 +22,7 @@ import type {
   AskRequest,
   AskResult,
   DocumentSummary,
+  DocumentText,
   HealthReport,
   PassageContext,
   QaService,
@@ -440,7 +442,11 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         language: passage.language,
         kind: passage.kind,
         quote,
-        citation: citePassage(passage, documentsById.get(passage.documentId) as DocumentInfo),
+        citation: citePassage(
+          passage,
+          documentsById.get(passage.documentId) as DocumentInfo,
+          pageRange(index.sourceLayout?.get(passage.source)?.pages, quote.start, quote.end) ?? passage.pages,
+        ),
         why: {
           ...(hit.dense ? { dense: hit.dense } : {}),
           ...(hit.lexical ? { lexical: hit.lexical } : {}),
@@ -533,6 +539,23 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         ...(fallbackReason ? { requested: opts.modelStatus?.requested, fallbackReason } : {}),
       },
       indexBuiltAt: index.builtAt,
+      skipped: [...(index.skipped ?? [])],
     }),
+    listSkipped: () => [...(index.skipped ?? [])],
+    getDocumentText: (id): DocumentText | undefined => {
+      const document = documentsById.get(id);
+      const text = document ? index.sources.get(document.source) : undefined;
+      if (!document || text === undefined) return undefined;
+      const layout = index.sourceLayout?.get(document.source);
+      return {
+        documentId: document.id,
+        source: document.source,
+        format: layout?.format ?? document.format ?? 'text',
+        start: document.start,
+        end: document.end,
+        text,
+        ...(layout?.pages ? { pages: layout.pages } : {}),
+      };
+    },
   };
 }

@@ -1,4 +1,13 @@
-import type { DocumentInfo, Language, Passage, PassageKind, Turn } from '../core/types.ts';
+import type {
+  DocumentInfo,
+  Language,
+  PageSpan,
+  Passage,
+  PassageKind,
+  SkippedFile,
+  SourceFormat,
+  Turn,
+} from '../core/types.ts';
 import type { ConfidenceSignals } from './confidence.ts';
 
 /** What the caller may restrict a search to. Every value must exist in the corpus. */
@@ -32,6 +41,8 @@ export interface Citation {
   /** Raw character offsets of the passage in `source`. */
   start: number;
   end: number;
+  /** Page or page range (`3`, `3–4`) of the quoted sentence, for paginated sources (PDF). */
+  pages?: string;
   /** Human-readable reference, e.g. `Nechaeva, E. "Prospects for party field reform…", § Findings`. */
   label: string;
 }
@@ -102,6 +113,20 @@ export interface HealthReport {
   passages: number;
   model: ModelInfo;
   indexBuiltAt: string;
+  /** Corpus files left out of the index, with the reason. */
+  skipped: SkippedFile[];
+}
+
+/** The text a document's citation offsets index into: its source file as extracted, with page spans. */
+export interface DocumentText {
+  documentId: string;
+  source: string;
+  format: SourceFormat;
+  /** The document's own range in `text` (a file may hold several documents). */
+  start: number;
+  end: number;
+  text: string;
+  pages?: PageSpan[];
 }
 
 /** The embedding model answering, and the one configured when it could not be had. */
@@ -120,5 +145,9 @@ export interface QaService {
   listDocuments(): DocumentSummary[];
   getDocument(id: string): DocumentSummary | undefined;
   getPassage(id: string): PassageContext | undefined;
+  /** The extracted text of a document's source file, so that citation offsets can be checked. */
+  getDocumentText(id: string): DocumentText | undefined;
+  /** Corpus files left out of the index, with the reason. */
+  listSkipped(): SkippedFile[];
   health(): HealthReport;
 }

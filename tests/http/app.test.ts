@@ -88,12 +88,25 @@ function fakeService(overrides: Partial<QaService> = {}): QaService & { calls: A
     getDocument: (id) => (id === 'doc-1' ? { ...doc, passageCount: 1 } : undefined),
     getPassage: (id) =>
       id === passage.id ? { passage, document: doc, previousId: null, nextId: null } : undefined,
+    getDocumentText: (id) =>
+      id === 'doc-1'
+        ? {
+            documentId: 'doc-1',
+            source: doc.source,
+            format: 'text',
+            start: 0,
+            end: 18,
+            text: 'A passage of text.',
+          }
+        : undefined,
+    listSkipped: () => [],
     health: () => ({
       status: 'ok',
       documents: 1,
       passages: 1,
       model: { id: 'm', dims: 4 },
       indexBuiltAt: 'now',
+      skipped: [],
     }),
     ...overrides,
   };

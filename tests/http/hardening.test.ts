@@ -19,7 +19,16 @@ const service = (
   listDocuments: () => [{ ...doc, passageCount: 0 }],
   getDocument: () => undefined,
   getPassage: () => undefined,
-  health: () => ({ status: 'ok', documents: 1, passages: 0, model: { id: 'm', dims: 1 }, indexBuiltAt: 'x' }),
+  getDocumentText: () => undefined,
+  listSkipped: () => [],
+  health: () => ({
+    status: 'ok',
+    documents: 1,
+    passages: 0,
+    model: { id: 'm', dims: 1 },
+    indexBuiltAt: 'x',
+    skipped: [],
+  }),
 });
 const base = { MAX_BODY_BYTES: 4096, MAX_QUESTION_CHARS: 200 };
 const ask = (app: ReturnType<typeof createApp>, headers: Record<string, string> = {}) =>

@@ -54,12 +54,15 @@ export function fakeBotService() {
     listDocuments: () => [{ ...testDocument, passageCount: 0 }],
     getDocument: () => undefined,
     getPassage: () => undefined,
+    getDocumentText: () => undefined,
+    listSkipped: () => [],
     health: () => ({
       status: 'ok',
       documents: 0,
       passages: 0,
       model: { id: 'm', dims: 1 },
       indexBuiltAt: '',
+      skipped: [],
     }),
   };
   return { service, calls };

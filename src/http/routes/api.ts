@@ -10,6 +10,7 @@ import {
   createAskRequestSchema,
   DocumentListSchema,
   DocumentSchema,
+  DocumentTextSchema,
   idParam,
   PassageContextSchema,
 } from '../schemas.ts';
@@ -79,7 +80,7 @@ export function createApiRoutes(service: QaService, limits: ApiLimits, examples:
         ...serverErrors,
       },
     }),
-    (c) => c.json({ documents: service.listDocuments() }, 200),
+    (c) => c.json({ documents: service.listDocuments(), skipped: service.listSkipped() }, 200),
   );
 
   app.openapi(
@@ -100,6 +101,30 @@ export function createApiRoutes(service: QaService, limits: ApiLimits, examples:
       const document = service.getDocument(id);
       if (!document) throw new AppError('NOT_FOUND', `No document with id "${id}"; see GET /v1/documents`);
       return c.json(document, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/documents/{id}/text',
+      operationId: 'getDocumentText',
+      summary: 'The text citation offsets index into (extracted text for PDF, DOCX and HTML)',
+      request: { params: idParam(examples.documentId) },
+      responses: {
+        200: {
+          description: 'Document text',
+          content: { 'application/json': { schema: DocumentTextSchema } },
+        },
+        ...errorResponses(400, 404),
+        ...serverErrors,
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const text = service.getDocumentText(id);
+      if (!text) throw new AppError('NOT_FOUND', `No document with id "${id}"; see GET /v1/documents`);
+      return c.json(text, 200);
     },
   );
 

@@ -83,7 +83,10 @@ export function createPageRoutes(service: QaService, assets: StaticAssets, examp
         Number.isFinite(start) && Number.isFinite(end) && end > start ? { start, end } : undefined;
       const previous = context.previousId ? service.getPassage(context.previousId)?.passage : undefined;
       const next = context.nextId ? service.getPassage(context.nextId)?.passage : undefined;
-      return html(c, passagePage(context, { previous, next }, highlight));
+      const stored = service
+        .getDocumentText(context.document.id)
+        ?.text.slice(context.passage.start, context.passage.end);
+      return html(c, passagePage(context, { previous, next }, highlight, stored));
     },
   );
   documented(app, page('/docs', 'docsPage', 'API documentation (Swagger UI)', HTML), (c) =>

@@ -1,0 +1,155 @@
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULT_MODEL_ID, loadConfig } from '../../src/core/config.ts';
+import type { Manifest } from '../../src/core/manifest.ts';
+import { buildIndex, MANIFEST_FILE } from '../../src/index/build-index.node.ts';
+import { openIndex } from '../../src/index/load-index.node.ts';
+import { createQaService } from '../../src/retrieve/engine.ts';
+import { machineEnv } from '../setup/test-index.ts';
+
+const FIXTURES = 'tests/fixtures/documents';
+const DOCUMENTS = ['electoral-reform.pdf', 'egov-services.docx', 'public-councils.html'];
+
+/** A corpus of one shipped text plus the PDF, DOCX and HTML fixtures, with one index directory per name. */
+async function mixedCorpus() {
+  const root = await mkdtemp(join(tmpdir(), 'qa-incremental-'));
+  const corpus = join(root, 'corpus');
+  await mkdir(corpus);
+  await copyFile('corpus/001_e1c1b68bfc39f0f8.txt', join(corpus, '001_e1c1b68bfc39f0f8.txt'));
+  for (const name of DOCUMENTS) await copyFile(join(FIXTURES, name), join(corpus, name));
+  await copyFile(join(FIXTURES, 'bad', 'scanned.pdf'), join(corpus, 'scanned.pdf'));
+  const config = (index: string) =>
+    loadConfig({
+      ...machineEnv(),
+      CORPUS_DIR: corpus,
+      INDEX_DIR: join(root, index),
+      MODELS_DIR: 'models',
+      EMBEDDING_MODEL: DEFAULT_MODEL_ID,
+      EMBEDDING_FALLBACK: 'none',
+      AUTO_BUILD: 'false',
+    });
+  return { root, corpus, config };
+}
+
+/** Every file of a build directory, by name. */
+async function buildFiles(indexDir: string): Promise<Map<string, Buffer>> {
+  const manifest = JSON.parse(await readFile(join(indexDir, MANIFEST_FILE), 'utf8')) as Manifest;
+  const dir = join(indexDir, manifest.buildId);
+  const out = new Map<string, Buffer>();
+  for (const name of (await readdir(dir)).sort()) out.set(name, await readFile(join(dir, name)));
+  return out;
+}
+
+describe.skipIf(inject('pretrainedUnavailable') !== '')('incremental build', () => {
+  let env: Awaited<ReturnType<typeof mixedCorpus>>;
+  let first: Manifest;
+  let second: Manifest;
+  beforeAll(async () => {
+    env = await mixedCorpus();
+    first = (await buildIndex(env.config('incremental'))).manifest;
+    const html = join(env.corpus, 'public-councils.html');
+    const text = await readFile(html, 'utf8');
+    await writeFile(
+      html,
+      text.replace(
+        '<h2>Outlook</h2>',
+        '<p>In 2023 the councils of the capital held their first open competition for membership.</p>\n<h2>Outlook</h2>',
+      ),
+    );
+    second = (await buildIndex(env.config('incremental'))).manifest;
+    await buildIndex(env.config('full'));
+  }, 600_000);
+
+  it('reports the scanned PDF as skipped and indexes the other documents', () => {
+    expect(first.skipped).toEqual([expect.objectContaining({ file: 'scanned.pdf', reason: 'no-text' })]);
+    expect(first.documentCount).toBe(4);
+  });
+
+  it('re-extracts only the changed file and embeds only texts it has not embedded before', () => {
+    expect(first.work).toMatchObject({ files: 5, extracted: 5, embeddedFromCache: 0 });
+    expect(second.work?.extracted).toBe(1);
+    // The changed section's passage and the new sentence; everything else comes from the cache.
+    expect(second.work?.embedded).toBeGreaterThan(0);
+    expect(second.work?.embedded).toBeLessThanOrEqual(4);
+    expect((second.work?.embeddedFromCache ?? 0) + (second.work?.embedded ?? 0)).toBe(
+      second.passageCount + second.sentenceCount,
+    );
+  });
+
+  it('writes an index identical, file for file, to a full build of the same corpus', async () => {
+    const incremental = await buildFiles(env.config('incremental').INDEX_DIR);
+    const full = await buildFiles(env.config('full').INDEX_DIR);
+    expect([...incremental.keys()]).toEqual([...full.keys()]);
+    for (const [name, data] of incremental)
+      expect({ name, same: data.equals(full.get(name) as Buffer) }).toEqual({ name, same: true });
+    const manifestOf = async (index: string) =>
+      JSON.parse(await readFile(join(env.config(index).INDEX_DIR, MANIFEST_FILE), 'utf8')) as Manifest;
+    const [a, b] = await Promise.all([manifestOf('incremental'), manifestOf('full')]);
+    expect(a.corpusFingerprint).toBe(b.corpusFingerprint);
+    expect(a.files).toEqual(b.files);
+  });
+
+  it.each([
+    [
+      'How many parties entered the Mazhilis at the 2023 elections?',
+      'electoral-reform.pdf',
+      '1–2',
+      'six parties entered the Mazhilis',
+    ],
+    [
+      'How many members does a new party need for registration?',
+      'electoral-reform.pdf',
+      '1',
+      'twenty thousand to five thousand',
+    ],
+    [
+      'How many services are available on the eGov portal?',
+      'egov-services.docx',
+      undefined,
+      'nine hundred services',
+    ],
+    [
+      'Who selects the members of public councils?',
+      'public-councils.html',
+      undefined,
+      'selected by a working group',
+    ],
+  ])(
+    'answers "%s" from %s with a citation whose offsets reproduce the quote from the stored text',
+    async (question, source, pages, words) => {
+      const { index } = await openIndex(env.config('full'));
+      const service = createQaService(index);
+      const top = (await service.ask({ question })).passages[0];
+      expect(top?.citation.source).toBe(source);
+      expect(top?.citation.pages).toBe(pages);
+      if (pages) expect(top?.citation.label).toContain(pages.includes('–') ? `pp. ${pages}` : `p. ${pages}`);
+      expect(top?.quote.text).toContain(words);
+      const stored = service.getDocumentText(top?.citation.documentId ?? '');
+      const raw = stored?.text.slice(top?.quote.start, top?.quote.end) ?? '';
+      // The quote is the stored text at its offsets, with line breaks and markup normalised away.
+      expect(raw.replace(/\s+/g, ' ')).toBe(top?.quote.text);
+    },
+  );
+
+  it('finds the changed text in the rebuilt index', async () => {
+    const { index } = await openIndex(env.config('incremental'));
+    const result = await createQaService(index).ask({
+      question: 'When did the capital hold an open competition for public council membership?',
+    });
+    expect(result.passages[0]?.citation.source).toBe('public-councils.html');
+    expect(result.passages[0]?.text).toContain('first open competition for membership');
+  });
+
+  it('rebuilds after a deletion from the caches alone', async () => {
+    await rm(join(env.corpus, 'public-councils.html'));
+    const config = env.config('incremental');
+    // The corpus changed, so the old index is stale; it is still intact on disk until a build succeeds.
+    await expect(openIndex(config)).rejects.toThrow(/INDEX_STALE/);
+    const manifest = (await buildIndex(config)).manifest;
+    expect(manifest.documentCount).toBe(3);
+    expect(manifest.work?.extracted).toBe(0);
+    expect(manifest.work?.embedded).toBe(0);
+  });
+});
