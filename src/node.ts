@@ -9,7 +9,11 @@ import { createProxyCheck } from './http/client-address.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createHttpServer } from './http/server.node.ts';
 import { type LoadedIndex, openOrBuildIndex } from './index/load-index.node.ts';
+import { openOrBuildDatabaseIndex } from './index/postgres/build.node.ts';
+import { openDatabaseIndex } from './index/postgres/open.node.ts';
+import { databaseClient, watchDatabase } from './index/postgres/replica.node.ts';
 import { createReindexer } from './index/reindex.node.ts';
+import type { IndexBackendStatus } from './index/types.ts';
 import { createQaService } from './retrieve/engine.ts';
 import type { QaService } from './retrieve/types.ts';
 
@@ -36,10 +40,16 @@ async function main(): Promise<void> {
     },
     warn: (message, reason) => logger.error({ reason }, message),
   });
-  const { index, manifest, rebuilt } = await openOrBuildIndex(config, {
+  const buildOptions = {
     onProgress: config.LOG_LEVEL === 'silent' ? undefined : printProgress,
-    onRebuild: (reason) => log({ level: 'info', msg: 'building index', reason: reason.detail }),
-  });
+    onRebuild: (reason: { detail: string }) => log({ level: 'info', msg: 'building index', reason: reason.detail }),
+  };
+  // DATABASE_URL selects the PostgreSQL backend; otherwise the index lives in files under INDEX_DIR.
+  const database = config.DATABASE_URL ? databaseClient(config) : undefined;
+  const opened: LoadedIndex & { rebuilt: boolean; version?: number } = database
+    ? await openOrBuildDatabaseIndex(config, database, buildOptions)
+    : await openOrBuildIndex(config, buildOptions);
+  const { index, manifest, rebuilt } = opened;
   const metrics = createMetrics(VERSION);
   let current = createQaService(index, { modelStatus });
   const describe = (loaded: Pick<LoadedIndex, 'manifest'>) => ({
@@ -50,20 +60,31 @@ async function main(): Promise<void> {
   });
   metrics.setIndex(describe({ manifest }));
   // Each request uses the service current when it starts; a swap never disturbs one in flight.
+  const swap = (loaded: LoadedIndex) => {
+    current = createQaService(loaded.index, { modelStatus });
+    metrics.setIndex(describe(loaded));
+  };
+  // A replica follows the versions builders publish to the database (its own reindex included).
+  const watcher =
+    database && opened.version !== undefined
+      ? watchDatabase({ config, client: database, version: opened.version, swap, log })
+      : undefined;
+  const backendStatus = (): IndexBackendStatus => watcher?.status() ?? { backend: 'files' };
   const service: QaService = {
     ask: (request) => current.ask(request),
     listDocuments: () => current.listDocuments(),
     getDocument: (id) => current.getDocument(id),
     getPassage: (id) => current.getPassage(id),
-    health: () => current.health(),
+    health: () => ({ ...current.health(), index: backendStatus() }),
   };
   const admin = createReindexer({
     config,
     log,
     swap: (loaded) => {
-      current = createQaService(loaded.index, { modelStatus });
-      metrics.setIndex(describe(loaded));
+      swap(loaded);
+      void watcher?.check();
     },
+    ...(database ? { open: () => openDatabaseIndex(config, database) } : {}),
   });
 
   const bots = createBotRoutes({ service, config, log });
@@ -93,6 +114,7 @@ async function main(): Promise<void> {
     model: manifest.model.id,
     ...(modelStatus.fallbackReason ? { modelFallback: modelStatus.fallbackReason } : {}),
     rebuilt,
+    index: backendStatus(),
     startupMs: Math.round(performance.now() - started),
   });
 
@@ -100,6 +122,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log({ level: 'info', msg: `${signal}: finishing open connections`, connections: http.connections() });
     const { cut } = await http.shutdown();
+    watcher?.stop();
+    await database?.close().catch(() => {});
     if (cut) log({ level: 'warn', msg: `cut ${cut} connections still open after SHUTDOWN_TIMEOUT_MS` });
     process.exit(0);
   };

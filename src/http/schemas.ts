@@ -194,6 +194,19 @@ export const HealthSchema = z
       fallbackReason: z.string().optional(),
     }),
     indexBuiltAt: z.string(),
+    index: z
+      .object({
+        backend: z.enum(['files', 'postgres']),
+        version: z.number().int().optional(),
+        database: z
+          .object({
+            status: z.enum(['ok', 'unavailable']),
+            checkedAt: z.string(),
+            error: z.string().optional(),
+          })
+          .optional(),
+      })
+      .optional(),
   })
   .openapi('Health');
 

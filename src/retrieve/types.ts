@@ -1,3 +1,4 @@
+import type { IndexBackendStatus } from '../index/types.ts';
 import type { DocumentInfo, Language, Passage, PassageKind, Turn } from '../core/types.ts';
 import type { ConfidenceSignals } from './confidence.ts';
 
@@ -102,6 +103,8 @@ export interface HealthReport {
   passages: number;
   model: ModelInfo;
   indexBuiltAt: string;
+  /** Which backend serves the index; with PostgreSQL, the version and the database's state. */
+  index?: IndexBackendStatus;
 }
 
 /** The embedding model answering, and the one configured when it could not be had. */
