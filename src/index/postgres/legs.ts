@@ -165,7 +165,9 @@ export class PostgresLexicalIndex implements LexicalSearch {
     return rows.map((r) => ({
       label: Number(r.ordinal),
       score: Number(r.score),
-      matched: r.positions.map((p) => terms[Number(p) - 1] as string),
+      // The embedded engine lists matched terms as the keys of an object, so integer-like terms ("2020")
+      // come first in numeric order, then the others in query order; an object gives the same order.
+      matched: Object.keys(Object.fromEntries(r.positions.map((p) => [terms[Number(p) - 1] as string, true]))),
     }));
   }
 }
