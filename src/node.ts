@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   });
   const buildOptions = {
     onProgress: config.LOG_LEVEL === 'silent' ? undefined : printProgress,
-    onRebuild: (reason: { detail: string }) => log({ level: 'info', msg: 'building index', reason: reason.detail }),
+    onRebuild: (reason: { detail: string }) =>
+      log({ level: 'info', msg: 'building index', reason: reason.detail }),
   };
   // DATABASE_URL selects the PostgreSQL backend; otherwise the index lives in files under INDEX_DIR.
   const database = config.DATABASE_URL ? databaseClient(config) : undefined;

@@ -10,7 +10,9 @@ runCli(async () => {
     const client = databaseClient(config);
     try {
       const { version, passages } = await buildDatabaseIndex(config, client, { onProgress: printProgress });
-      process.stdout.write(`built ${passages} passages with ${config.EMBEDDING_MODEL}; published as version ${version}\n`);
+      process.stdout.write(
+        `built ${passages} passages with ${config.EMBEDDING_MODEL}; published as version ${version}\n`,
+      );
     } finally {
       await client.close();
     }

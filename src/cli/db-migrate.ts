@@ -8,7 +8,10 @@ import { runCli } from './open.node.ts';
 runCli(async () => {
   const config = loadConfig(process.env);
   if (!config.DATABASE_URL) {
-    throw new AppError('CONFIG_INVALID', 'DATABASE_URL is not set; it names the PostgreSQL database to migrate');
+    throw new AppError(
+      'CONFIG_INVALID',
+      'DATABASE_URL is not set; it names the PostgreSQL database to migrate',
+    );
   }
   const client = databaseClient(config);
   try {

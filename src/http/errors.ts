@@ -49,7 +49,11 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
 };
 
 /** 5xx codes whose message is written for clients; every other 5xx message stays in the log. */
-const PUBLIC_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NOT_READY', 'TIMEOUT', 'DATABASE_UNAVAILABLE']);
+const PUBLIC_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'NOT_READY',
+  'TIMEOUT',
+  'DATABASE_UNAVAILABLE',
+]);
 
 /** Codes for the statuses Hono's own middleware may throw as `HTTPException`. */
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {

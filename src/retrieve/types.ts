@@ -1,5 +1,5 @@
-import type { IndexBackendStatus } from '../index/types.ts';
 import type { DocumentInfo, Language, Passage, PassageKind, Turn } from '../core/types.ts';
+import type { IndexBackendStatus } from '../index/types.ts';
 import type { ConfidenceSignals } from './confidence.ts';
 
 /** What the caller may restrict a search to. Every value must exist in the corpus. */

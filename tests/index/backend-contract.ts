@@ -36,7 +36,8 @@ function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-const close = (a: number, b: number, tolerance: number) => Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(b));
+const close = (a: number, b: number, tolerance: number) =>
+  Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(b));
 
 /**
  * The behaviour every index backend owes the retrieval engine, checked against the build it was loaded
@@ -48,7 +49,14 @@ export function indexBackendContract(open: () => { index: SearchIndex; reference
   const sampleQueries = (reference: SearchIndex) =>
     reference.passages
       .filter((_, i) => i % 23 === 0)
-      .map((p) => new Map(terms(p.text).slice(0, 6).map((t, i) => [t, i === 0 ? 1 : 0.6] as const)));
+      .map(
+        (p) =>
+          new Map(
+            terms(p.text)
+              .slice(0, 6)
+              .map((t, i) => [t, i === 0 ? 1 : 0.6] as const),
+          ),
+      );
 
   it('holds the documents, passages, sources, sentence vectors and term statistics of the build', () => {
     const { index, reference } = open();
@@ -58,7 +66,9 @@ export function indexBackendContract(open: () => { index: SearchIndex; reference
     expect(index.sentenceOffsets).toEqual(reference.sentenceOffsets);
     expect(index.sentencePassage).toEqual(reference.sentencePassage);
     expect(index.sentenceVectors).toEqual(reference.sentenceVectors);
-    expect(new Map([...index.documentFrequency].sort())).toEqual(new Map([...reference.documentFrequency].sort()));
+    expect(new Map([...index.documentFrequency].sort())).toEqual(
+      new Map([...reference.documentFrequency].sort()),
+    );
     expect(index.lexical.size).toBe(reference.passages.length);
   });
 
@@ -132,7 +142,9 @@ export function indexBackendContract(open: () => { index: SearchIndex; reference
           .filter((h) => !f || f.kinds.includes(reference.passages[h.label]?.kind as never))
           .sort((a, b) => b.score - a.score)
           .slice(0, 10);
-        const accept = f ? (label: number) => f.kinds.includes(reference.passages[label]?.kind as never) : undefined;
+        const accept = f
+          ? (label: number) => f.kinds.includes(reference.passages[label]?.kind as never)
+          : undefined;
         const actual = await index.vectors.search(query, 10, accept, f);
         expect(actual.map((h) => h.label)).toEqual(expected.map((h) => h.label));
         actual.forEach((h, i) => {

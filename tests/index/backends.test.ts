@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { SearchIndex } from '../../src/index/search-index.ts';
 import { openDatabaseIndex } from '../../src/index/postgres/open.node.ts';
+import type { SearchIndex } from '../../src/index/search-index.ts';
 import { createTestDatabase, DATABASES, publishLoaded, type TestDatabase } from '../setup/database.ts';
 import { openTestIndex, testConfig } from '../setup/test-index.ts';
 import { indexBackendContract } from './backend-contract.ts';

@@ -29,6 +29,13 @@ const freePort = () =>
     });
   });
 
+/** The parts of /healthz and /v1/ask replies these tests read. */
+interface Reply {
+  error: { code: string };
+  passages: unknown[];
+  index?: { backend?: string; version?: number };
+}
+
 /** Polls `check` until it holds (a replica acts on its own clock), failing after `ms`. */
 async function until(check: () => Promise<boolean>, ms = 90_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -95,13 +102,17 @@ describe.skipIf(!enabled)('PostgreSQL index versions and replicas', () => {
       });
       await watcher.check();
       expect(swaps).toEqual([second.version]);
-      expect(watcher.status()).toMatchObject({ backend: 'postgres', version: second.version, database: { status: 'ok' } });
+      expect(watcher.status()).toMatchObject({
+        backend: 'postgres',
+        version: second.version,
+        database: { status: 'ok' },
+      });
       // A third version retires the first (one previous version is kept for replicas still on it).
       const third = await publishLoaded(builder, testConfig(), loaded);
       const { rows } = await builder.query<{ id: string }>('SELECT id FROM kzqa_versions ORDER BY id');
       expect(rows.map((r) => Number(r.id))).toEqual([second.version, third.version]);
       const tables = await builder.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE $1",
+        'SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE $1',
         [`kzqa\\_%vectors\\_${first.version}`],
       );
       expect(tables.rows[0]?.n).toBe(0);
@@ -115,7 +126,9 @@ describe.skipIf(!enabled)('PostgreSQL index versions and replicas', () => {
     const b = pool();
     const building: number[] = [];
     const hook = async () => {
-      const { rows } = await a.query<{ n: number }>("SELECT count(*)::int AS n FROM kzqa_versions WHERE state = 'building'");
+      const { rows } = await a.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM kzqa_versions WHERE state = 'building'",
+      );
       building.push(rows[0]?.n ?? -1);
     };
     const [x, y] = await Promise.all([publishIndexWithHook(a, hook), publishIndexWithHook(b, hook)]);
@@ -136,12 +149,15 @@ describe.skipIf(!enabled)('PostgreSQL index versions and replicas', () => {
       RATE_LIMIT_PER_MINUTE: '0',
       OPS_RATE_LIMIT_PER_MINUTE: '0',
     };
+    if ((await currentVersion(pool())) === undefined) await publishLoaded(pool(), testConfig(), loaded);
     const ports = [await freePort(), await freePort()];
-    const servers = await Promise.all(ports.map((port) => startServer(port, env)));
+    const servers = await Promise.all(
+      ports.map((port) => startServer(port, env, { startTimeoutMs: 300_000 })),
+    );
     try {
       const health = async (port: number) => {
         const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-        return { status: r.status, body: (await r.json()) as Record<string, any> };
+        return { status: r.status, body: (await r.json()) as Reply };
       };
       const ask = (port: number) =>
         fetch(`http://127.0.0.1:${port}/v1/ask`, {
@@ -149,8 +165,11 @@ describe.skipIf(!enabled)('PostgreSQL index versions and replicas', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ question: 'What characterizes the stage of consolidation of democracy?' }),
         });
-      const before = (await health(ports[0] as number)).body.index.version as number;
-      expect((await health(ports[1] as number)).body.index).toMatchObject({ backend: 'postgres', version: before });
+      const before = (await health(ports[0] as number)).body.index?.version as number;
+      expect((await health(ports[1] as number)).body.index).toMatchObject({
+        backend: 'postgres',
+        version: before,
+      });
 
       const { version } = await publishLoaded(pool(), testConfig(), loaded);
       for (const port of ports) await until(async () => (await health(port)).body.index?.version === version);
@@ -163,7 +182,7 @@ describe.skipIf(!enabled)('PostgreSQL index versions and replicas', () => {
         expect(h.body.error.code).toBe('DATABASE_UNAVAILABLE');
         const r = await ask(port);
         expect(r.status).toBe(503);
-        expect(((await r.json()) as any).error.code).toBe('DATABASE_UNAVAILABLE');
+        expect(((await r.json()) as Reply).error.code).toBe('DATABASE_UNAVAILABLE');
       }
 
       postgres('resume', dir);
@@ -172,7 +191,7 @@ describe.skipIf(!enabled)('PostgreSQL index versions and replicas', () => {
         expect((await health(port)).status).toBe(200);
         const r = await ask(port);
         expect(r.status).toBe(200);
-        expect(((await r.json()) as any).passages.length).toBeGreaterThan(0);
+        expect(((await r.json()) as Reply).passages.length).toBeGreaterThan(0);
       }
     } finally {
       for (const s of servers) s.kill('SIGTERM');

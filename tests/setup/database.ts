@@ -57,7 +57,10 @@ export async function createTestDatabase(name: 'pglite' | 'server'): Promise<Tes
 
 /** Publishes a file-backend index (opened from `config`) into `client`. */
 export function publishLoaded(client: SqlClient, config: Config, loaded: LoadedIndex) {
-  return publishIndex(client, { ...loaded, buildDir: join(resolve(config.INDEX_DIR), loaded.manifest.buildId) });
+  return publishIndex(client, {
+    ...loaded,
+    buildDir: join(resolve(config.INDEX_DIR), loaded.manifest.buildId),
+  });
 }
 
 /** The databases this run can test against. */

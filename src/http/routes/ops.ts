@@ -1,5 +1,5 @@
-import { AppError } from '../../core/errors.ts';
 import { createRoute } from '@hono/zod-openapi';
+import { AppError } from '../../core/errors.ts';
 import type { QaService } from '../../retrieve/types.ts';
 import type { HttpMetrics } from '../metrics.ts';
 import { createOpenApiApp, documented, errorResponses, textResponse } from '../openapi.ts';

@@ -1,5 +1,10 @@
 import { PASSAGE_KINDS } from '../../core/types.ts';
-import { DEFAULT_LEXICAL_OPTIONS, type LexicalHit, type LexicalOptions, type WeightedTerms } from '../lexical.ts';
+import {
+  DEFAULT_LEXICAL_OPTIONS,
+  type LexicalHit,
+  type LexicalOptions,
+  type WeightedTerms,
+} from '../lexical.ts';
 import type { LexicalSearch } from '../search-index.ts';
 import type { PassageFilter, VectorHit, VectorIndex } from '../types.ts';
 import { guarded, type SqlClient, vectorLiteral } from './sql.ts';
@@ -128,7 +133,12 @@ export class PostgresLexicalIndex implements LexicalSearch {
   readonly #version: number;
   readonly #options: LexicalOptions;
 
-  constructor(options: { client: SqlClient; version: number; size: number; lexical?: Partial<LexicalOptions> }) {
+  constructor(options: {
+    client: SqlClient;
+    version: number;
+    size: number;
+    lexical?: Partial<LexicalOptions>;
+  }) {
     this.#client = options.client;
     this.#version = options.version;
     this.size = options.size;
@@ -167,7 +177,9 @@ export class PostgresLexicalIndex implements LexicalSearch {
       score: Number(r.score),
       // The embedded engine lists matched terms as the keys of an object, so integer-like terms ("2020")
       // come first in numeric order, then the others in query order; an object gives the same order.
-      matched: Object.keys(Object.fromEntries(r.positions.map((p) => [terms[Number(p) - 1] as string, true]))),
+      matched: Object.keys(
+        Object.fromEntries(r.positions.map((p) => [terms[Number(p) - 1] as string, true])),
+      ),
     }));
   }
 }

@@ -7,7 +7,12 @@ import type { DocumentInfo, Passage } from '../../core/types.ts';
 import { createEmbedder } from '../../embed/embedder.node.ts';
 import { resolvePrefixes } from '../../embed/prefixes.ts';
 import { loadCorpus } from '../../ingest/load-corpus.node.ts';
-import { corpusFingerprint, embedderOptions, INDEX_FILES, modelInputsFingerprint } from '../build-index.node.ts';
+import {
+  corpusFingerprint,
+  embedderOptions,
+  INDEX_FILES,
+  modelInputsFingerprint,
+} from '../build-index.node.ts';
 import { type LoadedIndex, readWordVectors } from '../load-index.node.ts';
 import { FIELD, PostgresLexicalIndex, PostgresVectorIndex, sentenceTable, vectorTable } from './legs.ts';
 import { SCHEMA_VERSION } from './schema.ts';
@@ -35,7 +40,9 @@ export async function currentVersion(client: SqlClient): Promise<number | undefi
 async function checkSchema(client: SqlClient): Promise<void> {
   let applied = 0;
   try {
-    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM kzqa_migrations');
+    const { rows } = await client.query<{ v: number | null }>(
+      'SELECT max(version) AS v FROM kzqa_migrations',
+    );
     applied = Number(rows[0]?.v ?? 0);
   } catch (error) {
     if ((error as { code?: string }).code !== '42P01') throw error;
@@ -63,7 +70,8 @@ async function materialize(client: SqlClient, version: number, dir: string): Pro
   await mkdir(dirname(dir), { recursive: true });
   await rename(tmp, dir).catch(async (error: unknown) => {
     // Another process materialised the same version first: theirs is identical.
-    if ((error as { code?: string }).code !== 'ENOTEMPTY' && (error as { code?: string }).code !== 'EEXIST') throw error;
+    if ((error as { code?: string }).code !== 'ENOTEMPTY' && (error as { code?: string }).code !== 'EEXIST')
+      throw error;
   });
 }
 
@@ -122,20 +130,31 @@ export async function openDatabaseIndex(
     const filesDir = resolve(config.INDEX_DIR, 'database-files', `v${id}-${manifest.buildId}`);
     if (!(await exists(join(filesDir, INDEX_FILES.expansion)))) await materialize(client, id, filesDir);
     const modelSource =
-      manifest.model.generatedDir !== undefined ? join(filesDir, manifest.model.generatedDir) : config.EMBEDDING_MODEL;
+      manifest.model.generatedDir !== undefined
+        ? join(filesDir, manifest.model.generatedDir)
+        : config.EMBEDDING_MODEL;
     const embedder = await createEmbedder(embedderOptions(config, modelSource));
     if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims) {
-      throw new AppError('INDEX_STALE', `The model ${config.EMBEDDING_MODEL} changed since index version ${id} was built`);
+      throw new AppError(
+        'INDEX_STALE',
+        `The model ${config.EMBEDDING_MODEL} changed since index version ${id} was built`,
+      );
     }
 
     const [documents, passages, sources, df] = await Promise.all([
-      client.query<{ info: DocumentInfo }>('SELECT info FROM kzqa_documents WHERE version_id = $1 ORDER BY position', [id]),
+      client.query<{ info: DocumentInfo }>(
+        'SELECT info FROM kzqa_documents WHERE version_id = $1 ORDER BY position',
+        [id],
+      ),
       // Hex text decodes fast in Node; drivers' own bytea parsing is slow (PGlite's especially).
       client.query<{ passage: Passage; sentence_vectors: string }>(
         "SELECT passage, encode(sentence_vectors, 'hex') AS sentence_vectors FROM kzqa_passages WHERE version_id = $1 ORDER BY ordinal",
         [id],
       ),
-      client.query<{ name: string; body: string }>('SELECT name, body FROM kzqa_sources WHERE version_id = $1', [id]),
+      client.query<{ name: string; body: string }>(
+        'SELECT name, body FROM kzqa_sources WHERE version_id = $1',
+        [id],
+      ),
       client.query<{ term: string; df: number }>(
         'SELECT term, df FROM kzqa_term_stats WHERE version_id = $1 AND field = $2',
         [id, FIELD.text],
@@ -155,11 +174,17 @@ export async function openDatabaseIndex(
     passages.rows.forEach((r, i) => {
       const bytes = Buffer.from(r.sentence_vectors, 'hex');
       const start = sentenceOffsets[i] ?? 0;
-      sentenceVectors.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)), start * dims);
+      sentenceVectors.set(
+        new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+        start * dims,
+      );
       sentencePassage.fill(i, start, sentenceOffsets[i + 1] ?? start);
     });
     if (sentenceCount !== manifest.sentenceCount && manifest.sentenceCount !== undefined) {
-      throw new AppError('INDEX_CORRUPT', `Index version ${id} has ${sentenceCount} sentences, its manifest ${manifest.sentenceCount}`);
+      throw new AppError(
+        'INDEX_CORRUPT',
+        `Index version ${id} has ${sentenceCount} sentences, its manifest ${manifest.sentenceCount}`,
+      );
     }
     const { efSearch } = manifest.hnsw;
     return {
@@ -211,4 +236,3 @@ export async function databaseStaleReasons(config: Config, index: DatabaseIndex)
     passagePrefix: prefixes.passage,
   });
 }
-

@@ -60,7 +60,8 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 // Bytes travel as hex text and are decoded by the server: the same on `pg` and PGlite, arrays included.
-const hexOf = (v: Float32Array | Uint8Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+const hexOf = (v: Float32Array | Uint8Array) =>
+  Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
 
 /**
  * Writes a built index into the database as a new version and publishes it by pointing `kzqa_current` at
@@ -100,7 +101,8 @@ export async function publishIndex(
           language text NOT NULL, kind text NOT NULL, embedding vector(${dims}) NOT NULL);`);
 
       const byDocument = new Map<string, Passage[]>();
-      for (const p of index.passages) byDocument.set(p.documentId, [...(byDocument.get(p.documentId) ?? []), p]);
+      for (const p of index.passages)
+        byDocument.set(p.documentId, [...(byDocument.get(p.documentId) ?? []), p]);
       // The embedded engine's running average of field lengths, reproduced in the same order of additions.
       const average = [0, 0];
       let counted = 0;
@@ -205,7 +207,11 @@ async function writeDocument(
   if (passages.length === 0) return;
   const dims = index.embedder.dims;
   const postings: Postings = { term: [], field: [], ordinal: [], tf: [], length: [] };
-  const sentenceRows: { row: number[]; ordinal: number[]; embedding: string[] } = { row: [], ordinal: [], embedding: [] };
+  const sentenceRows: { row: number[]; ordinal: number[]; embedding: string[] } = {
+    row: [],
+    ordinal: [],
+    embedding: [],
+  };
   const sentenceBytes: string[] = [];
   for (const p of passages) {
     addPostings(postings, p.ordinal, FIELD.text, p.text);
@@ -216,7 +222,9 @@ async function writeDocument(
     for (let row = first; row < last; row++) {
       sentenceRows.row.push(row);
       sentenceRows.ordinal.push(p.ordinal);
-      sentenceRows.embedding.push(`[${index.sentenceVectors.subarray(row * dims, (row + 1) * dims).join(',')}]`);
+      sentenceRows.embedding.push(
+        `[${index.sentenceVectors.subarray(row * dims, (row + 1) * dims).join(',')}]`,
+      );
     }
   }
   await tx.query(

@@ -29,7 +29,10 @@ export function watchDatabase(options: {
   log: (entry: Record<string, unknown>) => void;
 }): { status(): IndexBackendStatus; check(): Promise<void>; stop(): void } {
   let version = options.version;
-  let database: NonNullable<IndexBackendStatus['database']> = { status: 'ok', checkedAt: new Date().toISOString() };
+  let database: NonNullable<IndexBackendStatus['database']> = {
+    status: 'ok',
+    checkedAt: new Date().toISOString(),
+  };
   let running: Promise<void> | undefined;
 
   async function poll(): Promise<void> {
@@ -41,13 +44,19 @@ export function watchDatabase(options: {
       if (published !== undefined && published !== version) {
         const loaded = await openDatabaseIndex(options.config, options.client, published);
         options.swap(loaded);
-        options.log({ level: 'info', msg: 'serving new index version', version: published, previous: version });
+        options.log({
+          level: 'info',
+          msg: 'serving new index version',
+          version: published,
+          previous: version,
+        });
         version = published;
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/DATABASE_UNAVAILABLE/.test(message)) {
-        if (database.status === 'ok') options.log({ level: 'error', msg: 'database unreachable', error: message });
+        if (database.status === 'ok')
+          options.log({ level: 'error', msg: 'database unreachable', error: message });
         database = { status: 'unavailable', checkedAt, error: message };
       } else {
         // A version that fails to open (another model, a half-dropped table) leaves the current one serving.

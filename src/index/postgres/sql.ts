@@ -24,8 +24,16 @@ export function vectorLiteral(v: Float32Array): string {
 // SQLSTATE classes of a server that is gone or refusing: connection exceptions, operator intervention
 // (shutdown, crash recovery), insufficient resources; plus the socket errors Node reports.
 const UNREACHABLE_STATES = /^(08|57P|53)/;
-const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
-const UNREACHABLE_MESSAGE = /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout/i;
+const UNREACHABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout/i;
 
 /** True when `error` means the database cannot be reached now (retrying later may work). */
 export function isUnreachable(error: unknown): boolean {
