@@ -13,7 +13,11 @@ import { createMetrics } from './http/metrics.ts';
 import { createHttpServer } from './http/server.node.ts';
 import { createDocumentStore } from './index/document-store.node.ts';
 import { type LoadedIndex, openOrBuildIndex } from './index/load-index.node.ts';
+import { openOrBuildDatabaseIndex } from './index/postgres/build.node.ts';
+import { openDatabaseIndex } from './index/postgres/open.node.ts';
+import { databaseClient, watchDatabase } from './index/postgres/replica.node.ts';
 import { createReindexer } from './index/reindex.node.ts';
+import type { IndexBackendStatus } from './index/types.ts';
 import { watchCorpus } from './index/watch.node.ts';
 import { createQaService } from './retrieve/engine.ts';
 import type { QaService } from './retrieve/types.ts';
@@ -41,10 +45,17 @@ async function main(): Promise<void> {
     },
     warn: (message, reason) => logger.error({ reason }, message),
   });
-  const { index, manifest, rebuilt } = await openOrBuildIndex(config, {
+  const buildOptions = {
     onProgress: config.LOG_LEVEL === 'silent' ? undefined : printProgress,
-    onRebuild: (reason) => log({ level: 'info', msg: 'building index', reason: reason.detail }),
-  });
+    onRebuild: (reason: { detail: string }) =>
+      log({ level: 'info', msg: 'building index', reason: reason.detail }),
+  };
+  // DATABASE_URL selects the PostgreSQL backend; otherwise the index lives in files under INDEX_DIR.
+  const database = config.DATABASE_URL ? databaseClient(config) : undefined;
+  const opened: LoadedIndex & { rebuilt: boolean; version?: number } = database
+    ? await openOrBuildDatabaseIndex(config, database, buildOptions)
+    : await openOrBuildIndex(config, buildOptions);
+  const { index, manifest, rebuilt } = opened;
   const metrics = createMetrics(VERSION);
   let current = createQaService(index, { modelStatus });
   const describe = (loaded: Pick<LoadedIndex, 'manifest'>) => ({
@@ -55,6 +66,16 @@ async function main(): Promise<void> {
   });
   metrics.setIndex(describe({ manifest }));
   // Each request uses the service current when it starts; a swap never disturbs one in flight.
+  const swap = (loaded: LoadedIndex) => {
+    current = createQaService(loaded.index, { modelStatus });
+    metrics.setIndex(describe(loaded));
+  };
+  // A replica follows the versions builders publish to the database (its own reindex included).
+  const watcher =
+    database && opened.version !== undefined
+      ? watchDatabase({ config, client: database, version: opened.version, swap, log })
+      : undefined;
+  const backendStatus = (): IndexBackendStatus => watcher?.status() ?? { backend: 'files' };
   const service: QaService = {
     ask: (request) => current.ask(request),
     listDocuments: () => current.listDocuments(),
@@ -62,15 +83,16 @@ async function main(): Promise<void> {
     getPassage: (id) => current.getPassage(id),
     getDocumentText: (id) => current.getDocumentText(id),
     listSkipped: () => current.listSkipped(),
-    health: () => current.health(),
+    health: () => ({ ...current.health(), index: backendStatus() }),
   };
   const reindexer = createReindexer({
     config,
     log,
     swap: (loaded) => {
-      current = createQaService(loaded.index, { modelStatus });
-      metrics.setIndex(describe(loaded));
+      swap(loaded);
+      void watcher?.check();
     },
+    ...(database ? { open: () => openDatabaseIndex(config, database) } : {}),
   });
   const admin = {
     ...reindexer,
@@ -143,6 +165,7 @@ async function main(): Promise<void> {
     model: manifest.model.id,
     ...(modelStatus.fallbackReason ? { modelFallback: modelStatus.fallbackReason } : {}),
     rebuilt,
+    index: backendStatus(),
     startupMs: Math.round(performance.now() - started),
   });
 
@@ -151,6 +174,8 @@ async function main(): Promise<void> {
     log({ level: 'info', msg: `${signal}: finishing open connections`, connections: http.connections() });
     stopRetention?.();
     const { cut } = await http.shutdown();
+    watcher?.stop();
+    await database?.close().catch(() => {});
     if (cut) log({ level: 'warn', msg: `cut ${cut} connections still open after SHUTDOWN_TIMEOUT_MS` });
     // Closed only after the last request has finished, so no answer or verdict is lost.
     await store?.close();

@@ -2,6 +2,8 @@ import { loadConfig } from '../core/config.ts';
 import { isAppError } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest.ts';
 import { buildIndex } from '../index/build-index.node.ts';
+import { buildDatabaseIndex } from '../index/postgres/build.node.ts';
+import { databaseClient } from '../index/postgres/replica.node.ts';
 import { watchCorpus } from '../index/watch.node.ts';
 import { printProgress, resolveModelForCli, runCli } from './open.node.ts';
 
@@ -28,6 +30,19 @@ function report(manifest: Manifest, buildDir: string): void {
  */
 runCli(async () => {
   const { config } = await resolveModelForCli(loadConfig(process.env));
+  if (config.DATABASE_URL) {
+    // The database backend publishes a version that every replica picks up; there is nothing to watch here.
+    const client = databaseClient(config);
+    try {
+      const { version, passages } = await buildDatabaseIndex(config, client, { onProgress: printProgress });
+      process.stdout.write(
+        `built ${passages} passages with ${config.EMBEDDING_MODEL}; published as version ${version}\n`,
+      );
+    } finally {
+      await client.close();
+    }
+    return;
+  }
   const first = await buildIndex(config, { onProgress: printProgress });
   report(first.manifest, first.buildDir);
   if (!process.argv.includes('--watch') && !config.WATCH) return;

@@ -148,6 +148,24 @@ export const ConfigSchema = z.object({
   WATCH: bool.default(false),
   /** Milliseconds of quiet after a change in CORPUS_DIR before a watched rebuild starts. */
   WATCH_DEBOUNCE_MS: int(0, 600_000).default(1000),
+  /**
+   * PostgreSQL (with pgvector) holding the index, e.g. `postgres://user:pass@host:5432/db`; set, it replaces
+   * the files under INDEX_DIR: builds publish there and every replica serves the published version.
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Connections to DATABASE_URL one process opens at most. */
+  DB_POOL_MAX: int(1, 1000).default(10),
+  /** Giving up on opening a database connection after this many milliseconds. */
+  DB_CONNECT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  /** The server cancels one statement running longer than this many milliseconds. */
+  DB_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
+  /** An idle database connection is closed after this many milliseconds. */
+  DB_IDLE_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  /** How often a replica checks the database for a newly published index version (and its health). */
+  DB_POLL_INTERVAL_MS: int(100, 3_600_000).default(2000),
   /** Log verbosity. */
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });

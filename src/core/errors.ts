@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'INDEX_STALE'
   | 'INDEX_CORRUPT'
   | 'NOT_READY'
+  | 'DATABASE_UNAVAILABLE'
   | 'TIMEOUT'
   | 'REQUEST_TIMEOUT'
   | 'CLIENT_CLOSED'

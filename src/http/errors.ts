@@ -38,6 +38,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   TIMEOUT: 504,
   // Temporary: the index is loading or being swapped; retrying later helps.
   NOT_READY: 503,
+  // The index database is unreachable; the pool reconnects on the next request.
+  DATABASE_UNAVAILABLE: 503,
   INDEX_MISSING: 503,
   INDEX_STALE: 503,
   INDEX_CORRUPT: 503,
@@ -51,7 +53,11 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
 };
 
 /** 5xx codes whose message is written for clients; every other 5xx message stays in the log. */
-const PUBLIC_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NOT_READY', 'TIMEOUT']);
+const PUBLIC_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'NOT_READY',
+  'TIMEOUT',
+  'DATABASE_UNAVAILABLE',
+]);
 
 /** Codes for the statuses Hono's own middleware may throw as `HTTPException`. */
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {

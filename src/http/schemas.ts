@@ -249,6 +249,19 @@ export const HealthSchema = z
     }),
     indexBuiltAt: z.string(),
     skipped: z.array(SkippedFileSchema),
+    index: z
+      .object({
+        backend: z.enum(['files', 'postgres']),
+        version: z.number().int().optional(),
+        database: z
+          .object({
+            status: z.enum(['ok', 'unavailable']),
+            checkedAt: z.string(),
+            error: z.string().optional(),
+          })
+          .optional(),
+      })
+      .optional(),
   })
   .openapi('Health');
 

@@ -84,6 +84,11 @@ export class HnswIndex implements VectorIndex {
     return new HnswIndex(graph, dims, efSearch);
   }
 
+  /** The stored vector of `label` (for copying an index into another backend). */
+  vector(label: number): Float32Array {
+    return Float32Array.from(this.#graph.getPoint(label));
+  }
+
   async write(path: string): Promise<void> {
     await this.#graph.writeIndex(path);
   }

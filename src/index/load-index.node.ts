@@ -186,7 +186,7 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
 }
 
 /** The committed GloVe-SIF table doubles as the word vectors for query expansion; optional. */
-async function readWordVectors(config: Config, candidatesPath: string) {
+export async function readWordVectors(config: Config, candidatesPath: string) {
   try {
     const table = decodeGloveSif(new Uint8Array(await readFile(gloveSifPath(config))));
     const candidates = await readJson<unknown>(candidatesPath);

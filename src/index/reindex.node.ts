@@ -15,6 +15,8 @@ export function createReindexer(options: {
   config: Config;
   swap: (loaded: LoadedIndex) => void;
   log: (entry: Record<string, unknown>) => void;
+  /** Opens what the build produced; defaults to the index files under INDEX_DIR. */
+  open?: () => Promise<LoadedIndex>;
   /** The build command; defaults to this project's `build-index` CLI under tsx. */
   command?: { file: string; args: string[] };
 }): AdminControl & { done(): Promise<ReindexStatus> } {
@@ -65,7 +67,7 @@ export function createReindexer(options: {
     options.log({ level: 'info', msg: 'reindex started' });
     try {
       await build();
-      const loaded = await openIndex(options.config);
+      const loaded = await (options.open ?? (() => openIndex(options.config)))();
       options.swap(loaded);
       status = {
         state: 'idle',

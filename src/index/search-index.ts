@@ -1,8 +1,8 @@
 import type { DocumentInfo, PageSpan, Passage, SkippedFile, SourceFormat } from '../core/types.ts';
 import type { Embedder } from '../embed/types.ts';
 import type { WordVectors } from '../embed/word-vectors.ts';
-import type { LexicalIndex } from './lexical.ts';
-import type { VectorIndex } from './types.ts';
+import type { LexicalHit, WeightedTerms } from './lexical.ts';
+import type { MaybePromise, PassageFilter, VectorIndex } from './types.ts';
 
 /** Everything a search needs, loaded and verified; runtime-neutral (the Node loader builds it). */
 export interface SearchIndex {
@@ -19,7 +19,7 @@ export interface SearchIndex {
   vectors: VectorIndex;
   /** Sentence vectors; labels are rows of `sentenceVectors`. */
   sentences: VectorIndex;
-  lexical: LexicalIndex;
+  lexical: LexicalSearch;
   /** Unit vectors of every passage sentence, row-major, passage by passage in ordinal order. */
   sentenceVectors: Float32Array;
   /** Row of each passage's first sentence in `sentenceVectors`; length = passages + 1. */
@@ -32,4 +32,16 @@ export interface SearchIndex {
   builtAt: string;
   /** Word vectors for query expansion (the GloVe-SIF table), when available. */
   wordVectors?: WordVectors;
+}
+
+/** The lexical leg: BM25 over passage text and header (in memory, or in a database with the same scores). */
+export interface LexicalSearch {
+  readonly size: number;
+  /** Passages matching any query term, best first; `accept` / `filter` restrict it before the cut to `k`. */
+  search(
+    query: WeightedTerms,
+    k: number,
+    accept?: (label: number) => boolean,
+    filter?: PassageFilter,
+  ): MaybePromise<LexicalHit[]>;
 }

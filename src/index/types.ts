@@ -1,3 +1,18 @@
+import type { PassageKind } from '../core/types.ts';
+
+/**
+ * The request's filters in a form a database can apply inside its query. Backends that search in
+ * memory use the `accept` callback instead; both describe the same passages.
+ */
+export interface PassageFilter {
+  kinds: readonly PassageKind[];
+  documentIds?: readonly string[];
+  languages?: readonly string[];
+}
+
+/** A leg's result now (in memory) or later (a database round trip). */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** A scored label from a vector search; `score` is the cosine similarity of unit vectors. */
 export interface VectorHit {
   label: number;
@@ -8,8 +23,16 @@ export interface VectorHit {
 export interface VectorIndex {
   readonly dims: number;
   readonly size: number;
-  /** Top `k` labels by cosine; `accept` restricts the search to some labels (applied inside the graph walk). */
-  search(vector: Float32Array, k: number, accept?: (label: number) => boolean): VectorHit[];
+  /**
+   * Top `k` labels by cosine; `accept` restricts the search to some labels (applied inside the graph walk),
+   * `filter` says the same for backends that filter inside a query.
+   */
+  search(
+    vector: Float32Array,
+    k: number,
+    accept?: (label: number) => boolean,
+    filter?: PassageFilter,
+  ): MaybePromise<VectorHit[]>;
 }
 
 /** HNSW construction and search parameters. */
@@ -75,4 +98,13 @@ export interface DocumentStore {
   add(name: string, bytes: Uint8Array): Promise<DocumentChange>;
   /** Removes the file holding document `id` (or a skipped file of that name); undefined when none. */
   remove(id: string): Promise<DocumentChange | undefined>;
+}
+
+/** Where the index is served from, as `/healthz` reports it. */
+export interface IndexBackendStatus {
+  backend: 'files' | 'postgres';
+  /** The database's published version this process serves (postgres). */
+  version?: number;
+  /** Whether the database answered the last check, and when that was (postgres). */
+  database?: { status: 'ok' | 'unavailable'; checkedAt: string; error?: string };
 }

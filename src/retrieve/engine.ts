@@ -3,6 +3,7 @@ import { AppError } from '../core/errors.ts';
 import { terms, tokenize } from '../core/terms.ts';
 import { DEFAULT_PASSAGE_KINDS, type DocumentInfo, type Passage, type PassageKind } from '../core/types.ts';
 import type { SearchIndex } from '../index/search-index.ts';
+import type { PassageFilter } from '../index/types.ts';
 import { citePassage } from './citation.ts';
 import { type Cognate, type CognateOptions, createCognateMatcher } from './cognates.ts';
 import {
@@ -254,6 +255,15 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     };
   }
 
+  /** The same filters for backends that apply them inside a database query. */
+  function passageFilter(filters: SearchFilters | undefined): PassageFilter {
+    return {
+      kinds: filters?.kinds?.length ? filters.kinds : DEFAULT_PASSAGE_KINDS,
+      ...(filters?.documentIds?.length ? { documentIds: filters.documentIds } : {}),
+      ...(filters?.languages?.length ? { languages: filters.languages } : {}),
+    };
+  }
+
   function checkFilters(filters: SearchFilters | undefined): void {
     const unknownDocs = (filters?.documentIds ?? []).filter((id) => !documentsById.has(id));
     if (unknownDocs.length > 0) {
@@ -356,9 +366,17 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
    * Passages ranked by the cosine of their best sentence with `qv`. A question usually matches one
    * sentence of the passage that answers it; a whole-passage vector dilutes that sentence among the rest.
    */
-  function bestSentences(qv: Float32Array, k: number, accept: (label: number) => boolean) {
-    const hits = index.sentences.search(qv, k * SENTENCES_PER_PASSAGE, (row) =>
-      accept(index.sentencePassage[row] ?? -1),
+  async function bestSentences(
+    qv: Float32Array,
+    k: number,
+    accept: (label: number) => boolean,
+    filter: PassageFilter,
+  ) {
+    const hits = await index.sentences.search(
+      qv,
+      k * SENTENCES_PER_PASSAGE,
+      (row) => accept(index.sentencePassage[row] ?? -1),
+      filter,
     );
     const seen = new Set<number>();
     const out: Array<{ label: number; score: number }> = [];
@@ -378,6 +396,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const topK = request.topK ?? DEFAULT_TOP_K;
     const query = buildQuery(request.question, request.history ?? [], opts.query);
     const accept = acceptFor(request.filters);
+    const filter = passageFilter(request.filters);
     const depth = Math.max(opts.candidates, topK * 4);
 
     const clock = stageClock(opts.onTimings !== undefined);
@@ -386,13 +405,17 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const qv = opts.mode === 'lexical' ? undefined : await queryVector(query, cognates);
     clock.lap('embed');
     // Near-zero cosines (a question of unknown words) are no evidence; their order would be arbitrary.
-    const dense = qv ? index.vectors.search(qv, depth, accept).filter((h) => h.score > MIN_DENSE_SCORE) : [];
+    const dense = qv
+      ? (await index.vectors.search(qv, depth, accept, filter)).filter((h) => h.score > MIN_DENSE_SCORE)
+      : [];
     clock.lap('dense');
     const otherLanguage = (languageShare.get(query.language) ?? 0) < 0.5;
     const lexical =
-      opts.mode === 'dense' ? [] : index.lexical.search(lexicalTerms(query, cognates), depth, accept);
+      opts.mode === 'dense'
+        ? []
+        : await index.lexical.search(lexicalTerms(query, cognates), depth, accept, filter);
     clock.lap('lexical');
-    const sentenceHits = qv && opts.sentenceLeg ? bestSentences(qv, depth, accept) : [];
+    const sentenceHits = qv && opts.sentenceLeg ? await bestSentences(qv, depth, accept, filter) : [];
     clock.lap('sentences');
     const fuse =
       otherLanguage && opts.mode === 'hybrid' && opts.otherLanguageLexicalWeight !== undefined

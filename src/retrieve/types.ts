@@ -8,6 +8,7 @@ import type {
   SourceFormat,
   Turn,
 } from '../core/types.ts';
+import type { IndexBackendStatus } from '../index/types.ts';
 import type { ConfidenceSignals } from './confidence.ts';
 
 /** What the caller may restrict a search to. Every value must exist in the corpus. */
@@ -115,6 +116,8 @@ export interface HealthReport {
   indexBuiltAt: string;
   /** Corpus files left out of the index, with the reason. */
   skipped: SkippedFile[];
+  /** Which backend serves the index; with PostgreSQL, the version and the database's state. */
+  index?: IndexBackendStatus;
 }
 
 /** The text a document's citation offsets index into: its source file as extracted, with page spans. */

@@ -5,6 +5,8 @@ export interface StartOptions {
   fileLimit?: number;
   /** Collect what the server writes on stdout (its JSON log lines) into this array. */
   output?: string[];
+  /** How long to wait for /healthz (default 60 s). */
+  startTimeoutMs?: number;
 }
 
 /** Starts `src/node.ts` as a real server on `port` with `env`, and waits until /healthz answers. */
@@ -25,7 +27,7 @@ export async function startServer(
   server.stdout?.on('data', (chunk: Buffer) =>
     options.output?.push(...chunk.toString().split('\n').filter(Boolean)),
   );
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < (options.startTimeoutMs ?? 60_000) / 100; i++) {
     if (
       await fetch(`http://127.0.0.1:${port}/healthz`).then(
         (r) => r.ok,

@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { AppError } from '../../core/errors.ts';
 import type { QaService } from '../../retrieve/types.ts';
 import type { HttpMetrics } from '../metrics.ts';
 import { createOpenApiApp, documented, errorResponses, textResponse } from '../openapi.ts';
@@ -15,10 +16,21 @@ export function createOpsRoutes(service: QaService, metrics?: HttpMetrics) {
       summary: 'Liveness and index facts',
       responses: {
         200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } },
-        ...errorResponses(429),
+        ...errorResponses(429, 503),
       },
     }),
-    (c) => c.json(service.health(), 200),
+    (c) => {
+      const report = service.health();
+      // A replica whose database is gone cannot answer; its balancer should send traffic elsewhere.
+      const database = report.index?.database;
+      if (database?.status === 'unavailable') {
+        throw new AppError(
+          'DATABASE_UNAVAILABLE',
+          `The index database cannot be reached (since ${database.checkedAt}); retrying`,
+        );
+      }
+      return c.json(report, 200);
+    },
   );
 
   if (metrics) {
