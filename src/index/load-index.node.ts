@@ -106,17 +106,7 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
     }
   }
 
-  const modelSource =
-    manifest.model.generatedDir !== undefined
-      ? join(buildDir, manifest.model.generatedDir)
-      : config.EMBEDDING_MODEL;
-  const embedder = await createEmbedder(embedderOptions(config, modelSource));
-  if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims) {
-    throw new AppError(
-      'INDEX_STALE',
-      `The model ${config.EMBEDDING_MODEL} changed since the index was built`,
-    );
-  }
+  const embedder = await openBuildEmbedder(config, manifest, buildDir, 'the index');
 
   const [documents, passages, termList, lexicalJson, sentenceBytes, storedSources] = await Promise.all([
     readJson<DocumentInfo[]>(join(buildDir, INDEX_FILES.documents)),
@@ -186,6 +176,27 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
 }
 
 /** The committed GloVe-SIF table doubles as the word vectors for query expansion; optional. */
+/**
+ * The embedder an index was built with (a generated model from the build's own files, else the configured
+ * one), refused with INDEX_STALE when its fingerprint or dimensions no longer match the manifest's.
+ */
+export async function openBuildEmbedder(
+  config: Config,
+  manifest: Manifest,
+  filesDir: string,
+  what: string,
+): Promise<Embedder> {
+  const modelSource =
+    manifest.model.generatedDir !== undefined
+      ? join(filesDir, manifest.model.generatedDir)
+      : config.EMBEDDING_MODEL;
+  const embedder = await createEmbedder(embedderOptions(config, modelSource));
+  if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims) {
+    throw new AppError('INDEX_STALE', `The model ${config.EMBEDDING_MODEL} changed since ${what} was built`);
+  }
+  return embedder;
+}
+
 export async function readWordVectors(config: Config, candidatesPath: string) {
   try {
     const table = decodeGloveSif(new Uint8Array(await readFile(gloveSifPath(config))));

@@ -4,16 +4,10 @@ import type { Config } from '../../core/config.ts';
 import { AppError } from '../../core/errors.ts';
 import { ManifestSchema, staleReasons } from '../../core/manifest.ts';
 import type { DocumentInfo, Passage } from '../../core/types.ts';
-import { createEmbedder } from '../../embed/embedder.node.ts';
 import { resolvePrefixes } from '../../embed/prefixes.ts';
 import { loadCorpus } from '../../ingest/load-corpus.node.ts';
-import {
-  corpusFingerprint,
-  embedderOptions,
-  INDEX_FILES,
-  modelInputsFingerprint,
-} from '../build-index.node.ts';
-import { type LoadedIndex, readWordVectors } from '../load-index.node.ts';
+import { corpusFingerprint, INDEX_FILES, modelInputsFingerprint } from '../build-index.node.ts';
+import { type LoadedIndex, openBuildEmbedder, readWordVectors } from '../load-index.node.ts';
 import { FIELD, PostgresLexicalIndex, PostgresVectorIndex, sentenceTable, vectorTable } from './legs.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { guarded, type SqlClient } from './sql.ts';
@@ -129,17 +123,7 @@ export async function openDatabaseIndex(
 
     const filesDir = resolve(config.INDEX_DIR, 'database-files', `v${id}-${manifest.buildId}`);
     if (!(await exists(join(filesDir, INDEX_FILES.expansion)))) await materialize(client, id, filesDir);
-    const modelSource =
-      manifest.model.generatedDir !== undefined
-        ? join(filesDir, manifest.model.generatedDir)
-        : config.EMBEDDING_MODEL;
-    const embedder = await createEmbedder(embedderOptions(config, modelSource));
-    if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims) {
-      throw new AppError(
-        'INDEX_STALE',
-        `The model ${config.EMBEDDING_MODEL} changed since index version ${id} was built`,
-      );
-    }
+    const embedder = await openBuildEmbedder(config, manifest, filesDir, `index version ${id}`);
 
     const [documents, passages, sources, df] = await Promise.all([
       client.query<{ info: DocumentInfo }>(
