@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../core/config.ts';
+import { isAppError } from '../core/errors.ts';
 import { type LoadedIndex, openIndex } from './load-index.node.ts';
 import type { AdminControl, ReindexStatus } from './types.ts';
 
@@ -78,6 +79,16 @@ export function createReindexer(options: {
       options.log({ level: 'info', msg: 'reindex done', passages: loaded.manifest.passageCount });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (again && isAppError(error) && error.code === 'INDEX_STALE') {
+        // The corpus changed while this build ran (an upload, a watched edit) and a build for the change is
+        // already queued: this one is superseded, not failed.
+        options.log({
+          level: 'info',
+          msg: 'corpus changed during the rebuild; building again',
+          reason: message,
+        });
+        return status;
+      }
       status = { state: 'failed', startedAt, finishedAt: new Date().toISOString(), error: message };
       options.log({
         level: 'error',

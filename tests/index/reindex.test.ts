@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../../src/core/errors.ts';
+import type { LoadedIndex } from '../../src/index/load-index.node.ts';
 import { createReindexer } from '../../src/index/reindex.node.ts';
 import { testConfig } from '../setup/test-index.ts';
 
@@ -47,5 +49,50 @@ describe('createReindexer failures', () => {
     const status = await run('setTimeout(() => {}, 60_000);', 300);
     expect(status.error).toMatch(/^build took longer than 300 ms and was stopped/);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('createReindexer with a change during the build', () => {
+  it('builds again, without reporting a failure, when the index it built is already stale', async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const swapped: LoadedIndex[] = [];
+    let opens = 0;
+    const fresh = { manifest: { builtAt: 'second', passageCount: 1 } } as unknown as LoadedIndex;
+    const reindexer = createReindexer({
+      config: testConfig(),
+      swap: (loaded) => swapped.push(loaded),
+      log: (entry) => logs.push(entry),
+      command: fakeBuild('setTimeout(() => {}, 200);'),
+      open: async () => {
+        opens += 1;
+        if (opens === 1) throw new AppError('INDEX_STALE', 'the corpus changed');
+        return fresh;
+      },
+    });
+    reindexer.reindex();
+    // A document arrives while the first build runs.
+    expect(reindexer.reindex().state).toBe('running');
+    const status = await reindexer.done();
+    expect(opens).toBe(2);
+    expect(swapped).toEqual([fresh]);
+    expect(status).toMatchObject({ state: 'idle', indexBuiltAt: 'second' });
+    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('still reports a stale index as a failure when no change is queued', async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const reindexer = createReindexer({
+      config: testConfig(),
+      swap: () => {},
+      log: (entry) => logs.push(entry),
+      command: fakeBuild(''),
+      open: async () => {
+        throw new AppError('INDEX_STALE', 'the corpus changed');
+      },
+    });
+    reindexer.reindex();
+    const status = await reindexer.done();
+    expect(status).toMatchObject({ state: 'failed', error: 'INDEX_STALE: the corpus changed' });
+    expect(logs.filter((l) => l.level === 'error')).toHaveLength(1);
   });
 });
