@@ -1,5 +1,6 @@
 import MiniSearch from 'minisearch';
 import { terms } from '../core/terms.ts';
+import { MaxScoreIndex, type MiniSearchState } from './maxscore.ts';
 
 /** One passage as the lexical index sees it. */
 export interface LexicalDocument {
@@ -41,42 +42,68 @@ function miniSearchOptions() {
   };
 }
 
-/** BM25 over passages (MiniSearch), with English and Russian stemming from `core/terms`. */
-export class LexicalIndex {
-  readonly #search: MiniSearch<LexicalDocument>;
-  readonly #options: LexicalOptions;
+const FIELD_BOOSTS = (options: LexicalOptions) => [1, options.contextBoost];
+const BM25 = (options: LexicalOptions) => ({ k: options.k1, b: options.b, d: 0.5 });
 
-  private constructor(search: MiniSearch<LexicalDocument>, options: LexicalOptions) {
-    this.#search = search;
-    this.#options = options;
+/**
+ * BM25 over passages, with English and Russian stemming from `core/terms`. MiniSearch builds the index
+ * and its serialised state is the file format; searches run on {@link MaxScoreIndex}, which ranks
+ * exactly as MiniSearch's exhaustive search without scoring every match.
+ */
+export class LexicalIndex {
+  readonly #engine: MaxScoreIndex;
+  /** MiniSearch's state, kept by `build` so it can be written; a loaded index does not keep it. */
+  readonly #state: MiniSearchState | undefined;
+
+  private constructor(state: MiniSearchState, options: LexicalOptions, keep: boolean) {
+    this.#engine = new MaxScoreIndex(state, FIELDS, FIELD_BOOSTS(options), BM25(options));
+    this.#state = keep ? state : undefined;
+    this.size = state.documentCount;
   }
+
+  readonly size: number;
 
   static build(documents: readonly LexicalDocument[], options: Partial<LexicalOptions> = {}): LexicalIndex {
     const search = new MiniSearch<LexicalDocument>(miniSearchOptions());
     search.addAll(documents as LexicalDocument[]);
-    return new LexicalIndex(search, { ...DEFAULT_LEXICAL_OPTIONS, ...options });
+    const state = search.toJSON() as unknown as MiniSearchState;
+    return new LexicalIndex(state, { ...DEFAULT_LEXICAL_OPTIONS, ...options }, true);
   }
 
   static fromJSON(json: string, options: Partial<LexicalOptions> = {}): LexicalIndex {
-    return new LexicalIndex(MiniSearch.loadJSON<LexicalDocument>(json, miniSearchOptions()), {
-      ...DEFAULT_LEXICAL_OPTIONS,
-      ...options,
-    });
+    return new LexicalIndex(
+      JSON.parse(json) as MiniSearchState,
+      { ...DEFAULT_LEXICAL_OPTIONS, ...options },
+      false,
+    );
   }
 
-  get size(): number {
-    return this.#search.documentCount;
-  }
-
+  /** MiniSearch's serialised index (`lexical.json`); only an index made by `build` writes itself. */
   toJSON(): string {
-    return JSON.stringify(this.#search);
+    if (!this.#state) throw new Error('a loaded lexical index is not re-serialised: copy its lexical.json');
+    return JSON.stringify(this.#state);
   }
 
   /** Passages matching any query term, best first; `accept` filters inside the search, before the cut to `k`. */
   search(query: WeightedTerms, k: number, accept?: (label: number) => boolean): LexicalHit[] {
     if (query.size === 0 || k <= 0) return [];
-    const { k1, b, contextBoost } = this.#options;
-    const results = this.#search.search([...query.keys()].join(' '), {
+    return this.#engine.search(query, k, accept);
+  }
+}
+
+/**
+ * The same search through MiniSearch itself, scoring and sorting every match: the reference the MaxScore
+ * engine is tested against (and the baseline the benchmarks compare with).
+ */
+export function exhaustiveSearch(
+  json: string,
+  options: Partial<LexicalOptions> = {},
+): (query: WeightedTerms, k: number, accept?: (label: number) => boolean) => LexicalHit[] {
+  const { k1, b, contextBoost } = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
+  const search = MiniSearch.loadJSON<LexicalDocument>(json, miniSearchOptions());
+  return (query, k, accept) => {
+    if (query.size === 0 || k <= 0) return [];
+    const results = search.search([...query.keys()].join(' '), {
       combineWith: 'OR',
       prefix: false,
       fuzzy: false,
@@ -88,10 +115,8 @@ export class LexicalIndex {
       bm25: { k: k1, b, d: 0.5 },
       filter: accept ? (r) => accept(r.id as number) : undefined,
     });
-    return results.slice(0, k).map((r) => ({
-      label: r.id as number,
-      score: r.score,
-      matched: [...new Set(r.terms)],
-    }));
-  }
+    return results
+      .slice(0, k)
+      .map((r) => ({ label: r.id as number, score: r.score, matched: [...new Set(r.terms)] }));
+  };
 }
