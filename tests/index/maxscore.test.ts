@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { terms } from '../../src/core/terms.ts';
 import {
   exhaustiveSearch,
   type LexicalDocument,
