@@ -1,32 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { terms } from '../../src/core/terms.ts';
-import {
-  exhaustiveSearch,
-  type LexicalDocument,
-  type LexicalHit,
-  LexicalIndex,
-} from '../../src/index/lexical.ts';
-
-/**
- * The MaxScore engine must give exhaustive BM25's top-k: the same scores in the same order, and the same
- * passages except where passages tie at the cut (either may be kept; MiniSearch keeps insertion order).
- */
-export function expectSameTopK(actual: LexicalHit[], expected: LexicalHit[]): void {
-  expect(actual.map((h) => h.score)).toEqual(expected.map((h) => h.score));
-  const cut = expected.at(-1)?.score;
-  const above = (hits: LexicalHit[]) =>
-    hits
-      .filter((h) => h.score !== cut)
-      .map((h) => `${h.label}:${h.score}:${h.matched.join(',')}`)
-      .sort();
-  expect(above(actual)).toEqual(above(expected));
-  // Within a run of equal scores the order is by label.
-  for (let i = 1; i < actual.length; i++) {
-    const [a, b] = [actual[i - 1] as LexicalHit, actual[i] as LexicalHit];
-    if (a.score === b.score) expect(a.label).toBeLessThan(b.label);
-  }
-}
+import { exhaustiveSearch, type LexicalDocument, LexicalIndex } from '../../src/index/lexical.ts';
+import { expectSameTopK } from '../setup/same-top-k.ts';
 
 const WORDS = (
   'akim election party parliament reform region digital citizen budget court president mazhilis senate vote ' +

@@ -91,7 +91,7 @@ export class PostgresVectorIndex implements VectorIndex {
  * Exact BM25 over the postings of one version, computed in SQL with the embedded engine's formula and
  * order of operations (BM25+ with d = 0.5, per-field document frequency and average length, field boosts,
  * term weights, the sum multiplied by the number of query terms matched), so scores agree to the last bits
- * and ties break the same way: first by the earliest query term a passage matches, then by ordinal.
+ * and ties break the same way (by ordinal).
  */
 export const BM25_SQL = `
 WITH q AS (
@@ -108,13 +108,11 @@ WITH q AS (
   JOIN kzqa_term_stats s ON s.version_id = $1 AND s.term = p.term AND s.field = p.field
   JOIN kzqa_field_stats f ON f.version_id = $1 AND f.field = p.field
 ), per_term AS (
-  SELECT ordinal, position, sum(score ORDER BY field) AS score, min(field) AS first_field
+  SELECT ordinal, position, sum(score ORDER BY field) AS score
   FROM per_field GROUP BY ordinal, position
 ), per_passage AS (
   SELECT ordinal, sum(score ORDER BY position) * count(*)::float8 AS score,
-    array_agg(position ORDER BY position) AS positions,
-    min(position) AS first_position,
-    (array_agg(first_field ORDER BY position))[1] AS first_field
+    array_agg(position ORDER BY position) AS positions
   FROM per_term GROUP BY ordinal
 )
 SELECT pp.ordinal, pp.score, pp.positions
@@ -123,7 +121,7 @@ JOIN kzqa_passages x ON x.version_id = $1 AND x.ordinal = pp.ordinal
 WHERE x.kind = ANY($10::text[])
   AND ($11::text[] IS NULL OR x.document_id = ANY($11::text[]))
   AND ($12::text[] IS NULL OR x.language = ANY($12::text[]))
-ORDER BY pp.score DESC, pp.first_position, pp.first_field, pp.ordinal
+ORDER BY pp.score DESC, pp.ordinal
 LIMIT $4`;
 
 /** The lexical leg in PostgreSQL: the same BM25 scores and order as {@link LexicalIndex}. */
@@ -175,11 +173,7 @@ export class PostgresLexicalIndex implements LexicalSearch {
     return rows.map((r) => ({
       label: Number(r.ordinal),
       score: Number(r.score),
-      // The embedded engine lists matched terms as the keys of an object, so integer-like terms ("2020")
-      // come first in numeric order, then the others in query order; an object gives the same order.
-      matched: Object.keys(
-        Object.fromEntries(r.positions.map((p) => [terms[Number(p) - 1] as string, true])),
-      ),
+      matched: r.positions.map((p) => terms[Number(p) - 1] as string),
     }));
   }
 }
