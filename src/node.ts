@@ -1,8 +1,14 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import pino from 'pino';
 import { createBotFeedback } from './bots/feedback.ts';
 import { createBotRoutes } from './bots/routes.ts';
 import { printProgress } from './cli/open.node.ts';
-import { loadConfig } from './core/config.ts';
+import { runPrimary, WORKER_ENV } from './cluster/primary.node.ts';
+import { createRemoteAdmin, isSwapMessage } from './cluster/remote-admin.ts';
+import { type Channel, createRpcClient, type RpcCall } from './cluster/rpc.ts';
+import { botStores, createSharedStoreClients } from './cluster/shared-stores.ts';
+import { type Config, loadConfig } from './core/config.ts';
 import { resolveEmbeddingModel } from './embed/resolve-model.node.ts';
 import { createRecordingService, startRetention } from './feedback/recording.ts';
 import { createSqliteFeedbackStore } from './feedback/sqlite-store.node.ts';
@@ -12,7 +18,7 @@ import { createProxyCheck } from './http/client-address.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createHttpServer } from './http/server.node.ts';
 import { createDocumentStore } from './index/document-store.node.ts';
-import { type LoadedIndex, openOrBuildIndex } from './index/load-index.node.ts';
+import { type LoadedIndex, openIndex, openOrBuildIndex } from './index/load-index.node.ts';
 import { openOrBuildDatabaseIndex } from './index/postgres/build.node.ts';
 import { openDatabaseIndex } from './index/postgres/open.node.ts';
 import { databaseClient, watchDatabase } from './index/postgres/replica.node.ts';
@@ -24,21 +30,39 @@ import type { QaService } from './retrieve/types.ts';
 
 const VERSION = '0.1.0';
 
-/**
- * Node entry point: parse the environment, open (or build) the index, serve the HTTP API; rebuild in the
- * background on `POST /admin/reindex` or SIGHUP and swap atomically; drain and exit on SIGTERM.
- */
-async function main(): Promise<void> {
-  const started = performance.now();
-  const baseConfig = loadConfig(process.env);
-  const logger = pino({ level: baseConfig.LOG_LEVEL, base: { service: 'kz-retrieval-qa' } });
-  const log = (entry: Record<string, unknown>) => {
+type Log = (entry: Record<string, unknown>) => void;
+type ModelStatus = { requested: string; fallbackReason?: string };
+
+function createLog(level: Config['LOG_LEVEL']) {
+  const logger = pino({ level, base: { service: 'kz-retrieval-qa', pid: process.pid } });
+  const log: Log = (entry) => {
     const { level, msg, ...rest } = entry;
     const method =
       level === 'error' ? 'error' : level === 'warn' ? 'warn' : level === 'debug' ? 'debug' : 'info';
     logger[method](rest, typeof msg === 'string' ? msg : 'request');
   };
+  return { logger, log };
+}
 
+/**
+ * Node entry point: parse the environment, resolve the model, then either serve from this process
+ * (WORKERS=1) or start a cluster primary that builds the index once and forks one server per core; a
+ * forked worker serves with the state it shares held by the primary.
+ */
+async function main(): Promise<void> {
+  const started = performance.now();
+  const baseConfig = loadConfig(process.env);
+  const { logger, log } = createLog(baseConfig.LOG_LEVEL);
+  if (cluster.isWorker) {
+    const modelStatus = JSON.parse(process.env[WORKER_ENV.modelStatus] ?? '{}') as ModelStatus;
+    return serve({
+      config: baseConfig,
+      modelStatus,
+      log,
+      started,
+      cluster: createRpcClient(process as Channel),
+    });
+  }
   const { config, status: modelStatus } = await resolveEmbeddingModel(baseConfig, {
     log: (line) => {
       if (baseConfig.LOG_LEVEL !== 'silent') process.stderr.write(`${line}\n`);
@@ -50,11 +74,31 @@ async function main(): Promise<void> {
     onRebuild: (reason: { detail: string }) =>
       log({ level: 'info', msg: 'building index', reason: reason.detail }),
   };
+  const workers = config.WORKERS || availableParallelism();
+  if (workers > 1) return runPrimary({ config, modelStatus, workers, log, buildOptions });
+  return serve({ config, modelStatus, log, started, buildOptions });
+}
+
+/**
+ * One server process: open the index (building it when allowed), serve the HTTP API, swap in rebuilt
+ * indexes, drain and exit on SIGTERM. Alone, it rebuilds itself (`POST /admin/reindex`, SIGHUP, WATCH);
+ * as a cluster worker (`cluster` set), rebuilds, watching and retention are the primary's, and rate
+ * limits and bot state are shared through it.
+ */
+async function serve(options: {
+  config: Config;
+  modelStatus: ModelStatus;
+  log: Log;
+  started: number;
+  buildOptions?: Parameters<typeof openOrBuildIndex>[1];
+  cluster?: RpcCall;
+}): Promise<void> {
+  const { config, modelStatus, log, started } = options;
   // DATABASE_URL selects the PostgreSQL backend; otherwise the index lives in files under INDEX_DIR.
   const database = config.DATABASE_URL ? databaseClient(config) : undefined;
   const opened: LoadedIndex & { rebuilt: boolean; version?: number } = database
-    ? await openOrBuildDatabaseIndex(config, database, buildOptions)
-    : await openOrBuildIndex(config, buildOptions);
+    ? await openOrBuildDatabaseIndex(config, database, options.buildOptions ?? {})
+    : await openOrBuildIndex(config, options.buildOptions ?? {});
   const { index, manifest, rebuilt } = opened;
   const metrics = createMetrics(VERSION);
   let current = createQaService(index, { modelStatus });
@@ -85,20 +129,37 @@ async function main(): Promise<void> {
     listSkipped: () => current.listSkipped(),
     health: () => ({ ...current.health(), index: backendStatus() }),
   };
-  const reindexer = createReindexer({
-    config,
-    log,
-    swap: (loaded) => {
-      swap(loaded);
-      void watcher?.check();
-    },
-    ...(database ? { open: () => openDatabaseIndex(config, database) } : {}),
-  });
+  const shared = options.cluster ? createSharedStoreClients(options.cluster) : undefined;
+  const control = options.cluster
+    ? createRemoteAdmin(options.cluster)
+    : createReindexer({
+        config,
+        log,
+        swap: (loaded) => {
+          swap(loaded);
+          void watcher?.check();
+        },
+        ...(database ? { open: () => openDatabaseIndex(config, database) } : {}),
+      });
+  if (options.cluster) {
+    // The primary built a new index: files are reopened here; a database replica checks its version.
+    process.on('message', (message) => {
+      if (!isSwapMessage(message)) return;
+      if (watcher) return void watcher.check();
+      openIndex(config).then(swap, (error: unknown) =>
+        log({
+          level: 'error',
+          msg: 'cannot open the rebuilt index; still serving the previous one',
+          error: String(error),
+        }),
+      );
+    });
+  }
   const admin = {
-    ...reindexer,
+    ...control,
     documents: createDocumentStore({
       config,
-      reindex: () => reindexer.reindex(),
+      reindex: () => control.reindex(),
       sourceOf: (id) => {
         const source = current.getDocument(id)?.source;
         if (!source) return undefined;
@@ -112,23 +173,25 @@ async function main(): Promise<void> {
       },
     }),
   };
-  if (config.WATCH) {
+  if (config.WATCH && !options.cluster) {
     watchCorpus(config.CORPUS_DIR, {
       debounceMs: config.WATCH_DEBOUNCE_MS,
       onChange: (files) => {
         log({ level: 'info', msg: 'corpus changed; rebuilding', files });
-        reindexer.reindex();
+        void control.reindex();
       },
     });
   }
 
   const store = config.ANALYTICS_ENABLED ? createSqliteFeedbackStore(config.ANALYTICS_DB) : undefined;
-  const stopRetention = store ? startRetention(store, config.ANALYTICS_RETENTION_DAYS, { log }) : undefined;
+  const stopRetention =
+    store && !options.cluster ? startRetention(store, config.ANALYTICS_RETENTION_DAYS, { log }) : undefined;
   const bots = createBotRoutes({
     service,
     config,
     log,
     ...(store ? { feedback: createBotFeedback(store, { log }) } : {}),
+    ...(shared ? botStores(shared) : {}),
   });
   const assets = await loadAssets();
   const app = createApp({
@@ -139,6 +202,7 @@ async function main(): Promise<void> {
     metrics,
     bots,
     assets,
+    ...(shared ? { rateLimiter: (perMinute: number) => shared.rateLimiter(perMinute) } : {}),
     ...(store ? { feedback: { store, retentionDays: config.ANALYTICS_RETENTION_DAYS } } : {}),
   });
   const http = createHttpServer({
@@ -167,9 +231,10 @@ async function main(): Promise<void> {
     rebuilt,
     index: backendStatus(),
     startupMs: Math.round(performance.now() - started),
+    ...(options.cluster ? { worker: cluster.worker?.id } : {}),
   });
 
-  process.on('SIGHUP', () => admin.reindex());
+  if (!options.cluster) process.on('SIGHUP', () => void control.reindex());
   const shutdown = async (signal: string) => {
     log({ level: 'info', msg: `${signal}: finishing open connections`, connections: http.connections() });
     stopRetention?.();
@@ -182,7 +247,10 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // A worker whose primary is gone (killed without a chance to stop it) stops too.
+  if (options.cluster) process.once('disconnect', () => shutdown('primary gone'));
+  // A worker is stopped by its primary; Ctrl-C reaches the whole process group, the primary handles it.
+  process.once('SIGINT', () => (options.cluster ? undefined : shutdown('SIGINT')));
 }
 
 main().catch((error: unknown) => {

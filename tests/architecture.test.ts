@@ -16,7 +16,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['eval'],
   ['feedback'],
   ['http', 'bots', 'mcp', 'widget'],
-  ['cli', 'node.ts', 'worker.ts', 'worker'],
+  ['cli', 'cluster', 'node.ts', 'worker.ts', 'worker'],
 ];
 
 function layerOf(file: string): number {

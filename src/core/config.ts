@@ -43,6 +43,11 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
 export const ConfigSchema = z.object({
   /** TCP port of the HTTP server. */
   PORT: int(0, 65535).default(8787),
+  /**
+   * Server processes sharing the port (node:cluster): 0 starts one per core, 1 serves from a single
+   * process. Rate limits and bot state are held by the primary and shared by all of them.
+   */
+  WORKERS: int(0, 256).default(0),
   /** Interface to bind; 127.0.0.1 keeps it local, 0.0.0.0 exposes it. */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Directory of `.txt` / `.md` documents plus optional `catalog.json`. */

@@ -57,7 +57,7 @@ export function createDocumentStore(options: {
         await rm(tmp, { force: true });
         throw new AppError('INTERNAL', `Cannot store ${name} in the corpus directory`, { cause });
       }
-      return { file: name, replaced, reindex: options.reindex() };
+      return { file: name, replaced, reindex: await options.reindex() };
     },
     async remove(id): Promise<DocumentChange | undefined> {
       const found = options.sourceOf(id);
@@ -71,7 +71,7 @@ export function createDocumentStore(options: {
         );
       }
       await rm(join(root, file), { force: true });
-      return { file, removed: found?.ids ?? [], reindex: options.reindex() };
+      return { file, removed: found?.ids ?? [], reindex: await options.reindex() };
     },
   };
 }

@@ -54,10 +54,12 @@ export class LexicalIndex {
   readonly #engine: MaxScoreIndex;
   /** MiniSearch's state, kept by `build` so it can be written; a loaded index does not keep it. */
   readonly #state: MiniSearchState | undefined;
+  readonly #options: LexicalOptions;
 
   private constructor(state: MiniSearchState, options: LexicalOptions, keep: boolean) {
     this.#engine = new MaxScoreIndex(state, FIELDS, FIELD_BOOSTS(options), BM25(options));
     this.#state = keep ? state : undefined;
+    this.#options = options;
     this.size = state.documentCount;
   }
 
@@ -84,6 +86,17 @@ export class LexicalIndex {
     return JSON.stringify(this.#state);
   }
 
+  /** Number of distinct terms indexed. */
+  get terms(): number {
+    return this.#engine.terms;
+  }
+
+  /** MiniSearch's exhaustive search over the same index (a built one), to check this one against. */
+  reference(): ReturnType<typeof exhaustiveSearch> {
+    if (!this.#state) throw new Error('a loaded lexical index keeps no reference: load its lexical.json');
+    return exhaustiveSearch(this.#state, this.#options);
+  }
+
   /** Passages matching any query term, best first; `accept` filters inside the search, before the cut to `k`. */
   search(query: WeightedTerms, k: number, accept?: (label: number) => boolean): LexicalHit[] {
     if (query.size === 0 || k <= 0) return [];
@@ -96,11 +109,15 @@ export class LexicalIndex {
  * engine is tested against (and the baseline the benchmarks compare with).
  */
 export function exhaustiveSearch(
-  json: string,
+  source: string | MiniSearchState,
   options: Partial<LexicalOptions> = {},
 ): (query: WeightedTerms, k: number, accept?: (label: number) => boolean) => LexicalHit[] {
   const { k1, b, contextBoost } = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
-  const search = MiniSearch.loadJSON<LexicalDocument>(json, miniSearchOptions());
+  const search =
+    typeof source === 'string'
+      ? MiniSearch.loadJSON<LexicalDocument>(source, miniSearchOptions())
+      : // biome-ignore lint/suspicious/noExplicitAny: loadJS takes MiniSearch's own (unexported) plain-object type.
+        MiniSearch.loadJS<LexicalDocument>(source as any, miniSearchOptions());
   return (query, k, accept) => {
     if (query.size === 0 || k <= 0) return [];
     const results = search.search([...query.keys()].join(' '), {

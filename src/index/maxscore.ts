@@ -33,7 +33,11 @@ interface Postings {
   tf: Uint16Array[];
   /** Passages holding the term in each field (BM25's document frequency, per field as MiniSearch counts). */
   fieldDf: number[];
-  /** Largest unweighted score of the term in one passage (filled on first use), for the bound. */
+  /**
+   * Filled on the term's first search: its unweighted BM25 in each field of each posting, and the largest
+   * boosted sum over fields in one passage (the bound). Only terms that are asked about pay for it.
+   */
+  raw?: Float64Array[];
   maxScore?: number;
 }
 
@@ -210,29 +214,25 @@ export class MaxScoreIndex {
     return invDocFreq * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * fieldLength) / avgFieldLength)));
   }
 
-  /** The term's score in the passage at `i` of its postings, weighted by `weight` as MiniSearch does. */
-  #termScore(p: Postings, i: number, weight: number): number {
-    const label = p.labels[i] as number;
-    let score = 0;
-    let first = true;
-    for (let f = 0; f < p.tf.length; f++) {
-      const tf = (p.tf[f] as Uint16Array)[i] as number;
-      if (tf === 0) continue;
-      const weighted =
-        weight * (this.#fieldBoosts[f] as number) * this.#fieldScore(f, tf, p.fieldDf[f] as number, label);
-      score = first ? weighted : score + weighted;
-      first = false;
-    }
-    return score;
-  }
-
-  #maxScore(p: Postings): number {
-    if (p.maxScore === undefined) {
+  /** Scores every posting of the term once; later searches read them. */
+  #prepare(p: Postings): { raw: Float64Array[]; maxScore: number } {
+    if (p.raw === undefined || p.maxScore === undefined) {
+      const raw = p.tf.map((tfs, f) =>
+        Float64Array.from(tfs, (tf, i) =>
+          tf === 0 ? 0 : this.#fieldScore(f, tf, p.fieldDf[f] as number, p.labels[i] as number),
+        ),
+      );
       let max = 0;
-      for (let i = 0; i < p.labels.length; i++) max = Math.max(max, this.#termScore(p, i, 1));
+      for (let i = 0; i < p.labels.length; i++) {
+        let sum = 0;
+        for (let f = 0; f < raw.length; f++)
+          sum += (this.#fieldBoosts[f] as number) * ((raw[f] as Float64Array)[i] as number);
+        if (sum > max) max = sum;
+      }
+      p.raw = raw;
       p.maxScore = max;
     }
-    return p.maxScore;
+    return { raw: p.raw, maxScore: p.maxScore };
   }
 
   /** Number of terms in the vocabulary. */
@@ -260,7 +260,26 @@ export class MaxScoreIndex {
     const n = qTerms.length;
     if (n === 0) return [];
     // Terms by ascending bound; `prefix[i]` bounds what the i lowest-bound terms can add together.
-    const bound = qPostings.map((p, q) => (qWeights[q] as number) * this.#maxScore(p) * BOUND_SLACK);
+    const prepared = qPostings.map((p) => this.#prepare(p));
+    const bound = prepared.map((p, q) => (qWeights[q] as number) * p.maxScore * BOUND_SLACK);
+    // Each term's weight times each field's boost, as MiniSearch multiplies them before the field score.
+    const fieldWeights = qWeights.map((w) => this.#fieldBoosts.map((boost) => w * boost));
+    const fields = this.#fieldBoosts.length;
+    /** The term's weighted score in the passage at `i` of its postings, summed over fields as MiniSearch does. */
+    const termScore = (q: number, i: number): number => {
+      const { raw } = prepared[q] as { raw: Float64Array[] };
+      const tf = (qPostings[q] as Postings).tf;
+      const weights = fieldWeights[q] as number[];
+      let score = 0;
+      let first = true;
+      for (let f = 0; f < fields; f++) {
+        if ((tf[f] as Uint16Array)[i] === 0) continue;
+        const weighted = (weights[f] as number) * ((raw[f] as Float64Array)[i] as number);
+        score = first ? weighted : score + weighted;
+        first = false;
+      }
+      return score;
+    };
     const order = Array.from({ length: n }, (_, q) => q).sort(
       (a, b) => (bound[a] as number) - (bound[b] as number),
     );
@@ -295,7 +314,7 @@ export class MaxScoreIndex {
         const p = qPostings[q] as Postings;
         const c = cursor[q] as number;
         if (c < p.labels.length && p.labels[c] === label) {
-          const s = this.#termScore(p, c, qWeights[q] as number);
+          const s = termScore(q, c);
           contribution[q] = s;
           present[q] = 1;
           sum += s;
@@ -314,7 +333,7 @@ export class MaxScoreIndex {
         const c = seek(p.labels, cursor[q] as number, label);
         cursor[q] = c;
         if (c < p.labels.length && p.labels[c] === label) {
-          const s = this.#termScore(p, c, qWeights[q] as number);
+          const s = termScore(q, c);
           contribution[q] = s;
           present[q] = 1;
           sum += s;

@@ -20,7 +20,11 @@ export function createReindexer(options: {
   open?: () => Promise<LoadedIndex>;
   /** The build command; defaults to this project's `build-index` CLI under tsx. */
   command?: { file: string; args: string[] };
-}): AdminControl & { done(): Promise<ReindexStatus> } {
+}): Omit<AdminControl, 'reindex' | 'status'> & {
+  reindex(): ReindexStatus;
+  status(): ReindexStatus;
+  done(): Promise<ReindexStatus>;
+} {
   let status: ReindexStatus = { state: 'idle' };
   let running: Promise<ReindexStatus> = Promise.resolve(status);
   // A change that arrives during a build is picked up by one more build right after it.

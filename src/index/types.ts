@@ -75,9 +75,12 @@ export interface ReindexStatus {
 
 /** What the admin endpoints control: a rebuild in the background and an atomic swap when it succeeds. */
 export interface AdminControl {
-  /** Starts a rebuild, or queues one more when one is running; returns the status right after. */
-  reindex(): ReindexStatus;
-  status(): ReindexStatus;
+  /**
+   * Starts a rebuild, or queues one more when one is running; returns the status right after. Answered at
+   * once by the process that builds, asynchronously by a cluster worker (the primary builds).
+   */
+  reindex(): MaybePromise<ReindexStatus>;
+  status(): MaybePromise<ReindexStatus>;
   /** Corpus changes (uploads and deletions); absent when the corpus is read-only to the service. */
   documents?: DocumentStore;
 }

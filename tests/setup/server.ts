@@ -21,7 +21,15 @@ export async function startServer(
     : [node[0] as string, node.slice(1)];
   const server = spawn(file, args, {
     // Questions asked by a test server are kept in memory, never in the developer's data/ folder.
-    env: { ...process.env, LOG_LEVEL: 'silent', ANALYTICS_DB: ':memory:', ...env, PORT: String(port) },
+    // One process unless a test asks for a cluster (WORKERS), so a suite's expectations hold per process.
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      ANALYTICS_DB: ':memory:',
+      WORKERS: '1',
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', options.output ? 'pipe' : 'ignore', 'ignore'],
   });
   server.stdout?.on('data', (chunk: Buffer) =>

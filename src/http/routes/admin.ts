@@ -30,9 +30,9 @@ export function createAdminRoutes(admin: AdminControl, token: string) {
         ...errorResponses(401, 429),
       },
     }),
-    (c) => {
+    async (c) => {
       authorize(c);
-      return c.json(admin.reindex(), 202);
+      return c.json(await admin.reindex(), 202);
     },
   );
   app.openapi(
@@ -43,9 +43,9 @@ export function createAdminRoutes(admin: AdminControl, token: string) {
       summary: 'Status of the last rebuild',
       responses: { 200: { description: 'Rebuild status', ...status }, ...errorResponses(401, 429) },
     }),
-    (c) => {
+    async (c) => {
       authorize(c);
-      return c.json(admin.status(), 200);
+      return c.json(await admin.status(), 200);
     },
   );
   if (admin.documents) addDocumentRoutes(app, admin.documents, authorize);
