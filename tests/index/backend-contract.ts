@@ -9,7 +9,7 @@ import { LexicalIndex } from '../../src/index/lexical.ts';
 import type { SearchIndex } from '../../src/index/search-index.ts';
 import type { PassageFilter } from '../../src/index/types.ts';
 import { createQaService } from '../../src/retrieve/engine.ts';
-import type { AskRequest } from '../../src/retrieve/types.ts';
+import type { AskRequest, QaService } from '../../src/retrieve/types.ts';
 
 /** Every question of every eval file, as the eval CLI asks them (last turn, earlier turns as history). */
 export async function evalRequests(): Promise<Array<{ id: string; request: AskRequest }>> {
@@ -39,13 +39,21 @@ function dot(a: Float32Array, b: Float32Array): number {
 const close = (a: number, b: number, tolerance: number) =>
   Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(b));
 
+/** A backend's index of a corpus, and the file backend's index of the same corpus and model. */
+export interface ContractSubject {
+  index: SearchIndex;
+  reference: SearchIndex;
+}
+
 /**
  * The behaviour every index backend owes the retrieval engine, checked against the build it was loaded
  * from (`reference`, the file backend's index of the same corpus and model): the same catalogue; lexical
  * hits with the embedded BM25 engine's scores, order and matched terms; exact-enough nearest neighbours;
- * filters applied before the cut to k; and, end to end, the same answers to every eval question.
+ * filters applied before the cut to k; and, end to end, the same answers to every eval question. `mixed`
+ * is the same backend holding the mixed-format test corpus (a PDF, a web page, a file the build skipped):
+ * the same document texts, formats, page spans, cited pages and skipped files.
  */
-export function indexBackendContract(open: () => { index: SearchIndex; reference: SearchIndex }): void {
+export function indexBackendContract(open: () => ContractSubject & { mixed: ContractSubject }): void {
   const sampleQueries = (reference: SearchIndex) =>
     reference.passages
       .filter((_, i) => i % 23 === 0)
@@ -170,6 +178,42 @@ export function indexBackendContract(open: () => { index: SearchIndex; reference
         expect(close(dot(row(h.label), row(r)), h.score, 1e-5)).toBe(true);
       });
     }
+  });
+
+  it('serves the same document texts, formats, page spans and skipped files as the file backend', () => {
+    const { index, reference } = open().mixed;
+    const [service, expected] = [createQaService(index), createQaService(reference)];
+    const texts = (s: QaService) => reference.documents.map((d) => s.getDocumentText(d.id));
+    expect(texts(service)).toEqual(texts(expected));
+    expect(service.listSkipped()).toEqual(expected.listSkipped());
+    expect(service.health().skipped).toEqual(expected.health().skipped);
+    // What makes the comparison worth making: a paginated source and a skipped file are there to carry.
+    expect(texts(expected)).toContainEqual(
+      expect.objectContaining({
+        format: 'pdf',
+        pages: [expect.objectContaining({ page: 1 }), expect.anything()],
+      }),
+    );
+    expect(expected.listSkipped()).toEqual([
+      expect.objectContaining({ file: 'truncated.pdf', reason: 'truncated' }),
+    ]);
+  });
+
+  it('cites the same pages as the file backend, from the page spans of the source', async () => {
+    const { index, reference } = open().mixed;
+    const [service, expected] = [createQaService(index), createQaService(reference)];
+    const pdf = reference.documents.find((d) => d.format === 'pdf');
+    const questions = reference.passages
+      .filter((p) => p.documentId === pdf?.id)
+      .map((p) => p.text.split(/\s+/).slice(0, 12).join(' '));
+    expect(questions.length).toBeGreaterThan(1);
+    const pages = new Set<string>();
+    for (const question of questions) {
+      const [a, b] = [await service.ask({ question }), await expected.ask({ question })];
+      expect(a.passages.map((p) => p.citation)).toEqual(b.passages.map((p) => p.citation));
+      for (const p of b.passages) if (p.citation.documentId === pdf?.id) pages.add(p.citation.pages ?? '');
+    }
+    expect(pages.size).toBeGreaterThan(1);
   });
 
   it('answers every eval question with the same top-5 passages as the file backend', async () => {

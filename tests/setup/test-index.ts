@@ -1,3 +1,5 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DEFAULT_MODEL_ID, loadConfig } from '../../src/core/config.ts';
 import { openIndex } from '../../src/index/load-index.node.ts';
 
@@ -22,6 +24,29 @@ export const PRETRAINED_INDEX_ENV = {
   EMBEDDING_FALLBACK: 'none',
 };
 
+/**
+ * A small corpus of other formats with the built-in model: a PDF (page spans), a saved web page, and a
+ * truncated PDF the build skips. Its files are copied from tests/fixtures by {@link prepareMixedCorpus}.
+ */
+export const MIXED_INDEX_ENV = {
+  ...TEST_INDEX_ENV,
+  CORPUS_DIR: '.tmp/test-corpus-mixed',
+  INDEX_DIR: '.tmp/test-index-mixed',
+};
+
+/** Fixture → corpus file name of the mixed corpus. */
+const MIXED_CORPUS: ReadonlyArray<[string, string]> = [
+  ['tests/fixtures/documents/electoral-reform.pdf', 'electoral-reform.pdf'],
+  ['tests/fixtures/documents/public-councils.html', 'public-councils.html'],
+  ['tests/fixtures/documents/bad/truncated.pdf', 'truncated.pdf'],
+];
+
+/** Copies the mixed corpus' fixtures into place (unchanged copies keep its index current). */
+export async function prepareMixedCorpus(): Promise<void> {
+  await mkdir(MIXED_INDEX_ENV.CORPUS_DIR, { recursive: true });
+  for (const [from, name] of MIXED_CORPUS) await copyFile(from, join(MIXED_INDEX_ENV.CORPUS_DIR, name));
+}
+
 /** Where this machine keeps downloads and the converter toolchain (the only outside settings tests take). */
 export const machineEnv = (): Record<string, string> =>
   Object.fromEntries(
@@ -34,6 +59,11 @@ export const testConfig = () => loadConfig({ ...machineEnv(), ...TEST_INDEX_ENV 
 
 /** Opens the index built by the global setup (never rebuilds: AUTO_BUILD is off). */
 export const openTestIndex = () => openIndex(testConfig());
+
+/** Opens the mixed corpus' index built by the global setup. */
+export const openMixedIndex = () => openIndex(mixedConfig());
+
+export const mixedConfig = () => loadConfig({ ...machineEnv(), ...MIXED_INDEX_ENV });
 
 /** Opens the pretrained-model index built by the global setup. */
 export const openPretrainedIndex = () => openIndex(loadConfig({ ...machineEnv(), ...PRETRAINED_INDEX_ENV }));

@@ -150,8 +150,10 @@ export class PostgresLexicalIndex implements LexicalSearch {
     filter?: PassageFilter,
   ): Promise<LexicalHit[]> {
     if (query.size === 0 || k <= 0) return [];
-    const terms = [...query.keys()];
-    const weights = terms.map((t) => query.get(t) ?? 1);
+    // Terms without weight count for nothing, not even towards the number matched, as in the embedded engine.
+    const terms = [...query.keys()].filter((t) => (query.get(t) ?? 0) > 0);
+    if (terms.length === 0) return [];
+    const weights = terms.map((t) => query.get(t) as number);
     const { k1, b, contextBoost } = this.#options;
     const [kinds, documentIds, languages] = filterParams(filter);
     const { rows } = await guarded('lexical search', () =>
@@ -173,6 +175,7 @@ export class PostgresLexicalIndex implements LexicalSearch {
     return rows.map((r) => ({
       label: Number(r.ordinal),
       score: Number(r.score),
+      // In query order, as the embedded engine lists them (positions arrive sorted).
       matched: r.positions.map((p) => terms[Number(p) - 1] as string),
     }));
   }

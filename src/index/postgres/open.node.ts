@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../../core/config.ts';
 import { AppError } from '../../core/errors.ts';
 import { ManifestSchema, staleReasons } from '../../core/manifest.ts';
-import type { DocumentInfo, Passage } from '../../core/types.ts';
+import type { DocumentInfo, PageSpan, Passage, SkippedFile, SourceFormat } from '../../core/types.ts';
 import { resolvePrefixes } from '../../embed/prefixes.ts';
 import { loadCorpus } from '../../ingest/load-corpus.node.ts';
 import { corpusFingerprint, INDEX_FILES, modelInputsFingerprint } from '../build-index.node.ts';
@@ -76,6 +76,18 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** Format and page spans by source name; versions published before migration 2 have none. */
+function sourceLayout(rows: ReadonlyArray<{ name: string; format: SourceFormat | null; pages: unknown }>) {
+  const layout = new Map<string, { format: SourceFormat; pages?: PageSpan[] }>();
+  for (const { name, format, pages } of rows) {
+    if (format === null) continue;
+    // jsonb arrives parsed from `pg` and PGlite; a string is parsed here, as the manifest is.
+    const spans = (typeof pages === 'string' ? JSON.parse(pages) : pages) as PageSpan[] | null;
+    layout.set(name, { format, ...(spans ? { pages: spans } : {}) });
+  }
+  return layout;
+}
+
 /**
  * Opens the published index version from the database: the catalogue, passages and sentence vectors in
  * memory (what fusion, quotes and confidence read for a handful of passages per question), the dense and
@@ -135,8 +147,8 @@ export async function openDatabaseIndex(
         "SELECT passage, encode(sentence_vectors, 'hex') AS sentence_vectors FROM kzqa_passages WHERE version_id = $1 ORDER BY ordinal",
         [id],
       ),
-      client.query<{ name: string; body: string }>(
-        'SELECT name, body FROM kzqa_sources WHERE version_id = $1',
+      client.query<{ name: string; body: string; format: SourceFormat | null; pages: unknown }>(
+        'SELECT name, body, format, pages FROM kzqa_sources WHERE version_id = $1',
         [id],
       ),
       client.query<{ term: string; df: number }>(
@@ -179,6 +191,8 @@ export async function openDatabaseIndex(
         documents: documents.rows.map((r) => r.info),
         passages: passages.rows.map((r) => r.passage),
         sources: new Map(sources.rows.map((r) => [r.name, r.body])),
+        sourceLayout: sourceLayout(sources.rows),
+        skipped: (manifest.skipped ?? []) as SkippedFile[],
         vectors: new PostgresVectorIndex({
           client,
           table: vectorTable(id),

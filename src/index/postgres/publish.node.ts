@@ -129,11 +129,14 @@ export async function publishIndex(
       progress({ stage: 'writing statistics and graphs' });
       const files = await generatedFiles(built.buildDir, manifest);
       await client.transaction(async (tx) => {
-        const orphanSources = [...index.sources].filter(([name]) => !sourcesWritten.has(name));
+        const orphanSources = [...index.sources.keys()]
+          .filter((name) => !sourcesWritten.has(name))
+          .map((name) => sourceRow(index, name));
         if (orphanSources.length > 0) {
           await tx.query(
-            'INSERT INTO kzqa_sources (version_id, name, body) SELECT $1, * FROM unnest($2::text[], $3::text[])',
-            [version, orphanSources.map((s) => s[0]), orphanSources.map((s) => s[1])],
+            `INSERT INTO kzqa_sources (version_id, name, body, format, pages)
+             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[])`,
+            [version, ...[0, 1, 2, 3].map((column) => orphanSources.map((row) => row[column]))],
           );
         }
         await tx.query(
@@ -179,6 +182,17 @@ export async function publishIndex(
   });
 }
 
+/** A source's columns after the version: name, text, format and page spans (as JSON), as `GET …/text` serves them. */
+function sourceRow(index: SearchIndex, name: string): [string, string, string | null, string | null] {
+  const layout = index.sourceLayout?.get(name);
+  return [
+    name,
+    index.sources.get(name) ?? '',
+    layout?.format ?? null,
+    layout?.pages ? JSON.stringify(layout.pages) : null,
+  ];
+}
+
 async function writeDocument(
   tx: SqlClient,
   version: number,
@@ -195,14 +209,12 @@ async function writeDocument(
     document.id,
     JSON.stringify(document),
   ]);
-  const source = index.sources.get(document.source);
-  if (source !== undefined && !sourcesWritten.has(document.source)) {
+  if (index.sources.has(document.source) && !sourcesWritten.has(document.source)) {
     sourcesWritten.add(document.source);
-    await tx.query('INSERT INTO kzqa_sources (version_id, name, body) VALUES ($1, $2, $3)', [
-      version,
-      document.source,
-      source,
-    ]);
+    await tx.query(
+      'INSERT INTO kzqa_sources (version_id, name, body, format, pages) VALUES ($1, $2, $3, $4, $5)',
+      [version, ...sourceRow(index, document.source)],
+    );
   }
   if (passages.length === 0) return;
   const dims = index.embedder.dims;

@@ -84,6 +84,14 @@ CREATE TABLE kzqa_files (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'source format and page spans',
+    // NULL on versions published before this migration: the document's own format stands in, as before.
+    sql: `
+ALTER TABLE kzqa_sources ADD COLUMN format text, ADD COLUMN pages jsonb;
+`,
+  },
 ];
 
 /** Key of the advisory lock a builder holds from its first write to its publish, so two never interleave. */
@@ -91,8 +99,11 @@ export const BUILD_LOCK_KEY = 7_180_219;
 /** Key of the advisory lock migrations run under. */
 const MIGRATION_LOCK_KEY = 7_180_220;
 
-/** Applies the migrations not yet recorded; returns the numbers applied. Safe to run concurrently. */
-export async function migrate(client: SqlClient): Promise<number[]> {
+/**
+ * Applies the migrations not yet recorded; returns the numbers applied. Safe to run concurrently.
+ * `migrations` is every migration but for tests, which stop at an older schema to upgrade it.
+ */
+export async function migrate(client: SqlClient, migrations = MIGRATIONS): Promise<number[]> {
   return client.session(async (conn) => {
     await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
@@ -102,7 +113,7 @@ export async function migrate(client: SqlClient): Promise<number[]> {
       const { rows } = await conn.query<{ version: number }>('SELECT version FROM kzqa_migrations');
       const done = new Set(rows.map((r) => Number(r.version)));
       const applied: number[] = [];
-      for (const m of MIGRATIONS) {
+      for (const m of migrations) {
         if (done.has(m.version)) continue;
         await conn.transaction(async (tx) => {
           await tx.exec(m.sql);
