@@ -1,17 +1,18 @@
-import type { VectorHit, VectorIndex } from './types.ts';
+import type { StoredVectorIndex, VectorHit } from './types.ts';
 
 /**
  * Exact inner-product top-k over a row-major Float32Array of unit vectors, in plain TypeScript: the
  * Workers' dense search. At a few thousand rows a full scan takes well under a millisecond, is exact,
  * and needs no graph in memory. Ties go to the lower label, as in the HNSW adapter.
  */
-export function createExactIndex(vectors: Float32Array, dims: number): VectorIndex {
+export function createExactIndex(vectors: Float32Array, dims: number): StoredVectorIndex {
   if (dims <= 0 || vectors.length % dims !== 0)
     throw new RangeError(`${vectors.length} values do not make rows of ${dims}`);
   const size = vectors.length / dims;
   return {
     dims,
     size,
+    vector: (label) => vectors.slice(label * dims, (label + 1) * dims),
     search(query, k, accept) {
       const n = Math.min(k, size);
       if (n <= 0) return [];

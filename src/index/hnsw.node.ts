@@ -1,12 +1,12 @@
 import hnswlib from 'hnswlib-node';
 import { AppError } from '../core/errors.ts';
-import { DEFAULT_HNSW_OPTIONS, type HnswOptions, type VectorHit, type VectorIndex } from './types.ts';
+import { DEFAULT_HNSW_OPTIONS, type HnswOptions, type StoredVectorIndex, type VectorHit } from './types.ts';
 
 const { HierarchicalNSW } = hnswlib;
 type Graph = InstanceType<typeof HierarchicalNSW>;
 
 /** hnswlib-node behind the `VectorIndex` contract: inner product over unit vectors, labels = ordinals. */
-export class HnswIndex implements VectorIndex {
+export class HnswIndex implements StoredVectorIndex {
   readonly dims: number;
   readonly #graph: Graph;
   #efSearch: number;

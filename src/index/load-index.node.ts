@@ -22,9 +22,11 @@ import {
   modelInputsFingerprint,
   type StoredSource,
 } from './build-index.node.ts';
+import { createExactIndex } from './exact.ts';
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
 import type { SearchIndex } from './search-index.ts';
+import { EXACT_SEARCH_MAX_ROWS, type StoredVectorIndex } from './types.ts';
 import { createWordSearch } from './word-search.node.ts';
 
 export interface LoadedIndex {
@@ -122,12 +124,13 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
       `passages.json holds ${passages.length} passages, manifest says ${manifest.passageCount}`,
     );
   }
-  const vectors = await HnswIndex.read(
+  const graph = await HnswIndex.read(
     join(buildDir, INDEX_FILES.vectors),
     manifest.model.dims,
     manifest.passageCount,
     manifest.hnsw.efSearch,
   );
+  const vectors = graph.size <= EXACT_SEARCH_MAX_ROWS ? exactCopy(graph) : graph;
   const sentenceVectors = new Float32Array(
     sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength),
   );
@@ -143,12 +146,15 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
   if (sentenceVectors.length !== sentenceCount * manifest.model.dims) {
     throw new AppError('INDEX_CORRUPT', 'sentences.f32 does not match the passages; rebuild the index');
   }
-  const sentences = await HnswIndex.read(
-    join(buildDir, INDEX_FILES.sentenceGraph),
-    manifest.model.dims,
-    sentenceCount,
-    manifest.hnsw.sentenceEfSearch ?? manifest.hnsw.efSearch,
-  );
+  const sentences =
+    sentenceCount <= EXACT_SEARCH_MAX_ROWS
+      ? createExactIndex(sentenceVectors, manifest.model.dims)
+      : await HnswIndex.read(
+          join(buildDir, INDEX_FILES.sentenceGraph),
+          manifest.model.dims,
+          sentenceCount,
+          manifest.hnsw.sentenceEfSearch ?? manifest.hnsw.efSearch,
+        );
 
   return {
     manifest,
@@ -173,6 +179,13 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
       wordVectors: await readWordVectors(config, join(buildDir, INDEX_FILES.expansion)),
     },
   };
+}
+
+/** A full-scan index over the vectors a (small) graph holds; the graph itself is then dropped. */
+function exactCopy(graph: HnswIndex): StoredVectorIndex {
+  const vectors = new Float32Array(graph.size * graph.dims);
+  for (let label = 0; label < graph.size; label++) vectors.set(graph.vector(label), label * graph.dims);
+  return createExactIndex(vectors, graph.dims);
 }
 
 /** The committed GloVe-SIF table doubles as the word vectors for query expansion; optional. */

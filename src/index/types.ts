@@ -35,6 +35,15 @@ export interface VectorIndex {
   ): MaybePromise<VectorHit[]>;
 }
 
+/** A vector index held in this process, which can hand back the stored vector of a label. */
+export interface StoredVectorIndex extends VectorIndex {
+  vector(label: number): Float32Array;
+}
+
+export function isStoredVectorIndex(index: VectorIndex): index is StoredVectorIndex {
+  return typeof (index as Partial<StoredVectorIndex>).vector === 'function';
+}
+
 /** HNSW construction and search parameters. */
 export interface HnswOptions {
   /** Graph degree; 16 is the usual recall/memory balance for a few hundred dimensions. */
@@ -63,6 +72,14 @@ export function efSearchFor(size: number): number {
   if (size <= 200_000) return 256;
   return 1024;
 }
+
+/**
+ * Collections up to this many vectors are searched exactly (a full scan) rather than through the graph, by
+ * every backend. At a few thousand rows a scan costs about what the graph walk does at the depths the engine
+ * asks for (k = 100 passages, 400 sentences), it cannot miss a neighbour, and two backends then return the
+ * same neighbours (up to float rounding between near-tied scores) where two graphs each miss different ones.
+ */
+export const EXACT_SEARCH_MAX_ROWS = 4096;
 
 /** State of a background rebuild, as reported by the admin endpoint. */
 export interface ReindexStatus {

@@ -4,10 +4,9 @@ import { terms } from '../../src/core/terms.ts';
 import { DEFAULT_PASSAGE_KINDS } from '../../src/core/types.ts';
 import { type EvalQuestion, parseQuestions } from '../../src/eval/evaluate.ts';
 import { contextHeader } from '../../src/index/build-index.node.ts';
-import { HnswIndex } from '../../src/index/hnsw.node.ts';
 import { LexicalIndex } from '../../src/index/lexical.ts';
 import type { SearchIndex } from '../../src/index/search-index.ts';
-import type { PassageFilter } from '../../src/index/types.ts';
+import { isStoredVectorIndex, type PassageFilter } from '../../src/index/types.ts';
 import { createQaService } from '../../src/retrieve/engine.ts';
 import type { AskRequest, QaService } from '../../src/retrieve/types.ts';
 
@@ -139,8 +138,9 @@ export function indexBackendContract(open: () => ContractSubject & { mixed: Cont
 
   it('returns the exact nearest passages by inner product, best first, within the filter', async () => {
     const { index, reference } = open();
-    if (!(reference.vectors instanceof HnswIndex)) throw new Error('the reference is a file-backend index');
-    const stored = reference.passages.map((_, i) => (reference.vectors as HnswIndex).vector(i));
+    const vectors = reference.vectors;
+    if (!isStoredVectorIndex(vectors)) throw new Error('the reference is a file-backend index');
+    const stored = reference.passages.map((_, i) => vectors.vector(i));
     const filter: PassageFilter = { kinds: ['body', 'table'] };
     for (const p of reference.passages.filter((_, i) => i % 41 === 0)) {
       const query = await reference.embedder.embedQuery(p.text.slice(0, 200));

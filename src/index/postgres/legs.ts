@@ -6,7 +6,7 @@ import {
   type WeightedTerms,
 } from '../lexical.ts';
 import type { LexicalSearch } from '../search-index.ts';
-import type { PassageFilter, VectorHit, VectorIndex } from '../types.ts';
+import { EXACT_SEARCH_MAX_ROWS, type PassageFilter, type VectorHit, type VectorIndex } from '../types.ts';
 import { guarded, type SqlClient, vectorLiteral } from './sql.ts';
 
 /** Lexical fields as stored in `kzqa_postings.field`. */
@@ -30,17 +30,39 @@ function filterParams(filter: PassageFilter | undefined): [string[], string[] | 
 }
 
 /**
+ * The statement of a nearest-vector search and the settings it runs under: an exact scan ordered by
+ * distance then label, or pgvector's iterative HNSW walk (which an ORDER BY with a second key would defeat).
+ * Each setting rules the other plan out, so which one runs does not depend on the planner's estimates.
+ */
+export function vectorSearchSql(
+  table: string,
+  label: 'ordinal' | 'row',
+  exact: boolean,
+  ef: number,
+): { settings: string; sql: string } {
+  return {
+    settings: exact
+      ? 'SET LOCAL enable_indexscan = off'
+      : `SET LOCAL enable_seqscan = off; SET LOCAL hnsw.ef_search = ${ef}; SET LOCAL hnsw.iterative_scan = strict_order`,
+    sql: `SELECT ${label} AS label, -(embedding <#> $1::vector) AS score FROM ${table}
+      WHERE ${FILTER_SQL} ORDER BY embedding <#> $1::vector${exact ? `, ${label}` : ''} LIMIT $2`,
+  };
+}
+
+/**
  * Nearest passages (or sentences) by inner product through pgvector's HNSW graph of one version's table.
  * Filters are conditions of the same scan; the iterative scan (pgvector ≥ 0.8) keeps walking the graph
- * until `k` rows pass them, in exact distance order, as hnswlib's filtered walk does.
+ * until `k` rows pass them, in exact distance order, as hnswlib's filtered walk does. A table of up to
+ * {@link EXACT_SEARCH_MAX_ROWS} rows is scanned in full instead (ties by label), as the file backend does.
  */
 export class PostgresVectorIndex implements VectorIndex {
   readonly dims: number;
   readonly size: number;
   readonly #client: SqlClient;
   readonly #table: string;
-  readonly #label: string;
+  readonly #label: 'ordinal' | 'row';
   readonly #efSearch: number;
+  readonly #exact: boolean;
 
   constructor(options: {
     client: SqlClient;
@@ -50,6 +72,8 @@ export class PostgresVectorIndex implements VectorIndex {
     dims: number;
     size: number;
     efSearch: number;
+    /** Tables up to this many rows are scanned in full; {@link EXACT_SEARCH_MAX_ROWS} unless set. */
+    exactMaxRows?: number;
   }) {
     this.#client = options.client;
     this.#table = options.table;
@@ -57,6 +81,7 @@ export class PostgresVectorIndex implements VectorIndex {
     this.dims = options.dims;
     this.size = options.size;
     this.#efSearch = options.efSearch;
+    this.#exact = this.size <= (options.exactMaxRows ?? EXACT_SEARCH_MAX_ROWS);
   }
 
   async search(
@@ -71,13 +96,14 @@ export class PostgresVectorIndex implements VectorIndex {
     const ef = Math.min(1000, Math.max(this.#efSearch, n));
     const rows = await guarded('vector search', () =>
       this.#client.transaction(async (tx) => {
-        await tx.exec(`SET LOCAL hnsw.ef_search = ${ef}; SET LOCAL hnsw.iterative_scan = strict_order`);
+        const { settings, sql } = vectorSearchSql(this.#table, this.#label, this.#exact, ef);
+        await tx.exec(settings);
         return (
-          await tx.query<{ label: number; score: number }>(
-            `SELECT ${this.#label} AS label, -(embedding <#> $1::vector) AS score FROM ${this.#table}
-             WHERE ${FILTER_SQL} ORDER BY embedding <#> $1::vector LIMIT $2`,
-            [vectorLiteral(vector), n, ...filterParams(filter)],
-          )
+          await tx.query<{ label: number; score: number }>(sql, [
+            vectorLiteral(vector),
+            n,
+            ...filterParams(filter),
+          ])
         ).rows;
       }),
     );

@@ -5,8 +5,8 @@ import type { Manifest } from '../../core/manifest.ts';
 import { terms } from '../../core/terms.ts';
 import type { DocumentInfo, Passage } from '../../core/types.ts';
 import { contextHeader, INDEX_FILES } from '../build-index.node.ts';
-import { HnswIndex } from '../hnsw.node.ts';
 import type { SearchIndex } from '../search-index.ts';
+import { isStoredVectorIndex, type StoredVectorIndex } from '../types.ts';
 import { FIELD, sentenceTable, vectorTable } from './legs.ts';
 import { BUILD_LOCK_KEY, migrate } from './schema.ts';
 import type { SqlClient } from './sql.ts';
@@ -77,7 +77,7 @@ export async function publishIndex(
   const opts = { ...DEFAULT_PUBLISH_OPTIONS, ...options };
   const progress = opts.onProgress ?? (() => {});
   const { manifest, index } = built;
-  if (!(index.vectors instanceof HnswIndex)) {
+  if (!isStoredVectorIndex(index.vectors)) {
     throw new AppError('INDEX_CORRUPT', 'Only an index built into files can be published to the database');
   }
   const passageVectors = index.vectors;
@@ -200,7 +200,7 @@ async function writeDocument(
   document: DocumentInfo,
   passages: readonly Passage[],
   index: SearchIndex,
-  passageVectors: HnswIndex,
+  passageVectors: StoredVectorIndex,
   sourcesWritten: Set<string>,
 ): Promise<void> {
   await tx.query('INSERT INTO kzqa_documents (version_id, position, id, info) VALUES ($1, $2, $3, $4)', [
