@@ -12,7 +12,7 @@ import {
  * The MaxScore engine must give exhaustive BM25's top-k: the same scores in the same order, and the same
  * passages except where passages tie at the cut (either may be kept; MiniSearch keeps insertion order).
  */
-export function expectSameTopK(actual: LexicalHit[], expected: LexicalHit[]): void {
+function expectSameTopK(actual: LexicalHit[], expected: LexicalHit[]): void {
   expect(actual.map((h) => h.score)).toEqual(expected.map((h) => h.score));
   const cut = expected.at(-1)?.score;
   const above = (hits: LexicalHit[]) =>
