@@ -69,7 +69,10 @@ export async function chunkCorpusCached(
     const name = `${sha256(JSON.stringify([settings, file.name, file.text, file.pages ?? null, docs]))}.json`;
     used.add(name);
     const path = join(dir, name);
-    let entry = (await readFile(path, 'utf8').then(JSON.parse, () => undefined)) as CacheEntry | undefined;
+    // A missing or unreadable entry (a crash mid-write left none: entries are renamed into place) is a miss.
+    let entry = (await readFile(path, 'utf8')
+      .then((text) => JSON.parse(text))
+      .catch(() => undefined)) as CacheEntry | undefined;
     if (entry && tokens.wordsView && entry.view !== tokens.wordsView(entry.words ?? [])) entry = undefined;
     if (!entry) {
       chunked++;
@@ -82,7 +85,7 @@ export async function chunkCorpusCached(
   }
   const prune = async () => {
     for (const other of await readdir(dir)) {
-      if (other.endsWith('.json') && !used.has(other)) await rm(join(dir, other), { force: true });
+      if (!used.has(other)) await rm(join(dir, other), { force: true });
     }
   };
   return { passages, chunked, prune };

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -97,6 +97,14 @@ describe('chunkCorpusCached', () => {
     expect((await run(FILES, counter(vocabulary('nothing')))).chunked).toBe(0);
     const { chunked } = await run(FILES, counter(vocabulary('akim')));
     expect(chunked).toBe(1);
+  });
+
+  it('chunks again a file whose entry cannot be read', async () => {
+    await run(FILES);
+    for (const name of await readdir(dir)) await writeFile(join(dir, name), '{"passages": [');
+    const { passages, chunked } = await run(FILES);
+    expect(chunked).toBe(3);
+    expect(passages).toEqual(chunkCorpus(FILES, buildCatalog(FILES)));
   });
 
   it('keeps one entry per corpus file after pruning', async () => {
