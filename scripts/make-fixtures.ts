@@ -21,6 +21,7 @@ import {
   TableRow,
   TextRun,
 } from 'docx';
+import JSZip from 'jszip';
 import PDFDocument from 'pdfkit';
 
 const OUT = join(import.meta.dirname, '..', 'tests', 'fixtures', 'documents');
@@ -361,7 +362,24 @@ async function articleDocx(): Promise<Buffer> {
       },
     ],
   });
-  return Packer.toBuffer(doc);
+  return withFixedDates(await Packer.toBuffer(doc));
+}
+
+/**
+ * The `docx` package stamps the creation time into docProps/core.xml and every ZIP entry; pin both to
+ * FIXED_DATE so the fixture is the same on every run (and its `dcterms:created` year is 2023).
+ */
+async function withFixedDates(bytes: Buffer): Promise<Buffer> {
+  const zip = await JSZip.loadAsync(bytes);
+  const core = await zip.file('docProps/core.xml')?.async('string');
+  if (!core) throw new Error('docx wrote no docProps/core.xml');
+  const stamp = FIXED_DATE.toISOString();
+  zip.file(
+    'docProps/core.xml',
+    core.replace(/(<dcterms:(?:created|modified)[^>]*>)[^<]*/g, (_, open: string) => `${open}${stamp}`),
+  );
+  for (const entry of Object.values(zip.files)) entry.date = FIXED_DATE;
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
 const ARTICLE_HTML = `<!doctype html>

@@ -227,19 +227,44 @@ export function chunkDocument(
   });
 }
 
+/**
+ * The catalogue cut into runs of consecutive units from the same file, in catalogue order (the units of a
+ * file are consecutive), so chunking file by file and concatenating keeps the catalogue's passage order.
+ */
+export function catalogByFile(catalog: readonly DocumentInfo[]): DocumentInfo[][] {
+  const runs: DocumentInfo[][] = [];
+  for (const doc of catalog) {
+    const last = runs[runs.length - 1];
+    if (last && last[0]?.source === doc.source) last.push(doc);
+    else runs.push([doc]);
+  }
+  return runs;
+}
+
+/** Passages of one file's catalogue units, with ordinals counted from 0 within the file. */
+export function chunkFile(
+  file: SourceFile,
+  docs: readonly DocumentInfo[],
+  options: Partial<ChunkOptions> = {},
+): Passage[] {
+  const opts = { ...DEFAULT_CHUNK_OPTIONS, ...options };
+  const passages: Passage[] = [];
+  for (const doc of docs) passages.push(...chunkDocument(file, doc, passages.length, opts));
+  return passages;
+}
+
 /** Passages of the whole corpus in catalogue order, with dense ordinals. */
 export function chunkCorpus(
   files: readonly SourceFile[],
   catalog: readonly DocumentInfo[],
   options: Partial<ChunkOptions> = {},
 ): Passage[] {
-  const opts = { ...DEFAULT_CHUNK_OPTIONS, ...options };
   const byName = new Map(files.map((f) => [f.name, f]));
   const passages: Passage[] = [];
-  for (const doc of catalog) {
-    const file = byName.get(doc.source);
+  for (const docs of catalogByFile(catalog)) {
+    const file = byName.get(docs[0]?.source ?? '');
     if (!file) continue;
-    passages.push(...chunkDocument(file, doc, passages.length, opts));
+    for (const p of chunkFile(file, docs, options)) passages.push({ ...p, ordinal: passages.length });
   }
   return passages;
 }

@@ -16,7 +16,7 @@ function report(manifest: Manifest, buildDir: string): void {
   if (manifest.work) {
     const w = manifest.work;
     process.stdout.write(
-      `work: extracted ${w.extracted} of ${w.files} files, embedded ${w.embedded} texts, ${w.embeddedFromCache} from the cache\n`,
+      `work: extracted ${w.extracted} of ${w.files} files, chunked ${w.chunked}, embedded ${w.embedded} texts, ${w.embeddedFromCache} from the cache\n`,
     );
   }
   for (const skip of manifest.skipped ?? []) {

@@ -45,6 +45,8 @@ export const ManifestSchema = z.object({
     .object({
       files: z.number().int(),
       extracted: z.number().int(),
+      /** Files chunked by this build; absent in indexes built before the chunk cache. */
+      chunked: z.number().int().optional(),
       embedded: z.number().int(),
       embeddedFromCache: z.number().int(),
     })

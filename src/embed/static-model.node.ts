@@ -79,12 +79,42 @@ export async function writeStaticTokenizer(
 }
 
 /** Token counting with the generated tokenizer, special tokens included. */
-export async function createTokenCounter(
-  modelDir: string,
-): Promise<{ countTokens: (text: string) => number; maxTokens: number }> {
+export interface StaticTokenCounter {
+  countTokens: (text: string) => number;
+  maxTokens: number;
+  /**
+   * How this vocabulary treats `words` (pre-tokens as `preTokenize` gives them): each word it does not hold
+   * whole, with the pieces it splits into. A text's count is [CLS] + [SEP] + the pieces of its words, and a
+   * word held whole is one piece, so two vocabularies that give the same view count every text made of
+   * these words alike. The vocabulary is built from the whole corpus, which is why a file's chunking may
+   * be reused only while its words' view is unchanged.
+   */
+  wordsView: (words: Iterable<string>) => string;
+}
+
+export async function createTokenCounter(modelDir: string): Promise<StaticTokenCounter> {
   const { root, id } = locateModel(modelDir, '.');
   const tokenizer = await loadTokenizer(root, id);
-  return { countTokens: (text) => tokenizer.encode(text).length, maxTokens: MODEL_MAX_LENGTH };
+  const vocab = new Set(
+    Object.keys(
+      (
+        JSON.parse(await readFile(join(modelDir, 'tokenizer.json'), 'utf8')) as {
+          model: { vocab: Record<string, number> };
+        }
+      ).model.vocab,
+    ),
+  );
+  const countTokens = (text: string) => tokenizer.encode(text).length;
+  return {
+    countTokens,
+    maxTokens: MODEL_MAX_LENGTH,
+    wordsView: (words) =>
+      [...new Set(words)]
+        .filter((w) => !vocab.has(w))
+        .sort()
+        .map((w) => `${w} ${countTokens(w) - 2}`)
+        .join('\n'),
+  };
 }
 
 /** Step 2: train the LSA half on the passage texts and write config, layout and both ONNX files. */

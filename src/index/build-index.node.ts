@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CHUNKER_VERSION, chunkCorpus, DEFAULT_CHUNK_OPTIONS } from '../chunk/chunk-corpus.ts';
+import { CHUNKER_VERSION, DEFAULT_CHUNK_OPTIONS } from '../chunk/chunk-corpus.ts';
 import { BUILTIN_MODEL_ID, type Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { checksumDir, removeDir, sha256, sha256File, writeFileAtomic } from '../core/files.node.ts';
@@ -15,6 +15,7 @@ import { expansionCandidates } from '../embed/word-vectors.ts';
 import { buildCatalog } from '../ingest/catalog.ts';
 import { EXTRACTOR_VERSION } from '../ingest/extract.ts';
 import { type CorpusScan, loadCorpus } from '../ingest/load-corpus.node.ts';
+import { type ChunkTokens, chunkCorpusCached } from './chunk-cache.node.ts';
 import { openEmbeddingCache } from './embedding-cache.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
@@ -37,9 +38,10 @@ export const INDEX_FILES = {
 
 export const MANIFEST_FILE = 'manifest.json';
 
-/** Caches kept across builds under INDEX_DIR: extractions by file content, vectors by text. */
+/** Caches kept across builds under INDEX_DIR: extractions by file content, passages by file, vectors by text. */
 export const CACHE_DIRS = {
   extract: join('cache', 'extract'),
+  chunks: join('cache', 'chunks'),
   embeddings: join('cache', 'embeddings'),
 } as const;
 
@@ -150,7 +152,8 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     progress({ stage: `skipped ${skip.file} (${skip.reason}): ${skip.message}` });
   }
   const documents = buildCatalog(snapshot.files, snapshot.sidecar);
-  const fingerprint = corpusFingerprint(snapshot, await modelInputsFingerprint(config));
+  const modelInputs = await modelInputsFingerprint(config);
+  const fingerprint = corpusFingerprint(snapshot, modelInputs);
 
   const buildId = `build-${Date.now().toString(36)}-${process.pid}-${fingerprint.slice(0, 8)}`;
   const tmpDir = join(indexRoot, `.tmp-${buildId}`);
@@ -164,8 +167,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     const modelDir = join(tmpDir, generatedRel);
     const glove = gloveSifPath(config);
 
-    let countTokens: (text: string) => number;
-    let maxTokens: number;
+    let tokens: ChunkTokens;
     if (builtin) {
       progress({ stage: 'building tokenizer' });
       await writeStaticTokenizer(
@@ -173,22 +175,33 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
         snapshot.files.map((f) => f.text),
         glove,
       );
-      const counter = await createTokenCounter(modelDir);
-      countTokens = counter.countTokens;
-      maxTokens = counter.maxTokens;
+      // The vocabulary comes from the whole corpus; `wordsView` tells when a file's counts are unchanged.
+      tokens = { ...(await createTokenCounter(modelDir)), id: `${BUILTIN_MODEL_ID} ${modelInputs}` };
     } else {
       const probe = await createEmbedder(embedderOptions(config, config.EMBEDDING_MODEL));
-      countTokens = (t) => probe.countTokens(t);
-      maxTokens = probe.maxTokens;
+      tokens = {
+        countTokens: (t) => probe.countTokens(t),
+        maxTokens: probe.maxTokens,
+        id: probe.fingerprint,
+      };
     }
 
     progress({ stage: 'chunking' });
-    const passages = chunkCorpus(snapshot.files, documents, {
-      ...DEFAULT_CHUNK_OPTIONS,
-      countTokens,
+    const {
+      passages,
+      chunked,
+      prune: pruneChunks,
+    } = await chunkCorpusCached(
+      snapshot.files,
+      documents,
       // Leave room for the contextual header and a model prefix inside the model's window.
-      maxTokens: Math.min(DEFAULT_CHUNK_OPTIONS.maxTokens, maxTokens - 32),
-    });
+      {
+        ...DEFAULT_CHUNK_OPTIONS,
+        maxTokens: Math.min(DEFAULT_CHUNK_OPTIONS.maxTokens, tokens.maxTokens - 32),
+      },
+      tokens,
+      join(indexRoot, CACHE_DIRS.chunks),
+    );
     const documentsById = new Map(documents.map((d) => [d.id, d]));
     const texts = passages.map((p) => embeddingText(p, documentsById.get(p.documentId)));
 
@@ -301,6 +314,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       work: {
         files: snapshot.files.length + snapshot.skipped.length,
         extracted: snapshot.extracted,
+        chunked,
         embedded,
         embeddedFromCache: cache.hits,
       },
@@ -310,6 +324,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     await rename(tmpDir, buildDir);
     await writeFileAtomic(join(indexRoot, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await cache.save();
+    await pruneChunks();
     await removeStaleBuilds(indexRoot, buildId);
     progress({ stage: 'done' });
     return { manifest, buildDir };

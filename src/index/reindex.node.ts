@@ -42,6 +42,8 @@ export function createReindexer(options: {
           INDEX_DIR: options.config.INDEX_DIR,
           EMBEDDING_MODEL: options.config.EMBEDDING_MODEL,
           EMBEDDING_FALLBACK: 'none',
+          // The server watches the corpus itself; a build that inherited WATCH=true would watch forever.
+          WATCH: 'false',
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       });

@@ -7,7 +7,7 @@ import { rejectDocument } from './reject.ts';
  */
 
 /** Bump whenever any extractor's output changes, so cached extractions and indexes are redone. */
-export const EXTRACTOR_VERSION = 1;
+export const EXTRACTOR_VERSION = 2;
 
 /** Default largest corpus file (MAX_DOCUMENT_BYTES). */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
@@ -121,20 +121,15 @@ export async function extractFile(
     file = { name, format: 'pdf', text: pdf.text, pages: pdf.pages, meta: pdf.meta };
   } else if (declared === 'docx') {
     const { extractDocx } = await import('./extract-docx.ts');
-    file = {
-      name,
-      format: 'docx',
-      text: (
-        await extractDocx(bytes).catch((cause) => {
-          throw rejectDocument(
-            name,
-            'corrupt',
-            'the Word document is damaged (its ZIP or XML cannot be read)',
-            cause,
-          );
-        })
-      ).text,
-    };
+    const docx = await extractDocx(bytes).catch((cause) => {
+      throw rejectDocument(
+        name,
+        'corrupt',
+        'the Word document is damaged (its ZIP or XML cannot be read)',
+        cause,
+      );
+    });
+    file = { name, format: 'docx', text: docx.text, meta: docx.meta };
   } else if (declared === 'html') {
     const { extractHtml } = await import('./extract-html.ts');
     const html = extractHtml(utf8());

@@ -1,8 +1,9 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEFAULT_MODEL_ID, loadConfig } from '../../src/core/config.ts';
+import { BUILTIN_MODEL_ID, DEFAULT_MODEL_ID, loadConfig } from '../../src/core/config.ts';
+import { listFiles } from '../../src/core/files.node.ts';
 import type { Manifest } from '../../src/core/manifest.ts';
 import { buildIndex, MANIFEST_FILE } from '../../src/index/build-index.node.ts';
 import { openIndex } from '../../src/index/load-index.node.ts';
@@ -13,7 +14,7 @@ const FIXTURES = 'tests/fixtures/documents';
 const DOCUMENTS = ['electoral-reform.pdf', 'egov-services.docx', 'public-councils.html'];
 
 /** A corpus of one shipped text plus the PDF, DOCX and HTML fixtures, with one index directory per name. */
-async function mixedCorpus() {
+async function mixedCorpus(model = DEFAULT_MODEL_ID) {
   const root = await mkdtemp(join(tmpdir(), 'qa-incremental-'));
   const corpus = join(root, 'corpus');
   await mkdir(corpus);
@@ -26,19 +27,19 @@ async function mixedCorpus() {
       CORPUS_DIR: corpus,
       INDEX_DIR: join(root, index),
       MODELS_DIR: 'models',
-      EMBEDDING_MODEL: DEFAULT_MODEL_ID,
+      EMBEDDING_MODEL: model,
       EMBEDDING_FALLBACK: 'none',
       AUTO_BUILD: 'false',
     });
   return { root, corpus, config };
 }
 
-/** Every file of a build directory, by name. */
+/** Every file of a build directory, by name (the generated model's files under their relative paths). */
 async function buildFiles(indexDir: string): Promise<Map<string, Buffer>> {
   const manifest = JSON.parse(await readFile(join(indexDir, MANIFEST_FILE), 'utf8')) as Manifest;
   const dir = join(indexDir, manifest.buildId);
   const out = new Map<string, Buffer>();
-  for (const name of (await readdir(dir)).sort()) out.set(name, await readFile(join(dir, name)));
+  for (const name of await listFiles(dir)) out.set(name, await readFile(join(dir, name)));
   return out;
 }
 
@@ -67,9 +68,10 @@ describe.skipIf(inject('pretrainedUnavailable') !== '')('incremental build', () 
     expect(first.documentCount).toBe(4);
   });
 
-  it('re-extracts only the changed file and embeds only texts it has not embedded before', () => {
-    expect(first.work).toMatchObject({ files: 5, extracted: 5, embeddedFromCache: 0 });
+  it('re-extracts and re-chunks only the changed file and embeds only texts it has not embedded before', () => {
+    expect(first.work).toMatchObject({ files: 5, extracted: 5, chunked: 4, embeddedFromCache: 0 });
     expect(second.work?.extracted).toBe(1);
+    expect(second.work?.chunked).toBe(1);
     // The changed section's passage and the new sentence; everything else comes from the cache.
     expect(second.work?.embedded).toBeGreaterThan(0);
     expect(second.work?.embedded).toBeLessThanOrEqual(4);
@@ -150,6 +152,59 @@ describe.skipIf(inject('pretrainedUnavailable') !== '')('incremental build', () 
     const manifest = (await buildIndex(config)).manifest;
     expect(manifest.documentCount).toBe(3);
     expect(manifest.work?.extracted).toBe(0);
+    expect(manifest.work?.chunked).toBe(0);
     expect(manifest.work?.embedded).toBe(0);
+  });
+});
+
+/**
+ * The built-in model trains on the passages and builds its vocabulary from the whole corpus, so every
+ * build re-embeds; what carries over is extraction and chunking, file by file.
+ */
+describe('incremental build with the built-in model', () => {
+  let env: Awaited<ReturnType<typeof mixedCorpus>>;
+  let first: Manifest;
+  let second: Manifest;
+  beforeAll(async () => {
+    env = await mixedCorpus(BUILTIN_MODEL_ID);
+    // "qorganism" reaches the chunker only after the markup inside it is removed; glossary.md is the
+    // one file that spells it out and so puts it in the vocabulary.
+    await writeFile(
+      join(env.corpus, 'note.md'),
+      '# Field notes\n\nThe district of Zhana**qorgan**ism held its first akim election in 2021. Turnout was high.\n',
+    );
+    await writeFile(join(env.corpus, 'glossary.md'), '# Glossary\n\nZhanaqorganism: a district name.\n');
+    first = (await buildIndex(env.config('incremental'))).manifest;
+    await writeFile(
+      join(env.corpus, 'glossary.md'),
+      '# Glossary\n\nZhanaqorganism: a district name. Akim: the head of a local administration.\n',
+    );
+    second = (await buildIndex(env.config('incremental'))).manifest;
+    await buildIndex(env.config('full'));
+  }, 600_000);
+
+  it('chunks only the changed file', () => {
+    expect(first.work).toMatchObject({ extracted: 7, chunked: 6 });
+    expect(second.work).toMatchObject({ extracted: 1, chunked: 1 });
+  });
+
+  it('writes an index identical, file for file, to a full build of the same corpus', async () => {
+    const incremental = await buildFiles(env.config('incremental').INDEX_DIR);
+    const full = await buildFiles(env.config('full').INDEX_DIR);
+    expect([...incremental.keys()]).toEqual([...full.keys()]);
+    for (const [name, data] of incremental)
+      expect({ name, same: data.equals(full.get(name) as Buffer) }).toEqual({ name, same: true });
+  });
+
+  it('re-chunks an unchanged file when a word it counted left the vocabulary', async () => {
+    await rm(join(env.corpus, 'glossary.md'));
+    const manifest = (await buildIndex(env.config('incremental'))).manifest;
+    // note.md is unchanged but "zhanaqorganism" now splits into pieces, so its token counts may differ.
+    expect(manifest.work).toMatchObject({ extracted: 0, chunked: 1 });
+    await buildIndex(env.config('full'));
+    const incremental = await buildFiles(env.config('incremental').INDEX_DIR);
+    const full = await buildFiles(env.config('full').INDEX_DIR);
+    for (const [name, data] of incremental)
+      expect({ name, same: data.equals(full.get(name) as Buffer) }).toEqual({ name, same: true });
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
 import type { LoadedIndex } from '../../src/index/load-index.node.ts';
 import { createReindexer } from '../../src/index/reindex.node.ts';
@@ -49,6 +49,27 @@ describe('createReindexer failures', () => {
     const status = await run('setTimeout(() => {}, 60_000);', 300);
     expect(status.error).toMatch(/^build took longer than 300 ms and was stopped/);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('createReindexer in a watching server', () => {
+  it('runs the build once, never as a watcher, when the server was started with WATCH=true', async () => {
+    vi.stubEnv('WATCH', 'true');
+    try {
+      const loaded = { manifest: { builtAt: 'now', passageCount: 1 } } as unknown as LoadedIndex;
+      const reindexer = createReindexer({
+        config: { ...testConfig(), WATCH: true },
+        swap: () => {},
+        log: () => {},
+        open: async () => loaded,
+        // The real build CLI keeps watching when WATCH is true and never exits.
+        command: fakeBuild("process.exit(process.env.WATCH === 'false' ? 0 : 9);"),
+      });
+      reindexer.reindex();
+      expect(await reindexer.done()).toMatchObject({ state: 'idle', indexBuiltAt: 'now' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Document, Packer, Paragraph, TextRun } from 'docx';
+import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
+import { buildCatalog } from '../../src/ingest/catalog.ts';
 import { extractFile, sniffFormat } from '../../src/ingest/extract.ts';
 
 const FIXTURES = 'tests/fixtures/documents';
@@ -70,6 +73,69 @@ describe('extractFile: DOCX', () => {
     expect(file.text).toMatch(/^Year\tRegistered users, million\n2018\t7\.9$/m);
     expect(file.text).toMatch(/## Notes\n\n1\. The portal was launched in 2006/);
     expect(file.text).not.toContain('↑');
+  });
+});
+
+/** A one-paragraph DOCX (no Title paragraph) whose docProps/core.xml is `core`, or has none. */
+async function docxWithCore(core: string | undefined): Promise<Uint8Array> {
+  const doc = new Document({
+    sections: [
+      {
+        children: [
+          new Paragraph({ children: [new TextRun('Akims of rural districts are elected since 2021.')] }),
+        ],
+      },
+    ],
+  });
+  const zip = await JSZip.loadAsync(await Packer.toBuffer(doc));
+  if (core === undefined) zip.remove('docProps/core.xml');
+  else zip.file('docProps/core.xml', core);
+  return zip.generateAsync({ type: 'uint8array' });
+}
+
+describe('extractFile: DOCX properties', () => {
+  it('takes authors and year from the properties and leaves the title to the Title paragraph', async () => {
+    const file = await extract('egov-services.docx');
+    expect(file.meta).toEqual({ authors: ['Marat Yessenov'], year: 2023 });
+    const [doc] = buildCatalog([file]);
+    expect(doc).toMatchObject({
+      title: 'Digital Public Services and the eGov Portal in Kazakhstan',
+      authors: ['Marat Yessenov'],
+      bibliography: { year: 2023 },
+    });
+  });
+
+  it('takes the title from the properties when no paragraph has the Title style, whatever the prefixes', async () => {
+    const core = `<?xml version="1.0" encoding="UTF-8"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:d="http://purl.org/dc/elements/1.1/" xmlns:t="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<d:title>Rural  Akim Elections &amp; Their Effects</d:title><d:creator>Aliya Bekova; Timur Sadykov</d:creator>
+<t:created xsi:type="t:W3CDTF">2021-09-30T08:00:00Z</t:created></cp:coreProperties>`;
+    const file = await extractFile('akims.docx', await docxWithCore(core), { maxBytes: 1_000_000 });
+    expect(file.meta).toEqual({
+      title: 'Rural Akim Elections & Their Effects',
+      authors: ['Aliya Bekova', 'Timur Sadykov'],
+      year: 2021,
+    });
+    expect(buildCatalog([file])[0]?.title).toBe('Rural Akim Elections & Their Effects');
+  });
+
+  it('ignores placeholder authors and a missing properties part', async () => {
+    const placeholder = `<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Windows User</dc:creator></cp:coreProperties>`;
+    const options = { maxBytes: 1_000_000 };
+    expect((await extractFile('a.docx', await docxWithCore(placeholder), options)).meta).toEqual({});
+    const bare = await extractFile('b.docx', await docxWithCore(undefined), options);
+    expect(bare.meta).toEqual({});
+    expect(bare.text).toContain('Akims of rural districts');
+  });
+
+  it('lets catalog.json override what the properties say', async () => {
+    const file = await extract('egov-services.docx');
+    const sidecar = {
+      documents: [{ file: 'egov-services.docx', authors: ['M. Yessenov', 'A. Editor'], year: 2022 }],
+    };
+    const [doc] = buildCatalog([file], sidecar);
+    expect(doc?.authors).toEqual(['M. Yessenov', 'A. Editor']);
+    expect(doc?.bibliography?.year).toBe(2022);
   });
 });
 
