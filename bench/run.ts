@@ -13,7 +13,8 @@
  * first if stale) with WORKERS=1 unless WORKERS is set.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
@@ -38,6 +39,10 @@ const ENV: Record<string, string> = {
   // Answers are recorded as in production (a SQLite file), but never into the developer's data/ folder.
   ANALYTICS_DB: `.tmp/bench-analytics-${process.pid}.sqlite`,
 };
+// The run's analytics database goes however the run ends (SQLite keeps -wal and -shm files beside it).
+process.once('exit', () => {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${ENV.ANALYTICS_DB}${suffix}`, { force: true });
+});
 const PORT = 18_787;
 const CONNECTIONS = [1, 16, 64];
 const quick = process.argv.includes('--quick');
@@ -308,7 +313,6 @@ async function main(): Promise<void> {
     await Promise.all(servers.slice(1).map(async (s) => [s.name, await rssTree(s.pid)] as const)),
   );
   for (const server of servers) await stopProcess(server.child);
-  await rm(ENV.ANALYTICS_DB as string, { force: true });
 
   const results = {
     date: new Date().toISOString(),
