@@ -1,44 +1,60 @@
 /**
- * `npm run bench`: build time, cold start, in-process latency by stage, HTTP throughput and latency under
- * load (autocannon, loopback), and memory before/after 100k requests, on the shipped corpus.
- * Prints a table and writes bench/results/latest.json.
+ * `npm run bench`: build time, cold start (compiled build and tsx), in-process latency by stage, HTTP
+ * throughput and latency under load (autocannon, loopback) for the service and for peers over the same
+ * passages (Hono + MiniSearch, Hono + Orama, and with a pretrained model a same-model RAG retriever), CPU
+ * per request for `/healthz` and a rejected POST, and memory before/after 100k requests.
+ * Prints tables and writes bench/results/latest.json.
+ *
+ *   npm run bench                            the default (pretrained) model; the RAG peer is included
+ *   npm run bench -- --model builtin-static  the built-in model
+ *   npm run bench -- --quick                 shorter rounds
+ *
+ * Each server is a process of its own; the service runs as `npm start` runs it (`node dist/node.js`, built
+ * first if stale) with WORKERS=1 unless WORKERS is set.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/core/config.ts';
+import { removeDir } from '../src/core/files.node.ts';
+import { resolveEmbeddingModel } from '../src/embed/resolve-model.node.ts';
 import { parseQuestions } from '../src/eval/evaluate.ts';
 import { buildIndex } from '../src/index/build-index.node.ts';
-import { removeDir } from '../src/core/files.node.ts';
 import { openIndex } from '../src/index/load-index.node.ts';
-import { resolveEmbeddingModel } from '../src/embed/resolve-model.node.ts';
 import { createQaService, type StageName } from '../src/retrieve/engine.ts';
+import { cpuSeconds, runBenchmark, rssTree, startProcess, stopProcess } from './processes.ts';
 
-const ENV = {
+const ENV: Record<string, string> = {
   CORPUS_DIR: 'corpus',
   INDEX_DIR: '.tmp/bench-index',
   MODELS_DIR: 'models',
   LOG_LEVEL: 'silent',
-  // One load generator on loopback is one client; the limiter would measure itself.
+  // One load generator on loopback is one client; the limiters would measure themselves.
   RATE_LIMIT_PER_MINUTE: '0',
+  OPS_RATE_LIMIT_PER_MINUTE: '0',
+  MAX_CONNECTIONS_PER_CLIENT: '1000',
   // Answers are recorded as in production (a SQLite file), but never into the developer's data/ folder.
   ANALYTICS_DB: `.tmp/bench-analytics-${process.pid}.sqlite`,
 };
+// The run's analytics database goes however the run ends (SQLite keeps -wal and -shm files beside it).
+process.once('exit', () => {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${ENV.ANALYTICS_DB}${suffix}`, { force: true });
+});
 const PORT = 18_787;
+const CONNECTIONS = [1, 16, 64];
 const quick = process.argv.includes('--quick');
 // `--model builtin-static` measures the built-in model; the default is the configured default model.
 const modelArg = process.argv.indexOf('--model');
-if (modelArg > 0) (ENV as Record<string, string>).EMBEDDING_MODEL = process.argv[modelArg + 1] as string;
+if (modelArg > 0) ENV.EMBEDDING_MODEL = process.argv[modelArg + 1] as string;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 const ms = (x: number) => Number(x.toFixed(3));
-
-async function rssOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
-}
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
+const ratio = (a: number, b: number) => (b > 0 ? Number((a / b).toFixed(2)) : 0);
 
 async function waitForAnswer(url: string, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
@@ -48,20 +64,80 @@ async function waitForAnswer(url: string, deadline: number): Promise<void> {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ question: 'What is political modernization?' }),
       });
+      await res.arrayBuffer();
       if (res.ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 10));
   }
-  throw new Error('server did not answer in time');
+  throw new Error(`${url} did not answer in time`);
 }
 
-function startServer(): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-    env: { ...process.env, ...ENV, PORT: String(PORT), AUTO_BUILD: 'false' },
+/** One request autocannon sends (its module is untyped here). */
+interface LoadRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+interface ServerSpec {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** The service as `npm start` runs it, and with tsx as `npm run dev` does (for the cold-start comparison). */
+const serviceSpec = (port: number, runner: 'dist' | 'tsx' = 'dist'): ServerSpec => ({
+  name: 'service',
+  args: runner === 'dist' ? ['dist/node.js'] : ['--import', 'tsx', 'src/node.ts'],
+  env: { ...ENV, PORT: String(port), AUTO_BUILD: 'false', WORKERS: process.env.WORKERS ?? '1' },
+});
+const peerSpec = (name: string, port: number): ServerSpec => ({
+  name,
+  args: ['--import', 'tsx', `bench/peers/${name}.ts`],
+  env: { ...ENV, PORT: String(port) },
+});
+
+async function startServer(spec: ServerSpec) {
+  const port = Number(spec.env.PORT);
+  const child = startProcess(process.execPath, spec.args, {
+    env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const started = performance.now();
+  const url = `http://127.0.0.1:${port}`;
+  await Promise.race([
+    waitForAnswer(url, Date.now() + 120_000),
+    new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${spec.name} exited with ${code}`)))),
+  ]);
+  return { name: spec.name, url, child, pid: child.pid as number, startSeconds: (performance.now() - started) / 1000 };
+}
+type Running = Awaited<ReturnType<typeof startServer>>;
+
+/** Process start to first successful answer, index already built: the median of `rounds` starts. */
+async function coldStart(runner: 'dist' | 'tsx', rounds: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const server = await startServer(serviceSpec(PORT + 10, runner));
+    times.push(Number(server.startSeconds.toFixed(3)));
+    await stopProcess(server.child);
+  }
+  return times;
+}
+
+/** CPU the server spends per request on `request`, from /proc before and after `amount` requests. */
+async function cpuPerRequest(server: Running, request: LoadRequest, amount: number) {
+  await autocannon({ url: server.url, connections: 16, amount: 500, requests: [request] });
+  const before = await cpuSeconds(server.pid);
+  const r = await autocannon({ url: server.url, connections: 16, amount, requests: [request] });
+  const after = await cpuSeconds(server.pid);
+  return {
+    microseconds: Math.round(((after - before) / amount) * 1e6),
+    requestsPerSecond: Math.round(r.requests.average),
+    statuses: [...new Set(Object.keys(r.statusCodeStats ?? {}))].join(','),
+  };
 }
 
 async function main(): Promise<void> {
@@ -72,7 +148,7 @@ async function main(): Promise<void> {
   const questions = parseQuestions(await readFile('eval/dev.jsonl', 'utf8')).map((q) => q.turns.at(-1) as string);
 
   // 1. Full index build from scratch.
-  await removeDir(ENV.INDEX_DIR);
+  await removeDir(ENV.INDEX_DIR as string);
   const buildStarted = performance.now();
   const { manifest } = await buildIndex(config);
   const buildSeconds = (performance.now() - buildStarted) / 1000;
@@ -124,72 +200,163 @@ async function main(): Promise<void> {
   }
   const inProcessUncached = summary();
 
-  // 3. Cold start: process start to first successful answer, index already built.
-  const coldStarted = performance.now();
-  const server = startServer();
-  const url = `http://127.0.0.1:${PORT}`;
-  await waitForAnswer(url, Date.now() + 30_000);
-  const coldStartSeconds = (performance.now() - coldStarted) / 1000;
-  const rssAfterStart = await rssOf(server.pid as number);
+  // 3. Cold start: process start to first successful answer, index already built; the compiled build that
+  // `npm start` runs against the sources under tsx, alternated so that machine noise hits both.
+  await promisify(execFile)(process.execPath, ['scripts/build.mjs', '--if-stale']);
+  const cold: Record<'dist' | 'tsx', number[]> = { dist: [], tsx: [] };
+  for (let i = 0; i < (quick ? 2 : 3); i++) {
+    cold.dist.push(...(await coldStart('dist', 1)));
+    cold.tsx.push(...(await coldStart('tsx', 1)));
+  }
 
-  // 4. HTTP load over a rotating set of real questions.
-  const requests = questions.map((question) => ({
+  // 4. The service and its peers, each in its own process, all up at once.
+  const peers = ['minisearch', 'orama', ...(config.EMBEDDING_MODEL === 'builtin-static' ? [] : ['rag'])];
+  const servers: Running[] = [];
+  servers.push(await startServer(serviceSpec(PORT)));
+  for (const [i, name] of peers.entries()) servers.push(await startServer(peerSpec(name, PORT + 1 + i)));
+  const own = servers[0] as Running;
+  const rssAfterStart = await rssTree(own.pid);
+
+  // 5. HTTP load over a rotating set of real questions, each server in turn at each concurrency.
+  const ask = (question: string) => ({
     method: 'POST' as const,
     path: '/v1/ask',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ question }),
-  }));
-  const http: Array<Record<string, number>> = [];
+  });
+  const requests = questions.map(ask);
+  // Every question new to any cache: the dev questions with a counter appended.
+  let asked = 0;
+  const uncached = [
+    {
+      ...ask(''),
+      setupRequest: (request: LoadRequest) => ({
+        ...request,
+        body: JSON.stringify({ question: `${questions[asked % questions.length]} (${asked++})` }),
+      }),
+    },
+  ];
+  for (const server of servers) await autocannon({ url: server.url, connections: 16, amount: 1000, requests });
+  const duration = quick ? 3 : 10;
+  const http: Array<Record<string, number | string>> = [];
   let served = 0;
-  for (const connections of [1, 16, 64]) {
-    const r = await autocannon({ url, connections, duration: quick ? 3 : 10, requests });
-    served += r.requests.total;
-    http.push({
-      connections,
-      requestsPerSecond: Math.round(r.requests.average),
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      max: r.latency.max,
-      errors: r.errors + r.timeouts + r.non2xx,
-    });
+  for (const [connections, load] of [...CONNECTIONS.map((c) => [c, 'dev'] as const), [16, 'uncached'] as const]) {
+    for (const server of servers) {
+      const r = await autocannon({
+        url: server.url,
+        connections,
+        duration,
+        requests: load === 'dev' ? requests : uncached,
+      });
+      if (server === own) served += r.requests.total;
+      http.push({
+        server: server.name,
+        connections,
+        questions: load,
+        requestsPerSecond: Math.round(r.requests.average),
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        max: r.latency.max,
+        errors: r.errors + r.timeouts + r.non2xx,
+      });
+    }
   }
-  // 5. Memory after at least 100k requests.
+  const row = (name: string, connections: number, load: string) =>
+    http.find((h) => h.server === name && h.connections === connections && h.questions === load) as Record<
+      string,
+      number
+    >;
+  const ratios = [...CONNECTIONS.map((c) => [c, 'dev'] as const), [16, 'uncached'] as const].flatMap(
+    ([connections, load]) =>
+      peers.map((peer) => {
+        const ours = row('service', connections, load);
+        const theirs = row(peer, connections, load);
+        return {
+          peer,
+          connections,
+          questions: load,
+          requestsPerSecond: ratio(ours.requestsPerSecond ?? 0, theirs.requestsPerSecond ?? 0),
+          p99: ratio(ours.p99 ?? 0, theirs.p99 ?? 0),
+        };
+      }),
+  );
+
+  // 6. CPU per request for work that is not search: a health probe, and a POST rejected as invalid JSON.
+  const probes = {
+    healthz: { method: 'GET' as const, path: '/healthz' },
+    rejectedPost: { method: 'POST' as const, path: '/v1/ask', headers: { 'content-type': 'application/json' }, body: '{"question": ' },
+  };
+  const cpu: Array<Record<string, number | string>> = [];
+  for (const server of servers.filter((s) => s.name === 'service' || s.name === 'minisearch')) {
+    for (const [probe, request] of Object.entries(probes)) {
+      cpu.push({ server: server.name, probe, ...(await cpuPerRequest(server, request, quick ? 5_000 : 20_000)) });
+    }
+  }
+  const cpuOf = (name: string, probe: string) =>
+    Number(cpu.find((c) => c.server === name && c.probe === probe)?.microseconds ?? 0);
+  const cpuRatios = Object.fromEntries(
+    Object.keys(probes).map((probe) => [probe, ratio(cpuOf('service', probe), cpuOf('minisearch', probe))]),
+  );
+
+  // 7. Memory after at least 100k requests, per process (a cluster primary, then its workers).
   const target = quick ? 20_000 : 100_000;
   if (served < target) {
-    const r = await autocannon({ url, connections: 16, amount: target - served, requests });
+    const r = await autocannon({ url: own.url, connections: 16, amount: target - served, requests });
     served += r.requests.total;
   }
-  const rssAfterLoad = await rssOf(server.pid as number);
+  const rssAfterLoad = await rssTree(own.pid);
   // A second round of the same size: growth here, after caches and the heap have settled, would be a leak.
-  await autocannon({ url, connections: 16, amount: target, requests });
+  await autocannon({ url: own.url, connections: 16, amount: target, requests });
   served += target;
-  const rssAfterSecondRound = await rssOf(server.pid as number);
-  server.kill('SIGTERM');
+  const rssAfterSecondRound = await rssTree(own.pid);
+  const peerRss = Object.fromEntries(
+    await Promise.all(servers.slice(1).map(async (s) => [s.name, await rssTree(s.pid)] as const)),
+  );
+  for (const server of servers) await stopProcess(server.child);
 
   const results = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
+    },
+    workers: process.env.WORKERS ?? '1',
     corpus: { documents: manifest.documentCount, passages: manifest.passageCount, dims: manifest.model.dims },
     buildSeconds: Number(buildSeconds.toFixed(2)),
-    coldStartSeconds: Number(coldStartSeconds.toFixed(3)),
+    coldStartSeconds: {
+      dist: cold.dist,
+      tsx: cold.tsx,
+      medianDist: median(cold.dist),
+      medianTsx: median(cold.tsx),
+      ratio: ratio(median(cold.dist), median(cold.tsx)),
+    },
     model: manifest.model.id,
     inProcessMs: inProcess,
     inProcessUncachedMs: inProcessUncached,
     http,
+    ratios,
+    cpuMicrosecondsPerRequest: cpu,
+    cpuRatios,
     memory: {
       rssAfterStartMiB: rssAfterStart,
       rssAfterFirstRoundMiB: rssAfterLoad,
       rssAfterSecondRoundMiB: rssAfterSecondRound,
       requestsServed: served,
+      peersAfterLoadMiB: peerRss,
     },
   };
   await mkdir('bench/results', { recursive: true });
   await writeFile('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
 
+  const c = results.coldStartSeconds;
   const lines = [
-    `machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}`,
-    `corpus: ${manifest.passageCount} passages, model ${manifest.model.id} (${manifest.model.dims} dims)`,
-    `index build: ${results.buildSeconds} s   cold start to first answer: ${results.coldStartSeconds} s`,
+    `machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, load average at the end ${results.machine.loadAverageAtEnd.join(' ')}`,
+    `corpus: ${manifest.passageCount} passages, model ${manifest.model.id} (${manifest.model.dims} dims); service WORKERS=${results.workers}`,
+    `index build: ${results.buildSeconds} s`,
+    `cold start to first answer: dist ${c.medianDist} s (${c.dist.join(', ')}), tsx ${c.medianTsx} s (${c.tsx.join(', ')}); dist ÷ tsx ${c.ratio}`,
     '',
     '| in-process stage | p50 ms | p99 ms | uncached p50 ms | uncached p99 ms |',
     '|---|---|---|---|---|',
@@ -197,16 +364,26 @@ async function main(): Promise<void> {
       ([k, v]) => `| ${k} | ${v.p50} | ${v.p99} | ${inProcessUncached[k]?.p50} | ${inProcessUncached[k]?.p99} |`,
     ),
     '',
-    '| connections | req/s | p50 ms | p99 ms | max ms | errors |',
-    '|---|---|---|---|---|---|',
-    ...http.map((h) => `| ${h.connections} | ${h.requestsPerSecond} | ${h.p50} | ${h.p99} | ${h.max} | ${h.errors} |`),
+    '| connections | questions | server | req/s | p50 ms | p99 ms | max ms | errors |',
+    '|---|---|---|---|---|---|---|---|',
+    ...http.map(
+      (h) =>
+        `| ${h.connections} | ${h.questions} | ${h.server} | ${h.requestsPerSecond} | ${h.p50} | ${h.p99} | ${h.max} | ${h.errors} |`,
+    ),
     '',
-    `RSS after start ${rssAfterStart} MiB, after ${target} requests ${rssAfterLoad} MiB, after ${served} requests ${rssAfterSecondRound} MiB`,
+    '| connections | questions | service ÷ peer | req/s ratio | p99 ratio |',
+    '|---|---|---|---|---|',
+    ...ratios.map((r) => `| ${r.connections} | ${r.questions} | ${r.peer} | ${r.requestsPerSecond} | ${r.p99} |`),
+    '',
+    '| CPU per request | server | µs | req/s | statuses |',
+    '|---|---|---|---|---|',
+    ...cpu.map((x) => `| ${x.probe} | ${x.server} | ${x.microseconds} | ${x.requestsPerSecond} | ${x.statuses} |`),
+    `service ÷ minisearch CPU per request: healthz ${cpuRatios.healthz}, rejected POST ${cpuRatios.rejectedPost}`,
+    '',
+    `service RSS (MiB per process) after start ${rssAfterStart.join('+')}, after ${target} requests ${rssAfterLoad.join('+')}, after ${served} requests ${rssAfterSecondRound.join('+')}`,
+    `peers' RSS after their load: ${Object.entries(peerRss).map(([k, v]) => `${k} ${v.join('+')}`).join(', ')}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runBenchmark(main);

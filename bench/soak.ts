@@ -8,16 +8,18 @@
  * Clients come from different loopback addresses (127.0.1.x valid, 127.0.2.x invalid, 127.0.3.x abusive),
  * so per-client limits apply to each group apart, as they would to different hosts.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { loadConfig } from '../src/core/config.ts';
 import { parseQuestions } from '../src/eval/evaluate.ts';
 import { openOrBuildIndex } from '../src/index/load-index.node.ts';
+import { runBenchmark, startProcess } from './processes.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -261,7 +263,9 @@ async function main(): Promise<void> {
   const questions = parseQuestions(await readFile('eval/dev.jsonl', 'utf8')).map((q) => q.turns.at(-1) as string);
 
   const logLines: string[] = [];
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+  // The server as `npm start` runs it: the compiled build, made first if stale.
+  await promisify(execFile)(process.execPath, ['scripts/build.mjs', '--if-stale']);
+  const server: ChildProcess = startProcess(process.execPath, ['dist/node.js'], {
     env: {
       ...process.env,
       ...env,
@@ -390,7 +394,4 @@ async function main(): Promise<void> {
   process.exit(ok ? 0 : 1);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`soak: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -9,12 +9,13 @@
  *    isolate, bundle, index load) and of the next requests. Wall time, not CPU: workerd reports no CPU
  *    time locally, and this machine is shared, so compare with part 1 rather than across runs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseQuestions } from '../src/eval/evaluate.ts';
 import { openIndexExport } from '../src/index/export.ts';
 import { createQaService } from '../src/retrieve/engine.ts';
+import { startProcess, stopProcess } from './processes.ts';
 
 const ASSETS = '.worker/assets';
 const PORT = 18_797;
@@ -72,9 +73,9 @@ async function waitReady(child: ChildProcess): Promise<void> {
 }
 
 async function inWorkerd(asked: string[]) {
-  const child = spawn('npx', ['wrangler', 'dev', '--local', '--port', String(PORT), '--ip', '127.0.0.1'], {
+  // In a process group of its own (wrangler starts workerd), stopped on Ctrl-C too (./processes.ts).
+  const child = startProcess('npx', ['wrangler', 'dev', '--local', '--port', String(PORT), '--ip', '127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
   });
   try {
     await waitReady(child);
@@ -94,7 +95,7 @@ async function inWorkerd(asked: string[]) {
     for (const question of asked.slice(1)) warm.push(await ask(question));
     return { cold, warm };
   } finally {
-    if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    await stopProcess(child);
   }
 }
 

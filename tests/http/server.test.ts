@@ -1,43 +1,83 @@
 import type { ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../setup/server.ts';
+import { buildServer, exited, startServer } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
-/** Smoke test of the real entry point: `src/node.ts` serving the shared test index over TCP. */
+const ask = async (port: number, question: string) => {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/ask`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ question }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      passages: Array<{ id: string; text: string; citation: { source: string; start: number; end: number } }>;
+    },
+  };
+};
+
+/**
+ * Smoke test of the real entry point, serving the shared test index over TCP: `src/node.ts` under tsx
+ * (`npm run dev`) and the compiled build in dist/ that `npm start` runs.
+ */
 describe('node server', () => {
   const port = 18_000 + (process.pid % 1000);
+  const builtPort = port + 1000;
+  // A directory of its own: the developer's dist/ may be serving while the tests run.
+  const outdir = `.tmp/dist-test-${process.pid}`;
   let server: ChildProcess;
-  let exitCode: number | null = null;
+  let built: ChildProcess;
 
   beforeAll(async () => {
-    server = await startServer(port, TEST_INDEX_ENV);
-    server.on('exit', (code) => {
-      exitCode = code;
-    });
+    [server, built] = await Promise.all([
+      startServer(port, TEST_INDEX_ENV),
+      buildServer(outdir).then(() => startServer(builtPort, TEST_INDEX_ENV, { build: outdir })),
+    ]);
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     server?.kill('SIGTERM');
+    built?.kill('SIGTERM');
+    if (built) await exited(built);
+    await rm(outdir, { recursive: true, force: true });
   });
 
   it('answers a question with cited passages over HTTP', async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/v1/ask`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ question: 'What is political modernization?' }),
-    });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as {
-      passages: Array<{ citation: { source: string; start: number; end: number } }>;
-    };
+    const { status, body } = await ask(port, 'What is political modernization?');
+    expect(status).toBe(200);
     expect(body.passages).toHaveLength(5);
     expect(body.passages[0]?.citation.source).toMatch(/\.txt$/);
   });
 
+  it('gives the same answers from the compiled build as from the sources', async () => {
+    for (const question of ['What is political modernization?', 'Who founded the Alash party?']) {
+      const [source, compiled] = await Promise.all([ask(port, question), ask(builtPort, question)]);
+      expect(compiled.status).toBe(200);
+      expect(compiled.body.passages.map((p) => p.id)).toEqual(source.body.passages.map((p) => p.id));
+      expect(compiled.body.passages.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('serves the widget and Swagger UI from the compiled build', async () => {
+    // Both are read from files located relative to the modules: the widget's source, swagger-ui-dist.
+    for (const path of ['/widget.js', '/docs/swagger-ui-bundle.js']) {
+      const text = (p: number) => fetch(`http://127.0.0.1:${p}${path}`).then((r) => r.text());
+      const [source, compiled] = await Promise.all([text(port), text(builtPort)]);
+      expect(compiled.length).toBeGreaterThan(1000);
+      expect(compiled).toBe(source);
+    }
+  });
+
   it('exits cleanly on SIGTERM', async () => {
-    server.kill('SIGTERM');
-    const deadline = Date.now() + 10_000;
-    while (exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(exitCode).toBe(0);
+    for (const child of [server, built]) {
+      child.kill('SIGTERM');
+      const code = await Promise.race([
+        exited(child),
+        new Promise((r) => setTimeout(() => r('timeout'), 10_000)),
+      ]);
+      expect(code).toBe(0);
+    }
   });
 });

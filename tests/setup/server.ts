@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 
 export interface StartOptions {
   /** Lower the open-file limit of the server process (`ulimit -n`). */
@@ -7,15 +8,30 @@ export interface StartOptions {
   output?: string[];
   /** How long to wait for /healthz (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * Run the compiled server in this directory (`node <dir>/node.js`, as `npm start` runs dist/) instead
+   * of the TypeScript sources under tsx; build it first with `buildServer`.
+   */
+  build?: string;
 }
 
-/** Starts `src/node.ts` as a real server on `port` with `env`, and waits until /healthz answers. */
+/** Compiles the server into `outdir` with the script `npm start` uses (scripts/build.mjs). */
+export async function buildServer(outdir: string): Promise<void> {
+  await promisify(execFile)(process.execPath, ['scripts/build.mjs', '--outdir', outdir]);
+}
+
+/**
+ * Starts the real server on `port` with `env` (`src/node.ts` under tsx, or a compiled build), and waits
+ * until /healthz answers.
+ */
 export async function startServer(
   port: number,
   env: Record<string, string>,
   options: StartOptions = {},
 ): Promise<ChildProcess> {
-  const node = [process.execPath, '--import', 'tsx', 'src/node.ts'];
+  const node = options.build
+    ? [process.execPath, `${options.build}/node.js`]
+    : [process.execPath, '--import', 'tsx', 'src/node.ts'];
   const [file, args] = options.fileLimit
     ? ['sh', ['-c', `ulimit -n ${options.fileLimit} && exec "$@"`, 'sh', ...node]]
     : [node[0] as string, node.slice(1)];
