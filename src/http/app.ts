@@ -1,6 +1,5 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { constantTimeEqual } from '../core/compare.ts';
 import type { Config } from '../core/config.ts';
@@ -12,7 +11,15 @@ import { createClientKey } from './client-address.ts';
 import { errorBody } from './errors.ts';
 import { exampleValues } from './examples.ts';
 import type { HttpMetrics } from './metrics.ts';
-import { type Log, observeRequests, rateLimit, readBody, respondWithError, timeLimit } from './middleware.ts';
+import {
+  allowOrigins,
+  type Log,
+  observeRequests,
+  rateLimit,
+  readBody,
+  respondWithError,
+  timeLimit,
+} from './middleware.ts';
 import { createOpenApiApp, type Env, errorResponses } from './openapi.ts';
 import type { StaticAssets } from './pages.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
@@ -88,17 +95,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       },
     }),
   );
-  const origins = (config.CORS_ORIGINS ?? '*').split(',').map((o) => o.trim());
-  app.use(
-    '*',
-    cors({
-      origin: origins.includes('*') ? '*' : origins,
-      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['content-type', 'x-request-id', 'authorization'],
-      exposeHeaders: ['x-request-id', 'retry-after'],
-      maxAge: 600,
-    }),
-  );
+  app.use('*', allowOrigins((config.CORS_ORIGINS ?? '*').split(',').map((o) => o.trim())));
   const clientKey = createClientKey(config.TRUST_PROXY ?? false);
   const address = deps.clientAddress ?? socketAddress;
   const keyOf = (c: Context<Env>) => clientKey(address(c), c.req.header('x-forwarded-for'));

@@ -30,6 +30,20 @@ export function createClientKey(trust: TrustProxy): ClientKeyOf {
  * allocation, so rotating through it does not escape the limit). Anything else is kept, shortened.
  */
 export function rateKey(address: string): string {
+  let key = knownKeys.get(address);
+  if (key === undefined) {
+    // Parsing costs more than the rest of a health probe; a server sees the same few peers again and again.
+    if (knownKeys.size >= KNOWN_KEYS_MAX) knownKeys.clear();
+    key = parseRateKey(address);
+    knownKeys.set(address, key);
+  }
+  return key;
+}
+
+const KNOWN_KEYS_MAX = 10_000;
+const knownKeys = new Map<string, string>();
+
+function parseRateKey(address: string): string {
   if (!ipaddr.isValid(address)) return address.slice(0, 64);
   const ip = ipaddr.process(address);
   if (ip.kind() === 'ipv4') return ip.toString();

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
 import { AppError, isAppError } from '../core/errors.ts';
 import { toErrorReply } from './errors.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -27,7 +28,7 @@ export function observeRequests(log: Log, metrics?: HttpMetrics): MiddlewareHand
       // Hono hands only `Error` instances to onError; anything else thrown (a string, undefined) lands here.
       c.res = respondWithError(error, c, log);
     }
-    c.header('X-Request-Id', requestId);
+    setResponseHeader(c, 'X-Request-Id', requestId);
     metrics?.observe(c.req.routePath, c.req.method, c.res.status, (performance.now() - started) / 1000);
     log({
       level: 'info',
@@ -37,6 +38,47 @@ export function observeRequests(log: Log, metrics?: HttpMetrics): MiddlewareHand
       status: c.res.status,
       ms: Number((performance.now() - started).toFixed(2)),
     });
+  };
+}
+
+/**
+ * Sets (or appends) a header on the response already made. `c.header` would copy the whole response
+ * first (Hono rebuilds a finalized one), which on Node costs more than a health probe's own work; the
+ * headers are set in place instead, as Hono's secure-headers middleware does. Immutable headers (a
+ * fetched or redirect response) fall back to the copy.
+ */
+function setResponseHeader(c: Context<Env>, name: string, value: string, append = false): void {
+  try {
+    if (append) c.res.headers.append(name, value);
+    else c.res.headers.set(name, value);
+  } catch {
+    c.header(name, value, { append });
+  }
+}
+
+/**
+ * CORS for `origins` (`*` for any). Preflights are answered by Hono's CORS middleware; other requests get
+ * their headers set in place on the response once it is made. (Hono's middleware sets them on a
+ * placeholder response that every answer is then copied over, the costliest step of a health probe.)
+ */
+export function allowOrigins(origins: readonly string[]): MiddlewareHandler<Env> {
+  const any = origins.includes('*');
+  const exposed = 'x-request-id,retry-after';
+  const preflight = cors({
+    origin: any ? '*' : [...origins],
+    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['content-type', 'x-request-id', 'authorization'],
+    exposeHeaders: exposed.split(','),
+    maxAge: 600,
+  });
+  return async (c, next) => {
+    if (c.req.method === 'OPTIONS') return preflight(c, next);
+    await next();
+    const origin = c.req.header('origin');
+    const allowed = any ? '*' : origin && origins.includes(origin) ? origin : undefined;
+    if (allowed) setResponseHeader(c, 'Access-Control-Allow-Origin', allowed);
+    setResponseHeader(c, 'Access-Control-Expose-Headers', exposed);
+    if (!any) setResponseHeader(c, 'Vary', 'Origin', true);
   };
 }
 
@@ -131,7 +173,9 @@ export interface BodyLimits {
 export function readBody(limits: BodyLimits): MiddlewareHandler<Env> {
   return async (c, next) => {
     const raw = c.req.raw;
-    if (!raw.body) return next();
+    // GET and HEAD carry no body (a Request cannot have one); asking would make the Node adapter build a
+    // full Request for every health probe.
+    if (raw.method === 'GET' || raw.method === 'HEAD' || !raw.body) return next();
     const declared = Number(raw.headers.get('content-length') ?? Number.NaN);
     if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
     const reader = raw.body.getReader();

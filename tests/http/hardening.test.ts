@@ -114,8 +114,32 @@ describe('HTTP hardening', () => {
     const app = createApp({ service: service(), config: { ...base, CORS_ORIGINS: 'https://a.example' } });
     const ok = await app.request('/healthz', { headers: { origin: 'https://a.example' } });
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://a.example');
+    expect(ok.headers.get('vary')).toContain('Origin');
+    expect(ok.headers.get('access-control-expose-headers')).toContain('x-request-id');
     const other = await app.request('/healthz', { headers: { origin: 'https://evil.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await app.request('/v1/ask', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://a.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://a.example');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type');
+  });
+
+  it('lets any origin read answers and errors, with their request ids, when no origins are configured', async () => {
+    const app = createApp({ service: service(), config: base });
+    for (const res of [
+      await app.request('/healthz', { headers: { origin: 'https://any.example' } }),
+      await app.request('/v1/ask', { method: 'POST', headers: { origin: 'https://any.example' }, body: '{' }),
+      await app.request('/no-such-page', { headers: { origin: 'https://any.example' } }),
+    ]) {
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('access-control-expose-headers')).toContain('retry-after');
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
   });
 
   it('sets security headers', async () => {
