@@ -146,7 +146,7 @@ async function serve(options: {
     process.on('message', (message) => {
       if (!isSwapMessage(message)) return;
       if (watcher) return void watcher.check();
-      openIndex(config).then(swap, (error: unknown) =>
+      openIndex(config, { published: true }).then(swap, (error: unknown) =>
         log({
           level: 'error',
           msg: 'cannot open the rebuilt index; still serving the previous one',

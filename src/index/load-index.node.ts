@@ -67,10 +67,21 @@ async function readJson<T>(path: string): Promise<T> {
  * Opens the index under INDEX_DIR after checking, in order: the manifest parses, it was built from this
  * corpus with this model and settings (else INDEX_STALE), every file matches its recorded checksum (else
  * INDEX_CORRUPT), and the model files in use are the ones the vectors were made with.
+ *
+ * `published: true` skips the comparison with the corpus on disk: for a cluster worker told to swap by the
+ * primary, which checked the build it published. The corpus may have changed again since (an upload while
+ * the build ran, whose own rebuild is queued); every worker must still take the build it was told about,
+ * or workers would answer from different indexes until the next one.
  */
-export async function openIndex(config: Config): Promise<LoadedIndex> {
+export async function openIndex(config: Config, options: { published?: boolean } = {}): Promise<LoadedIndex> {
   const indexRoot = resolve(config.INDEX_DIR);
   const manifest = await readManifest(indexRoot);
+  if (!options.published) await checkFresh(config, manifest, indexRoot);
+  return openBuild(config, manifest, indexRoot);
+}
+
+/** INDEX_STALE unless the manifest says the index was built from this corpus, model and settings. */
+async function checkFresh(config: Config, manifest: Manifest, indexRoot: string): Promise<void> {
   const scan = await scanCorpus(config.CORPUS_DIR, corpusOptions(config));
   const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
   const reasons = staleReasons(manifest, {
@@ -85,7 +96,9 @@ export async function openIndex(config: Config): Promise<LoadedIndex> {
       details: reasons,
     });
   }
+}
 
+async function openBuild(config: Config, manifest: Manifest, indexRoot: string): Promise<LoadedIndex> {
   const buildDir = join(indexRoot, manifest.buildId);
   for (const [file, expected] of Object.entries(manifest.files)) {
     let actual: string;

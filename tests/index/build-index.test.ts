@@ -68,6 +68,9 @@ describe('buildIndex and openIndex', () => {
     await buildIndex(local.config());
     await writeFile(join(local.corpus, 'new.txt'), 'Maslikhats approve local budgets.\n');
     await expect(openIndex(local.config())).rejects.toThrow(/INDEX_STALE.*corpus/);
+    // A cluster worker told to swap takes the build the primary published, whatever the corpus did since.
+    const published = await openIndex(local.config(), { published: true });
+    expect(published.index.documents.map((d) => d.source)).not.toContain('new.txt');
     await expect(openOrBuildIndex(local.config())).rejects.toThrow(/INDEX_STALE/);
     const { rebuilt, index } = await openOrBuildIndex(local.config({ AUTO_BUILD: 'true' }));
     expect(rebuilt).toBe(true);
