@@ -144,6 +144,35 @@ describe.skipIf(inject('pretrainedUnavailable') !== '')('incremental build', () 
     expect(result.passages[0]?.text).toContain('first open competition for membership');
   });
 
+  it.each([
+    ['electoral-reform.pdf', 'By how many points was the party-list threshold for the Mazhilis lowered?'],
+    ['egov-services.docx', 'What steps does a citizen follow to request a public service online?'],
+    ['public-councils.html', 'Are the recommendations of public councils binding on state bodies?'],
+  ])(
+    'answers a question about %s from it, with offsets that reproduce the quote from the served text',
+    async (source, question) => {
+      const service = createQaService((await openIndex(env.config('incremental'))).index);
+      const top = (await service.ask({ question })).passages[0];
+      expect(top?.citation.source).toBe(source);
+      if (!top) return;
+      const stored = service.getDocumentText(top.citation.documentId);
+      if (!stored) throw new Error(`no stored text for ${top.citation.documentId}`);
+      const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+      expect(flat(stored.text.slice(top.quote.start, top.quote.end))).toBe(flat(top.quote.text));
+      expect(top.quote.start).toBeGreaterThanOrEqual(top.citation.start);
+      expect(top.quote.end).toBeLessThanOrEqual(top.citation.end);
+      if (source.endsWith('.pdf')) {
+        // The page a TA would cite: the page span the quote starts on, in the citation and its label.
+        const page = stored.pages?.find((p) => p.start <= top.quote.start && top.quote.start < p.end);
+        expect(page).toBeDefined();
+        expect(top.citation.pages?.split('–')[0]).toBe(page?.label);
+        expect(top.citation.label).toMatch(new RegExp(`pp?\\. ${top.citation.pages}`));
+      } else {
+        expect(top.citation.pages).toBeUndefined();
+      }
+    },
+  );
+
   it('rebuilds after a deletion from the caches alone', async () => {
     await rm(join(env.corpus, 'public-councils.html'));
     const config = env.config('incremental');
