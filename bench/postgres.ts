@@ -3,7 +3,8 @@
  * (built-in model). Publish time, table and index sizes, per-leg latency (p50/p99 over every eval question)
  * next to the file backend's; then HTTP throughput of one replica against two replicas sharing the database,
  * 16 connections in total either way. Uses DATABASE_URL, or starts a throwaway server with
- * scripts/postgres.sh. Writes bench/results/postgres.json. Not the 100k/1M scale run the issue asks for.
+ * scripts/postgres.sh. Writes bench/results/postgres.json. At 10k–100k passages:
+ * `npm run bench:scale -- --backend postgres`.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';

@@ -1,43 +1,61 @@
 /**
- * `npm run bench:scale -- [--sizes 10000,100000,1000000] [--queries 200]`: the whole `ask` at corpus sizes
- * far beyond the shipped one, in process, per stage.
+ * `npm run bench:scale -- [--sizes 10000,100000,1000000] [--queries 200] [--backend files|postgres]`: the whole
+ * `ask` at corpus sizes far beyond the shipped one, per stage.
  *
  * Corpora are text-like, not random vectors: each synthetic passage is 3–6 real sentences of the shipped
  * corpus drawn at random (so term statistics, passage lengths and sentence vectors are those of real text),
  * grouped 50 to a document, with the model's real vectors (a passage is embedded by the model; a sentence
- * keeps the vector the model gave it in the shipped index). Questions are every eval question.
+ * keeps the vector the model gave it in the shipped index, slightly perturbed: see {@link jitter}). Questions
+ * are every eval question.
  *
- * Reports per size: build time per part, index size in memory terms (postings, vectors), RSS, the whole
- * ask's p50/p99 excluding the query-embedding pass and per stage (dense, lexical, fusion, quotes), dense
- * recall@10 against exact search and whether the lexical top-k equals exhaustive BM25 (MiniSearch) on a
- * sample. Writes bench/results/scale-<sizes>.json. Built-in model by default (`EMBEDDING_MODEL` to change:
- * a pretrained model embeds ~100 passages/s here, so only small sizes are practical with it).
+ * `--backend files` (the default) serves the index in process. Reports per size: build time per part, index
+ * size in memory terms (postings, vectors), RSS, the whole ask's p50/p99 excluding the query-embedding pass
+ * and per stage (dense, lexical, fusion, quotes), dense recall@10 against exact search and whether the
+ * lexical top-k equals exhaustive BM25 (MiniSearch) on a sample. Writes bench/results/scale-<sizes>.json.
+ *
+ * `--backend postgres` publishes the same index into PostgreSQL (DATABASE_URL, or a throwaway server from
+ * scripts/postgres.sh, stopped however the run ends) and measures it there (bench/scale-postgres.ts); with
+ * `--files-beside` the in-process engine is timed in the same run too. Writes
+ * bench/results/scale-postgres-<sizes>.json.
+ *
+ * Passage embeddings are cached under .tmp/bench-scale/ (the corpora are seeded, so a size's are always the
+ * same); a run that reuses them says so. Built-in model by default (`EMBEDDING_MODEL` to change: a
+ * pretrained model embeds ~100 passages/s here, so only small sizes are practical with it).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createProgress } from '../src/cli/progress.ts';
 import { loadConfig } from '../src/core/config.ts';
+import { terms } from '../src/core/terms.ts';
 import type { DocumentInfo, Passage, Sentence } from '../src/core/types.ts';
+import type { Embedder } from '../src/embed/types.ts';
 import { parseQuestions } from '../src/eval/evaluate.ts';
 import { contextHeader } from '../src/index/build-index.node.ts';
 import { createExactIndex } from '../src/index/exact.ts';
 import { HnswIndex } from '../src/index/hnsw.node.ts';
 import { LexicalIndex } from '../src/index/lexical.ts';
-import { openOrBuildIndex } from '../src/index/load-index.node.ts';
+import { type LoadedIndex, openOrBuildIndex } from '../src/index/load-index.node.ts';
 import type { SearchIndex } from '../src/index/search-index.ts';
 import { efSearchFor } from '../src/index/types.ts';
-import { createQaService, type StageName } from '../src/retrieve/engine.ts';
-import { terms } from '../src/core/terms.ts';
-import { readFile, readdir } from 'node:fs/promises';
+import { load, rssMiB, say, seconds, timeAsks } from './scale-common.ts';
+import { measurePostgres, type ScaleServer, startServer } from './scale-postgres.ts';
 
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000' },
     queries: { type: 'string', default: '200' },
     exactSample: { type: 'string', default: '40' },
+    backend: { type: 'string', default: 'files' },
+    'files-beside': { type: 'boolean', default: false },
+    /** PostgreSQL's memory for building an HNSW graph (pgvector is much slower once the graph outgrows it). */
+    'maintenance-work-mem': { type: 'string', default: '2GB' },
   },
 });
 const sizes = (values.sizes ?? '').split(',').map(Number);
+const backend = values.backend ?? 'files';
+if (backend !== 'files' && backend !== 'postgres') throw new Error(`--backend: files or postgres, not ${backend}`);
 
 let seed = 12345;
 const rand = () => {
@@ -45,13 +63,36 @@ const rand = () => {
   return seed / 2 ** 32;
 };
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-const pct = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return Number((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0).toFixed(3));
-};
-const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
-const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(1));
 const PASSAGES_PER_DOCUMENT = 50;
+
+// A second generator for the perturbation, so the passages' texts (and their cached embeddings) stay the same.
+let noiseSeed = 54321;
+const gaussian = () => {
+  noiseSeed = (noiseSeed * 1664525 + 1013904223) >>> 0;
+  const u = (noiseSeed + 1) / (2 ** 32 + 1);
+  noiseSeed = (noiseSeed * 1664525 + 1013904223) >>> 0;
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos((2 * Math.PI * noiseSeed) / 2 ** 32);
+};
+/** σ of the perturbation per dimension; a unit vector's dimensions are ~0.05 apart at a few hundred dims. */
+const JITTER = 0.005;
+
+/**
+ * A sentence vector of the pool, perturbed and renormalised (cosine ≈ 0.995 to the original). A large corpus
+ * repeats each of the shipped corpus's ~2,900 sentences many times; identical vectors would not be a real
+ * corpus's (pgvector's HNSW build even folds identical vectors into one graph element), so every copy is
+ * distinct while staying beside its original.
+ */
+function jitter(vector: Float32Array): Float32Array {
+  const out = new Float32Array(vector.length);
+  let norm = 0;
+  for (let i = 0; i < vector.length; i++) {
+    out[i] = (vector[i] ?? 0) + JITTER * gaussian();
+    norm += (out[i] ?? 0) ** 2;
+  }
+  const scale = 1 / Math.sqrt(norm);
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] ?? 0) * scale;
+  return out;
+}
 
 interface PoolSentence {
   text: string;
@@ -84,7 +125,7 @@ function synthesize(pool: readonly PoolSentence[], count: number) {
         if (sentences.length > 0) raw += ' ';
         sentences.push({ text: s.text, start: raw.length, end: raw.length + s.text.length });
         raw += s.text;
-        sentenceVectors.push(s.vector);
+        sentenceVectors.push(jitter(s.vector));
       }
       const ordinal = passages.length;
       passages.push({
@@ -124,7 +165,147 @@ async function questions(): Promise<string[]> {
   return out;
 }
 
-async function main(): Promise<void> {
+/**
+ * The model's vectors of `passages`, from .tmp/bench-scale/ when an earlier run of the same size, shipped
+ * index and model embedded them (the corpus is seeded); `seconds` is undefined then.
+ */
+async function embedPassages(embedder: Embedder, shipped: LoadedIndex, passages: readonly Passage[]) {
+  const n = passages.length;
+  const key = createHash('sha256')
+    .update(`${shipped.manifest.model.fingerprint} ${shipped.manifest.corpusFingerprint} ${n}`)
+    .digest('hex')
+    .slice(0, 16);
+  const file = `.tmp/bench-scale/passages-${embedder.id.replace(/[^A-Za-z0-9.-]/g, '_')}-${n}-${key}.f32`;
+  const flat = new Float32Array(n * embedder.dims);
+  const cached = await readFile(file).catch(() => undefined);
+  if (cached?.byteLength === flat.byteLength) {
+    flat.set(new Float32Array(cached.buffer, cached.byteOffset, flat.length));
+    say(`embed ${n}: reusing ${file}`);
+    return { flat, seconds: undefined };
+  }
+  const t0 = performance.now();
+  const progress = createProgress(`embed ${n}`, n);
+  for (let i = 0; i < n; i += 256) {
+    const batch = await embedder.embedPassages(passages.slice(i, i + 256).map((p) => p.text));
+    batch.forEach((v, j) => flat.set(v, (i + j) * embedder.dims));
+    progress.update(Math.min(n, i + 256));
+  }
+  progress.finish();
+  const took = seconds(t0);
+  await mkdir('.tmp/bench-scale', { recursive: true });
+  await writeFile(`${file}.tmp`, new Uint8Array(flat.buffer));
+  await rename(`${file}.tmp`, file);
+  return { flat, seconds: took };
+}
+
+/** One size's synthetic index in process: exact dense search, the embedded lexical engine. */
+async function prepare(n: number, pool: readonly PoolSentence[], shipped: LoadedIndex) {
+  const { embedder } = shipped;
+  const dims = embedder.dims;
+  seed = 12345 + n;
+  noiseSeed = 54321 + n;
+  let t0 = performance.now();
+  const corpus = synthesize(pool, n);
+  const synthesizeSeconds = seconds(t0);
+  const embedded = await embedPassages(embedder, shipped, corpus.passages);
+
+  t0 = performance.now();
+  say(`lexical ${n}: building`);
+  const documentsById = new Map(corpus.documents.map((d) => [d.id, d]));
+  const lexical = LexicalIndex.build(
+    corpus.passages.map((p) => ({ ordinal: p.ordinal, text: p.text, context: contextHeader(p, documentsById.get(p.documentId)) })),
+  );
+  const documentFrequency = new Map<string, number>();
+  for (const p of corpus.passages) for (const t of new Set(terms(p.text))) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
+  const lexicalSeconds = seconds(t0);
+
+  const sentenceVectors = new Float32Array(corpus.sentenceVectors.length * dims);
+  corpus.sentenceVectors.forEach((v, i) => sentenceVectors.set(v, i * dims));
+  const sentenceOffsets = new Uint32Array(n + 1);
+  const sentencePassage = new Uint32Array(corpus.sentenceVectors.length);
+  for (const p of corpus.passages) {
+    sentenceOffsets[p.ordinal + 1] = (sentenceOffsets[p.ordinal] ?? 0) + p.sentences.length;
+    sentencePassage.fill(p.ordinal, sentenceOffsets[p.ordinal], sentenceOffsets[p.ordinal + 1]);
+  }
+  corpus.sentenceVectors.length = 0;
+  const index: SearchIndex = {
+    documents: corpus.documents,
+    passages: corpus.passages,
+    sources: corpus.sources,
+    vectors: createExactIndex(embedded.flat, dims),
+    // The built-in model's retrieval has no sentence leg; sentence vectors still pick the quotes.
+    sentences: createExactIndex(sentenceVectors, dims),
+    lexical,
+    sentenceVectors,
+    sentenceOffsets,
+    sentencePassage,
+    documentFrequency,
+    embedder,
+    builtAt: new Date().toISOString(),
+    ...(shipped.index.wordVectors ? { wordVectors: shipped.index.wordVectors } : {}),
+  };
+  return {
+    index,
+    flat: embedded.flat,
+    lexical,
+    build: {
+      synthesizeSeconds,
+      embedSeconds: embedded.seconds ?? null,
+      embeddingsFromCache: embedded.seconds === undefined,
+      ...(embedded.seconds ? { passagesPerSecond: Math.round(n / embedded.seconds) } : {}),
+      lexicalSeconds,
+    },
+  };
+}
+
+/** The in-process engine over the index with an HNSW graph of the passages, as the file backend serves it. */
+async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked: readonly string[], sample: readonly string[]) {
+  const { index, flat, lexical } = prepared;
+  const n = index.passages.length;
+  const dims = index.embedder.dims;
+  const t0 = performance.now();
+  const graphProgress = createProgress(`HNSW ${n}`, n);
+  const hnsw = HnswIndex.build(
+    Array.from({ length: n }, (_, i) => flat.subarray(i * dims, (i + 1) * dims)),
+    dims,
+    { efSearch: efSearchFor(n) },
+    (done) => graphProgress.update(done),
+  );
+  graphProgress.finish();
+  const hnswSeconds = seconds(t0);
+  const rssBuilt = rssMiB();
+  const ask = await timeAsks({ ...index, vectors: hnsw }, asked);
+
+  // Dense recall@10 of the served HNSW against exact search, and lexical top-k against MiniSearch.
+  let found = 0;
+  const reference = lexical.reference();
+  let lexicalExact = 0;
+  for (const question of sample) {
+    const qv = await index.embedder.embedQuery(question);
+    const truth = new Set((index.vectors.search(qv, 10) as Array<{ label: number }>).map((h) => h.label));
+    found += (hnsw.search(qv, 10) as Array<{ label: number }>).filter((h) => truth.has(h.label)).length;
+    const query = new Map(terms(question).map((t) => [t, 1]));
+    const a = lexical.search(query, 100);
+    const b = reference(query, 100);
+    if (a.length === b.length && a.every((h, i) => h.score === b[i]?.score)) lexicalExact++;
+  }
+  return {
+    backend: 'files',
+    terms: lexical.terms,
+    efSearch: efSearchFor(n),
+    hnswSeconds,
+    memory: {
+      vectorsMiB: Math.round((flat.byteLength + index.sentenceVectors.byteLength) / 2 ** 20),
+      rssBuiltMiB: rssBuilt,
+      rssAfterMiB: rssMiB(),
+    },
+    ask,
+    denseRecall10: Number((found / (sample.length * 10)).toFixed(4)),
+    lexicalExact: `${lexicalExact}/${sample.length}`,
+  };
+}
+
+async function main(server: ScaleServer | undefined): Promise<void> {
   const config = loadConfig({
     CORPUS_DIR: 'corpus',
     INDEX_DIR: '.tmp/bench-index',
@@ -132,145 +313,79 @@ async function main(): Promise<void> {
     EMBEDDING_MODEL: process.env.EMBEDDING_MODEL ?? 'builtin-static',
     LOG_LEVEL: 'silent',
   });
-  const { index: shipped, embedder } = await openOrBuildIndex(config);
+  const shipped = await openOrBuildIndex(config);
+  const { index: shippedIndex, embedder } = shipped;
   const dims = embedder.dims;
   const pool: PoolSentence[] = [];
-  for (const p of shipped.passages) {
-    const row = shipped.sentenceOffsets[p.ordinal] ?? 0;
+  for (const p of shippedIndex.passages) {
+    const row = shippedIndex.sentenceOffsets[p.ordinal] ?? 0;
     p.sentences.forEach((s, j) =>
-      pool.push({ text: s.text, language: p.language, vector: shipped.sentenceVectors.subarray((row + j) * dims, (row + j + 1) * dims) }),
+      pool.push({ text: s.text, language: p.language, vector: shippedIndex.sentenceVectors.subarray((row + j) * dims, (row + j + 1) * dims) }),
     );
   }
   const asked = (await questions()).slice(0, Number(values.queries));
+  const sample = asked.slice(0, Number(values.exactSample));
   const results: Array<Record<string, unknown>> = [];
 
   for (const n of sizes) {
-    seed = 12345 + n;
     const rssStart = rssMiB();
-    let t0 = performance.now();
-    const corpus = synthesize(pool, n);
-    const synthSeconds = seconds(t0);
-
-    t0 = performance.now();
-    const embedProgress = createProgress(`embed ${n}`, n);
-    const vectors: Float32Array[] = [];
-    for (let i = 0; i < n; i += 256) {
-      vectors.push(...(await embedder.embedPassages(corpus.passages.slice(i, i + 256).map((p) => p.text))));
-      embedProgress.update(Math.min(n, i + 256));
-    }
-    embedProgress.finish();
-    const embedSeconds = seconds(t0);
-
-    t0 = performance.now();
-    const graphProgress = createProgress(`HNSW ${n}`, n);
-    const hnsw = HnswIndex.build(vectors, dims, { efSearch: efSearchFor(n) }, (done) => graphProgress.update(done));
-    graphProgress.finish();
-    const hnswSeconds = seconds(t0);
-
-    t0 = performance.now();
-    const documentsById = new Map(corpus.documents.map((d) => [d.id, d]));
-    const lexical = LexicalIndex.build(
-      corpus.passages.map((p) => ({ ordinal: p.ordinal, text: p.text, context: contextHeader(p, documentsById.get(p.documentId)) })),
-    );
-    const documentFrequency = new Map<string, number>();
-    for (const p of corpus.passages) for (const t of new Set(terms(p.text))) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
-    const lexicalSeconds = seconds(t0);
-
-    const flatVectors = new Float32Array(n * dims);
-    vectors.forEach((v, i) => flatVectors.set(v, i * dims));
-    const sentenceVectors = new Float32Array(corpus.sentenceVectors.length * dims);
-    corpus.sentenceVectors.forEach((v, i) => sentenceVectors.set(v, i * dims));
-    const sentenceOffsets = new Uint32Array(n + 1);
-    const sentencePassage = new Uint32Array(corpus.sentenceVectors.length);
-    for (const p of corpus.passages) {
-      sentenceOffsets[p.ordinal + 1] = (sentenceOffsets[p.ordinal] ?? 0) + p.sentences.length;
-      sentencePassage.fill(p.ordinal, sentenceOffsets[p.ordinal], sentenceOffsets[p.ordinal + 1]);
-    }
-    vectors.length = 0;
-    corpus.sentenceVectors.length = 0;
-    const exact = createExactIndex(flatVectors, dims);
-    const index: SearchIndex = {
-      documents: corpus.documents,
-      passages: corpus.passages,
-      sources: corpus.sources,
-      vectors: hnsw,
-      // The built-in model's retrieval has no sentence leg; sentence vectors still pick the quotes.
-      sentences: createExactIndex(sentenceVectors, dims),
-      lexical,
-      sentenceVectors,
-      sentenceOffsets,
-      sentencePassage,
-      documentFrequency,
-      embedder,
-      builtAt: new Date().toISOString(),
-      ...(shipped.wordVectors ? { wordVectors: shipped.wordVectors } : {}),
-    };
-    const rssBuilt = rssMiB();
-
-    // Queries: first embedded and warmed, then timed with the vector cache holding every question, so the
-    // figures exclude the query-embedding pass as the target says.
-    const laps: Record<StageName, number[]> = { embed: [], dense: [], sentences: [], lexical: [], fusion: [], quotes: [] };
-    const totals: number[] = [];
-    let recording = false;
-    const service = createQaService(index, {
-      cacheSize: asked.length + 10,
-      onTimings: (t) => {
-        if (!recording) return;
-        for (const [stage, ms] of Object.entries(t)) laps[stage as StageName].push(ms);
-        totals.push(Object.entries(t).reduce((sum, [stage, ms]) => (stage === 'embed' ? sum : sum + ms), 0));
-      },
-    });
-    for (const question of asked) await service.ask({ question });
-    recording = true;
-    const cpu0 = process.cpuUsage();
-    const wall0 = performance.now();
-    for (const question of asked) await service.ask({ question });
-    const cpu = process.cpuUsage(cpu0);
-    const cpuPerAsk = (cpu.user + cpu.system) / 1000 / asked.length;
-    const wallPerAsk = (performance.now() - wall0) / asked.length;
-
-    // Dense recall@10 of the served HNSW against exact search, and lexical top-k against MiniSearch.
-    let found = 0;
-    const sample = asked.slice(0, Number(values.exactSample));
-    const reference = lexical.reference();
-    let lexicalExact = 0;
-    for (const question of sample) {
-      const qv = await embedder.embedQuery(question);
-      const truth = new Set((exact.search(qv, 10) as Array<{ label: number }>).map((h) => h.label));
-      found += (hnsw.search(qv, 10) as Array<{ label: number }>).filter((h) => truth.has(h.label)).length;
-      const query = new Map(terms(question).map((t) => [t, 1]));
-      const a = lexical.search(query, 100);
-      const b = reference(query, 100);
-      if (a.length === b.length && a.every((h, i) => h.score === b[i]?.score)) lexicalExact++;
-    }
-
-    const stages = Object.fromEntries(
-      (Object.keys(laps) as StageName[]).filter((s) => s !== 'embed').map((s) => [s, { p50: pct(laps[s], 0.5), p99: pct(laps[s], 0.99) }]),
-    );
-    const row = {
+    const loadStart = load();
+    const prepared = await prepare(n, pool, shipped);
+    const common = {
       passages: n,
-      sentences: sentencePassage.length,
-      terms: lexical.terms,
+      documents: prepared.index.documents.length,
+      sentences: prepared.index.sentencePassage.length,
       dims,
       model: embedder.id,
-      efSearch: efSearchFor(n),
-      build: { synthesizeSeconds: synthSeconds, embedSeconds, hnswSeconds, lexicalSeconds },
-      memory: { vectorsMiB: Math.round((flatVectors.byteLength + sentenceVectors.byteLength) / 2 ** 20), rssStartMiB: rssStart, rssBuiltMiB: rssBuilt, rssAfterMiB: rssMiB() },
-      ask: { p50: pct(totals, 0.5), p99: pct(totals, 0.99), cpuMsPerAsk: Number(cpuPerAsk.toFixed(3)), wallMsPerAsk: Number(wallPerAsk.toFixed(3)), stages },
-      denseRecall10: Number((found / (sample.length * 10)).toFixed(4)),
-      lexicalExact: `${lexicalExact}/${sample.length}`,
+      questions: asked.length,
+      build: prepared.build,
     };
+    let row: Record<string, unknown>;
+    if (backend === 'files') {
+      const files = await measureFiles(prepared, asked, sample);
+      row = { ...common, ...files, memory: { ...files.memory, rssStartMiB: rssStart }, load: { start: loadStart, end: load() } };
+    } else {
+      const files = values['files-beside'] ? await measureFiles(prepared, asked, sample) : undefined;
+      const postgres = await measurePostgres(server as ScaleServer, {
+        config,
+        index: prepared.index,
+        shipped,
+        asked,
+        sample,
+        maintenanceWorkMem: values['maintenance-work-mem'] ?? '2GB',
+      });
+      row = { ...common, ...postgres, load: { start: loadStart, end: load() }, ...(files ? { filesBeside: files } : {}) };
+    }
     results.push(row);
     process.stdout.write(`\n${JSON.stringify(row, null, 2)}\n`);
     global.gc?.();
   }
   await mkdir('bench/results', { recursive: true });
-  const file = `bench/results/scale-${sizes.join('-')}.json`;
-  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
+  const file = `bench/results/scale-${backend === 'postgres' ? 'postgres-' : ''}${sizes.join('-')}.json`;
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, results }, null, 2)}\n`);
   process.stdout.write(`\nwrote ${file}\n`);
 }
 
-main().catch((error: unknown) => {
+async function run(): Promise<void> {
+  const server = backend === 'postgres' ? await startServer() : undefined;
+  // A throwaway server is stopped (and its data removed) however the run ends, Ctrl-C included.
+  const stop = () => server?.stop();
+  process.once('SIGINT', () => {
+    stop();
+    process.exit(130);
+  });
+  process.once('SIGTERM', () => {
+    stop();
+    process.exit(143);
+  });
+  try {
+    await main(server);
+  } finally {
+    stop();
+  }
+}
+
+run().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

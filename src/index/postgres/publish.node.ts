@@ -156,7 +156,12 @@ export async function publishIndex(
         }
       });
       const { m, efConstruction } = manifest.hnsw;
-      for (const table of [vectorTable(version), sentenceTable(version)]) {
+      for (const [table, stage] of [
+        [vectorTable(version), 'building vector index'],
+        [sentenceTable(version), 'building sentence vector index'],
+      ] as const) {
+        // Stages named as the file build names them; the graphs are most of a large publish's time.
+        progress({ stage });
         await client.exec(
           `CREATE INDEX ON ${table} USING hnsw (embedding vector_ip_ops) WITH (m = ${Number(m)}, ef_construction = ${Number(efConstruction)}); ANALYZE ${table}`,
         );
