@@ -102,6 +102,15 @@ describe('node server', () => {
     expect(JSON.stringify(wrong.body)).toContain('include');
   });
 
+  it('sends each script with its own length, whichever was served before', async () => {
+    for (const path of ['/docs/init.js', '/docs/swagger-ui-bundle.js', '/docs/init.js', '/widget.js']) {
+      const res = await fetch(`http://127.0.0.1:${builtPort}${path}`);
+      const body = new Uint8Array(await res.arrayBuffer());
+      expect(res.status, path).toBe(200);
+      expect(Number(res.headers.get('content-length')), path).toBe(body.byteLength);
+    }
+  });
+
   it('gives the same answers from the compiled build as from the sources', async () => {
     for (const question of ['What is political modernization?', 'Who founded the Alash party?']) {
       const [source, compiled] = await Promise.all([ask(port, question), ask(builtPort, question)]);
