@@ -8,6 +8,9 @@
  *   npm run bench                            the default (pretrained) model; the RAG peer is included
  *   npm run bench -- --model builtin-static  the built-in model
  *   npm run bench -- --quick                 shorter rounds
+ *   npm run bench -- --only cpu              only the CPU per request (probes and asks) and the answers'
+ *                                            size, service and MiniSearch peer; reuses a built bench index
+ *   npm run bench -- --only probes           the same for the two probes only (no asks)
  *
  * Each server is a process of its own; the service runs as `npm start` runs it (`node dist/node.js`, built
  * first if stale) with WORKERS=1 unless WORKERS is set.
@@ -18,7 +21,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { loadConfig } from '../src/core/config.ts';
+import { type Config, loadConfig } from '../src/core/config.ts';
 import { removeDir } from '../src/core/files.node.ts';
 import { resolveEmbeddingModel } from '../src/embed/resolve-model.node.ts';
 import { parseQuestions } from '../src/eval/evaluate.ts';
@@ -44,8 +47,17 @@ process.once('exit', () => {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${ENV.ANALYTICS_DB}${suffix}`, { force: true });
 });
 const PORT = 18_787;
+/** What an ask sends for the whole answer (as every answer was before `include`): every optional part. */
+const FULL_ANSWER = { include: ['text', 'why'] };
+/** What the widget sends: no optional part (quote and citation only). */
+const BARE_ANSWER = { include: [] };
 const CONNECTIONS = [1, 16, 64];
 const quick = process.argv.includes('--quick');
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
+if (only !== undefined && only !== 'cpu' && only !== 'probes') {
+  throw new Error(`--only ${only}: use \`--only cpu\` or \`--only probes\``);
+}
 // `--model builtin-static` measures the built-in model; the default is the configured default model.
 const modelArg = process.argv.indexOf('--model');
 if (modelArg > 0) ENV.EMBEDDING_MODEL = process.argv[modelArg + 1] as string;
@@ -127,11 +139,11 @@ async function coldStart(runner: 'dist' | 'tsx', rounds: number): Promise<number
   return times;
 }
 
-/** CPU the server spends per request on `request`, from /proc before and after `amount` requests. */
-async function cpuPerRequest(server: Running, request: LoadRequest, amount: number) {
-  await autocannon({ url: server.url, connections: 16, amount: 500, requests: [request] });
+/** CPU the server spends per request on `requests` (rotating), from /proc before and after `amount` requests. */
+async function cpuPerRequest(server: Running, requests: LoadRequest[], amount: number) {
+  await autocannon({ url: server.url, connections: 16, amount: 500, requests });
   const before = await cpuSeconds(server.pid);
-  const r = await autocannon({ url: server.url, connections: 16, amount, requests: [request] });
+  const r = await autocannon({ url: server.url, connections: 16, amount, requests });
   const after = await cpuSeconds(server.pid);
   return {
     microseconds: Math.round(((after - before) / amount) * 1e6),
@@ -140,12 +152,191 @@ async function cpuPerRequest(server: Running, request: LoadRequest, amount: numb
   };
 }
 
+/** Requests for CPU per request that is not search: a health probe, and a POST rejected as invalid JSON. */
+const PROBES: Record<string, LoadRequest[]> = {
+  healthz: [{ method: 'GET', path: '/healthz' }],
+  rejectedPost: [
+    {
+      method: 'POST',
+      path: '/v1/ask',
+      headers: { 'content-type': 'application/json' },
+      body: '{"question": ',
+    },
+  ],
+};
+
+const askRequest = (body: Record<string, unknown>): LoadRequest => ({
+  method: 'POST',
+  path: '/v1/ask',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/**
+ * CPU per request of each probe, on the service and the MiniSearch peer, and the ratio service ÷ peer.
+ * With several rounds the two servers alternate (so that noise from the shared machine hits both); each
+ * figure is the median of its rounds, and the ratio the median of the rounds' ratios.
+ */
+async function measureCpu(
+  servers: Running[],
+  probes: Record<string, LoadRequest[]>,
+  amount: number,
+  rounds = 1,
+) {
+  const measured = servers.filter((s) => s.name === 'service' || s.name === 'minisearch');
+  const runs: Record<string, Array<Awaited<ReturnType<typeof cpuPerRequest>>>> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [probe, requests] of Object.entries(probes)) {
+      for (const server of measured) {
+        // A search costs ~50× a probe: an eighth of the requests measure it as well.
+        const n = probe.startsWith('ask') ? amount / 8 : amount;
+        const key = `${server.name} ${probe}`;
+        runs[key] ??= [];
+        runs[key].push(await cpuPerRequest(server, requests, n));
+      }
+    }
+  }
+  const cpu: Array<Record<string, number | string>> = [];
+  for (const server of measured) {
+    for (const probe of Object.keys(probes)) {
+      const list = runs[`${server.name} ${probe}`] ?? [];
+      cpu.push({
+        server: server.name,
+        probe,
+        microseconds: median(list.map((r) => r.microseconds)),
+        rounds: list.map((r) => r.microseconds).join(' '),
+        requestsPerSecond: median(list.map((r) => r.requestsPerSecond)),
+        statuses: [...new Set(list.map((r) => r.statuses))].join(','),
+      });
+    }
+  }
+  const cpuRatios = Object.fromEntries(
+    Object.keys(probes).map((probe) => {
+      const ours = runs[`service ${probe}`] ?? [];
+      const theirs = runs[`minisearch ${probe}`] ?? [];
+      return [probe, median(ours.map((r, i) => ratio(r.microseconds, theirs[i]?.microseconds ?? 0)))];
+    }),
+  );
+  return { cpu, cpuRatios };
+}
+
+const cpuTable = (cpu: Array<Record<string, number | string>>, cpuRatios: Record<string, number>) => [
+  '| CPU per request | server | µs (median) | µs by round | req/s | statuses |',
+  '|---|---|---|---|---|---|',
+  ...cpu.map(
+    (x) =>
+      `| ${x.probe} | ${x.server} | ${x.microseconds} | ${x.rounds} | ${x.requestsPerSecond} | ${x.statuses} |`,
+  ),
+  `service ÷ minisearch CPU per request: ${Object.entries(cpuRatios)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`,
+];
+
+/** Mean and largest size in bytes of the answers to `bodies`, and the bytes by top-level passage field. */
+async function answerSizes(url: string, bodies: Record<string, unknown>[]) {
+  let total = 0;
+  let largest = 0;
+  const byField: Record<string, number> = {};
+  for (const body of bodies) {
+    const res = await fetch(`${url}/v1/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${url}/v1/ask answered ${res.status}: ${text.slice(0, 200)}`);
+    const bytes = Buffer.byteLength(text);
+    total += bytes;
+    largest = Math.max(largest, bytes);
+    const answer = JSON.parse(text) as { passages?: Array<Record<string, unknown>> };
+    for (const passage of answer.passages ?? []) {
+      for (const [field, value] of Object.entries(passage)) {
+        // The bytes the field adds to the passage object: `"field":value,`.
+        byField[field] = (byField[field] ?? 0) + Buffer.byteLength(JSON.stringify({ [field]: value })) - 1;
+      }
+    }
+  }
+  const n = bodies.length;
+  return {
+    meanBytes: Math.round(total / n),
+    largestBytes: largest,
+    meanBytesByPassageField: Object.fromEntries(
+      Object.entries(byField).map(([k, v]) => [k, Math.round(v / n)]),
+    ),
+  };
+}
+
+/**
+ * `--only cpu`: the service and the MiniSearch peer only, CPU per request for the probes and for asks
+ * (the dev questions rotating: as the service answers by default, with every optional part included, and
+ * with none), and the size of those answers. The index is built only when the bench index is missing.
+ */
+async function measureCpuOnly(config: Config, questions: string[]): Promise<void> {
+  const manifest = await readFile(`${ENV.INDEX_DIR}/manifest.json`, 'utf8').catch(() => undefined);
+  if (manifest === undefined || JSON.parse(manifest).model?.id !== config.EMBEDDING_MODEL) {
+    await removeDir(ENV.INDEX_DIR as string);
+    await buildIndex(config);
+  }
+  await promisify(execFile)(process.execPath, ['scripts/build.mjs', '--if-stale']);
+  const servers = [await startServer(serviceSpec(PORT)), await startServer(peerSpec('minisearch', PORT + 1))];
+  const own = servers[0] as Running;
+  const asks: Record<string, Record<string, unknown>[]> =
+    only === 'probes'
+      ? {}
+      : {
+          ask: questions.map((question) => ({ question })),
+          askFull: questions.map((question) => ({ question, ...FULL_ANSWER })),
+          askBare: questions.map((question) => ({ question, ...BARE_ANSWER })),
+        };
+  const sizes: Record<string, Awaited<ReturnType<typeof answerSizes>>> = {};
+  for (const [k, bodies] of Object.entries(asks)) sizes[k] = await answerSizes(own.url, bodies);
+  const probes = {
+    ...PROBES,
+    ...Object.fromEntries(Object.entries(asks).map(([k, bodies]) => [k, bodies.map(askRequest)])),
+  };
+  const warmUp = probes.ask ?? probes.healthz;
+  for (const server of servers)
+    await autocannon({ url: server.url, connections: 16, amount: 1000, requests: warmUp });
+  const { cpu, cpuRatios } = await measureCpu(servers, probes, quick ? 5_000 : 20_000, quick ? 1 : 3);
+  for (const server of servers) await stopProcess(server.child);
+  const results = {
+    date: new Date().toISOString(),
+    only: 'cpu',
+    workers: process.env.WORKERS ?? '1',
+    model: config.EMBEDDING_MODEL,
+    loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
+    answerSizes: sizes,
+    cpuMicrosecondsPerRequest: cpu,
+    cpuRatios,
+  };
+  await mkdir('bench/results', { recursive: true });
+  await writeFile('bench/results/cpu.json', `${JSON.stringify(results, null, 2)}\n`);
+  const lines = [
+    `service WORKERS=${results.workers}, model ${results.model}, load average at the end ${results.loadAverageAtEnd.join(' ')}`,
+    '',
+    ...(Object.keys(sizes).length === 0
+      ? []
+      : ['| answer | mean bytes | largest bytes | mean bytes by passage field (all passages of an answer) |']),
+    ...(Object.keys(sizes).length === 0 ? [] : ['|---|---|---|---|']),
+    ...Object.entries(sizes).map(
+      ([k, v]) =>
+        `| ${k} | ${v.meanBytes} | ${v.largestBytes} | ${Object.entries(v.meanBytesByPassageField)
+          .map(([f, b]) => `${f} ${b}`)
+          .join(', ')} |`,
+    ),
+    '',
+    ...cpuTable(cpu, cpuRatios),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
   const { config } = await resolveEmbeddingModel(loadConfig({ ...process.env, ...ENV }), {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   (ENV as Record<string, string>).EMBEDDING_MODEL = config.EMBEDDING_MODEL;
   const questions = parseQuestions(await readFile('eval/dev.jsonl', 'utf8')).map((q) => q.turns.at(-1) as string);
+  if (only !== undefined) return measureCpuOnly(config, questions);
 
   // 1. Full index build from scratch.
   await removeDir(ENV.INDEX_DIR as string);
@@ -282,21 +473,7 @@ async function main(): Promise<void> {
   );
 
   // 6. CPU per request for work that is not search: a health probe, and a POST rejected as invalid JSON.
-  const probes = {
-    healthz: { method: 'GET' as const, path: '/healthz' },
-    rejectedPost: { method: 'POST' as const, path: '/v1/ask', headers: { 'content-type': 'application/json' }, body: '{"question": ' },
-  };
-  const cpu: Array<Record<string, number | string>> = [];
-  for (const server of servers.filter((s) => s.name === 'service' || s.name === 'minisearch')) {
-    for (const [probe, request] of Object.entries(probes)) {
-      cpu.push({ server: server.name, probe, ...(await cpuPerRequest(server, request, quick ? 5_000 : 20_000)) });
-    }
-  }
-  const cpuOf = (name: string, probe: string) =>
-    Number(cpu.find((c) => c.server === name && c.probe === probe)?.microseconds ?? 0);
-  const cpuRatios = Object.fromEntries(
-    Object.keys(probes).map((probe) => [probe, ratio(cpuOf('service', probe), cpuOf('minisearch', probe))]),
-  );
+  const { cpu, cpuRatios } = await measureCpu(servers, PROBES, quick ? 5_000 : 20_000);
 
   // 7. Memory after at least 100k requests, per process (a cluster primary, then its workers).
   const target = quick ? 20_000 : 100_000;
@@ -375,10 +552,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|',
     ...ratios.map((r) => `| ${r.connections} | ${r.questions} | ${r.peer} | ${r.requestsPerSecond} | ${r.p99} |`),
     '',
-    '| CPU per request | server | µs | req/s | statuses |',
-    '|---|---|---|---|---|',
-    ...cpu.map((x) => `| ${x.probe} | ${x.server} | ${x.microseconds} | ${x.requestsPerSecond} | ${x.statuses} |`),
-    `service ÷ minisearch CPU per request: healthz ${cpuRatios.healthz}, rejected POST ${cpuRatios.rejectedPost}`,
+    ...cpuTable(cpu, cpuRatios),
     '',
     `service RSS (MiB per process) after start ${rssAfterStart.join('+')}, after ${target} requests ${rssAfterLoad.join('+')}, after ${served} requests ${rssAfterSecondRound.join('+')}`,
     `peers' RSS after their load: ${Object.entries(peerRss).map(([k, v]) => `${k} ${v.join('+')}`).join(', ')}`,

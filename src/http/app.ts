@@ -1,6 +1,5 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import { constantTimeEqual } from '../core/compare.ts';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
@@ -17,6 +16,7 @@ import {
   observeRequests,
   rateLimit,
   readBody,
+  requestHeader,
   respondWithError,
   timeLimit,
 } from './middleware.ts';
@@ -80,41 +80,26 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   const app = createOpenApiApp();
   const examples = exampleValues(service);
 
-  app.use('*', observeRequests(log, deps.metrics));
-  app.use(
-    '*',
-    secureHeaders({
-      // The widget script and API are meant to be used from other origins.
-      crossOriginResourcePolicy: 'cross-origin',
-      // Inline styles: the widget styles its shadow root with a <style> element, Swagger UI uses style attributes.
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        frameAncestors: ["'self'"],
-      },
-    }),
-  );
-  app.use('*', allowOrigins((config.CORS_ORIGINS ?? '*').split(',').map((o) => o.trim())));
+  const cors = allowOrigins((config.CORS_ORIGINS ?? '*').split(',').map((o) => o.trim()));
+  app.use('*', observeRequests(log, deps.metrics, cors));
   const clientKey = createClientKey(config.TRUST_PROXY ?? false);
   const address = deps.clientAddress ?? socketAddress;
-  const keyOf = (c: Context<Env>) => clientKey(address(c), c.req.header('x-forwarded-for'));
+  const keyOf = (c: Context<Env>) => clientKey(address(c), requestHeader(c, 'x-forwarded-for'));
   const limiter = deps.rateLimiter ?? ((perMinute: number) => createRateLimiter(perMinute));
   // Probes and scrapes have their own, smaller budget: API traffic cannot starve them, and they are not
-  // a way around the API's limit either.
+  // a way around the API's limit either. A limit of 0 is no limit: nothing is asked of the limiter (in a
+  // cluster that would be a round trip to the primary for every request).
   const isOps = (c: Context<Env>) => c.req.path === '/healthz' || c.req.path === '/metrics';
-  app.use(
-    '*',
-    rateLimit(limiter(config.OPS_RATE_LIMIT_PER_MINUTE ?? 120), keyOf, (c) => !isOps(c)),
-  );
-  app.use(
-    '*',
-    rateLimit(
-      limiter(config.RATE_LIMIT_PER_MINUTE ?? 600),
-      keyOf,
-      (c) => isOps(c) || c.req.method === 'OPTIONS',
-    ),
-  );
+  const opsLimit = config.OPS_RATE_LIMIT_PER_MINUTE ?? 120;
+  const apiLimit = config.RATE_LIMIT_PER_MINUTE ?? 600;
+  if (opsLimit > 0 || apiLimit > 0) {
+    const ops = opsLimit > 0 ? limiter(opsLimit) : undefined;
+    const api = apiLimit > 0 ? limiter(apiLimit) : undefined;
+    app.use(
+      '*',
+      rateLimit(keyOf, (c) => (isOps(c) ? ops : c.req.method === 'OPTIONS' ? undefined : api)),
+    );
+  }
   // Every route with a body (the API, /mcp, /bots) gets it read in full first, bounded in size and time,
   // so that the time limit below measures the server's own work only.
   const bodyTimeoutMs = config.BODY_TIMEOUT_MS ?? 10_000;
@@ -130,7 +115,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
     if (adminToken === undefined || c.req.method !== 'POST' || c.req.path !== '/admin/documents') {
       return readSmallBody(c, next);
     }
-    if (!constantTimeEqual(c.req.header('authorization') ?? '', `Bearer ${adminToken}`)) {
+    if (!constantTimeEqual(requestHeader(c, 'authorization') ?? '', `Bearer ${adminToken}`)) {
       throw new AppError('UNAUTHORIZED', 'Admin endpoints need `Authorization: Bearer <ADMIN_TOKEN>`');
     }
     return readUpload(c, next);

@@ -13,40 +13,116 @@ export type Log = (entry: Record<string, unknown>) => void;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * Outermost middleware: gives every request an id, turns anything thrown into the error envelope,
- * and logs and counts the response.
+ * Headers every response carries, whatever made it (a route, the error handler, a limiter), as
+ * Helmet-style defaults: the same set Hono's `secureHeaders` sends with these options, precomputed once.
+ * The widget script and API are meant to be used from other origins (`Cross-Origin-Resource-Policy`); the
+ * widget styles its shadow root with a <style> element and Swagger UI uses style attributes
+ * (`'unsafe-inline'` styles).
  */
-export function observeRequests(log: Log, metrics?: HttpMetrics): MiddlewareHandler<Env> {
+export const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['Cross-Origin-Resource-Policy', 'cross-origin'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Origin-Agent-Cluster', '?1'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Strict-Transport-Security', 'max-age=15552000; includeSubDomains'],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-DNS-Prefetch-Control', 'off'],
+  ['X-Download-Options', 'noopen'],
+  ['X-Frame-Options', 'SAMEORIGIN'],
+  ['X-Permitted-Cross-Domain-Policies', 'none'],
+  ['X-XSS-Protection', '0'],
+  [
+    'Content-Security-Policy',
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'",
+  ],
+];
+
+/** The parts of `@hono/node-server`'s bindings read here (absent on other runtimes and in `app.request`). */
+interface NodeBindings {
+  incoming?: { headers: Record<string, string | string[] | undefined> };
+  outgoing?: { headersSent: boolean; setHeader(name: string, value: string): unknown };
+}
+
+/**
+ * A request header by its lower-case name. On Node it is read from the IncomingMessage: asking the web
+ * Request instead makes the adapter build a `Headers` object of every header, a good share of a health
+ * probe's cost.
+ */
+export function requestHeader(c: Context<Env>, name: string): string | undefined {
+  const incoming = (c.env as NodeBindings | undefined)?.incoming;
+  if (!incoming?.headers) return c.req.header(name);
+  const value = incoming.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * Outermost middleware: gives every request an id, answers CORS preflights, turns anything thrown into
+ * the error envelope, sets
+ * the headers every response carries (security headers, CORS for requests that are not preflights, the
+ * request id) in one pass, and logs and counts the response.
+ */
+export function observeRequests(
+  log: Log,
+  metrics: HttpMetrics | undefined,
+  cors: CorsHeaders,
+): MiddlewareHandler<Env> {
   return async (c, next) => {
-    const incoming = c.req.header('x-request-id');
+    const incoming = requestHeader(c, 'x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set('requestId', requestId);
     const started = performance.now();
     try {
-      await next();
+      // A preflight is answered here rather than by a middleware layer of its own: one layer fewer for
+      // every other request.
+      if (c.req.method !== 'OPTIONS') await next();
+      else {
+        const answer = await cors.preflight(c, next);
+        if (answer) c.res = answer;
+      }
     } catch (error) {
       // Hono hands only `Error` instances to onError; anything else thrown (a string, undefined) lands here.
       c.res = respondWithError(error, c, log);
     }
-    setResponseHeader(c, 'X-Request-Id', requestId);
-    metrics?.observe(c.req.routePath, c.req.method, c.res.status, (performance.now() - started) / 1000);
+    setCommonHeaders(c, requestId, cors);
+    const status = c.res.status;
+    metrics?.observe(c.req.routePath, c.req.method, status, (performance.now() - started) / 1000);
     log({
       level: 'info',
       requestId,
       method: c.req.method,
       path: c.req.path,
-      status: c.res.status,
+      status,
       ms: Number((performance.now() - started).toFixed(2)),
     });
   };
 }
 
 /**
- * Sets (or appends) a header on the response already made. `c.header` would copy the whole response
- * first (Hono rebuilds a finalized one), which on Node costs more than a health probe's own work; the
- * headers are set in place instead, as Hono's secure-headers middleware does. Immutable headers (a
- * fetched or redirect response) fall back to the copy.
+ * Sets the common headers once the response is made; a header the response already has is left as it is
+ * (`Vary` is added to). On Node they go straight to the ServerResponse, where the adapter merges them
+ * with the response's own when it writes the head: setting them on the web Response instead costs a
+ * `Headers` object, a validation per header and a sorted copy when the adapter reads them back, more than
+ * the rest of a health probe. Elsewhere (Workers, `app.request`) they are set in place on the response;
+ * `c.header` would copy the whole response first (Hono rebuilds a finalized one), so it is only the
+ * fallback for immutable headers (a fetched or redirect response).
  */
+function setCommonHeaders(c: Context<Env>, requestId: string, cors: CorsHeaders): void {
+  const simple = c.req.method !== 'OPTIONS';
+  const common: Array<readonly [string, string]> = [...SECURITY_HEADERS, ['X-Request-Id', requestId]];
+  const origin = simple ? cors.allowedOrigin(c) : undefined;
+  if (origin) common.push(['Access-Control-Allow-Origin', origin]);
+  if (simple) common.push(['Access-Control-Expose-Headers', cors.exposed]);
+  const vary = simple && !cors.any;
+  const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
+  if (outgoing && typeof outgoing.setHeader === 'function' && !outgoing.headersSent) {
+    for (const [name, value] of common) outgoing.setHeader(name, value);
+    if (vary) setResponseHeader(c, 'Vary', 'Origin', true);
+    return;
+  }
+  for (const [name, value] of common) if (!c.res.headers.has(name)) setResponseHeader(c, name, value);
+  if (vary) setResponseHeader(c, 'Vary', 'Origin', true);
+}
+
 function setResponseHeader(c: Context<Env>, name: string, value: string, append = false): void {
   try {
     if (append) c.res.headers.append(name, value);
@@ -56,12 +132,24 @@ function setResponseHeader(c: Context<Env>, name: string, value: string, append 
   }
 }
 
+/** CORS for `origins` (`*` for any): the preflight middleware, and what other responses carry. */
+export interface CorsHeaders {
+  any: boolean;
+  /** `Access-Control-Expose-Headers` of responses to requests that are not preflights. */
+  exposed: string;
+  /** `Access-Control-Allow-Origin` of a response to `c`, if its origin is allowed. */
+  allowedOrigin(c: Context<Env>): string | undefined;
+  /** Answers a preflight (OPTIONS) with Hono's CORS middleware. */
+  preflight: MiddlewareHandler<Env>;
+}
+
 /**
  * CORS for `origins` (`*` for any). Preflights are answered by Hono's CORS middleware; other requests get
- * their headers set in place on the response once it is made. (Hono's middleware sets them on a
- * placeholder response that every answer is then copied over, the costliest step of a health probe.)
+ * their headers from `observeRequests`, set in place on the response once it is made. (Hono's middleware
+ * sets them on a placeholder response that every answer is then copied over, the costliest step of a
+ * health probe.)
  */
-export function allowOrigins(origins: readonly string[]): MiddlewareHandler<Env> {
+export function allowOrigins(origins: readonly string[]): CorsHeaders {
   const any = origins.includes('*');
   const exposed = 'x-request-id,retry-after';
   const preflight = cors({
@@ -71,14 +159,15 @@ export function allowOrigins(origins: readonly string[]): MiddlewareHandler<Env>
     exposeHeaders: exposed.split(','),
     maxAge: 600,
   });
-  return async (c, next) => {
-    if (c.req.method === 'OPTIONS') return preflight(c, next);
-    await next();
-    const origin = c.req.header('origin');
-    const allowed = any ? '*' : origin && origins.includes(origin) ? origin : undefined;
-    if (allowed) setResponseHeader(c, 'Access-Control-Allow-Origin', allowed);
-    setResponseHeader(c, 'Access-Control-Expose-Headers', exposed);
-    if (!any) setResponseHeader(c, 'Vary', 'Origin', true);
+  return {
+    any,
+    exposed,
+    allowedOrigin: (c) => {
+      if (any) return '*';
+      const origin = requestHeader(c, 'origin');
+      return origin && origins.includes(origin) ? origin : undefined;
+    },
+    preflight,
   };
 }
 
@@ -86,24 +175,36 @@ export function allowOrigins(origins: readonly string[]): MiddlewareHandler<Env>
 export function respondWithError(error: unknown, c: Context<Env>, log: Log): Response {
   const requestId = c.get('requestId') ?? crypto.randomUUID();
   // Whatever broke after the client hung up (a body stream, a write) broke because it hung up.
-  const gone = !isAppError(error) && c.req.raw.signal?.aborted;
+  const gone = !isAppError(error) && clientGone(c);
   const cause = gone
     ? new AppError('CLIENT_CLOSED', 'The client closed the connection', { cause: error })
     : error;
   const { status, body, headers } = toErrorReply(cause, requestId, log);
-  c.header('X-Request-Id', requestId);
-  for (const [name, value] of Object.entries(headers)) c.header(name, value);
-  return c.json(body, status);
+  // The request id is added by `observeRequests`, with the other headers every response carries.
+  return c.json(body, status, headers);
 }
 
-/** Per-client rate limiting; `skip` exempts requests (health probes, CORS preflights). */
+/**
+ * Whether the client has hung up. On Node the socket says so (the Request the body reader hands on has
+ * no abort signal of the adapter's); elsewhere the request's signal does.
+ */
+function clientGone(c: Context<Env>): boolean {
+  const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
+  if (incoming?.socket) return incoming.socket.destroyed === true;
+  return c.req.raw.signal?.aborted === true;
+}
+
+/**
+ * Per-client rate limiting with the limiter `limiterOf` picks for a request (probes and API calls have
+ * budgets of their own); none exempts it (CORS preflights, a limit that is off).
+ */
 export function rateLimit(
-  limiter: RateLimiter,
   clientKey: (c: Context<Env>) => string,
-  skip: (c: Context<Env>) => boolean,
+  limiterOf: (c: Context<Env>) => RateLimiter | undefined,
 ): MiddlewareHandler<Env> {
   return async (c, next) => {
-    if (skip(c)) return next();
+    const limiter = limiterOf(c);
+    if (!limiter) return next();
     const wait = await limiter.take(clientKey(c));
     if (wait > 0) {
       c.header('Retry-After', String(wait));
@@ -125,7 +226,7 @@ const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^
 export function requireJson(method = 'POST'): MiddlewareHandler<Env> {
   return async (c, next) => {
     if (c.req.method !== method) return next();
-    const type = c.req.header('content-type') ?? '';
+    const type = requestHeader(c, 'content-type') ?? '';
     if (!JSON_CONTENT_TYPE.test(type)) {
       throw new AppError(
         'UNSUPPORTED_MEDIA_TYPE',
@@ -169,52 +270,121 @@ export interface BodyLimits {
  * a body over the limit is a 413, one that stops arriving a 408 (not the 504 of a slow search, and not a
  * connection held for minutes), one whose client hangs up is recorded as 499 rather than thrown as a
  * 500. Hono's bodyLimit bounds the size only, and only while a handler reads.
+ *
+ * On Node the body is read from the IncomingMessage itself: going through the web Request would make
+ * the adapter build a full Request, an abort controller and a web stream over the Node stream first,
+ * the larger part of what a rejected POST costs.
  */
 export function readBody(limits: BodyLimits): MiddlewareHandler<Env> {
   return async (c, next) => {
     const raw = c.req.raw;
     // GET and HEAD carry no body (a Request cannot have one); asking would make the Node adapter build a
     // full Request for every health probe.
-    if (raw.method === 'GET' || raw.method === 'HEAD' || !raw.body) return next();
-    const declared = Number(raw.headers.get('content-length') ?? Number.NaN);
+    if (raw.method === 'GET' || raw.method === 'HEAD') return next();
+    const declared = Number(requestHeader(c, 'content-length') ?? Number.NaN);
     if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
-    const reader = raw.body.getReader();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          new AppError('REQUEST_TIMEOUT', `The request body did not arrive within ${limits.timeoutMs} ms`),
-        );
-      }, limits.timeoutMs);
-    });
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    try {
-      for (;;) {
-        const { done, value } = await Promise.race([reader.read(), expired]);
-        if (done) break;
-        size += value.byteLength;
-        if (size > limits.maxBytes) throw tooLarge(limits.maxBytes);
-        chunks.push(value);
-      }
-    } catch (error) {
-      reader.cancel().catch(() => {});
-      if (isAppError(error)) throw error;
-      throw new AppError('CLIENT_CLOSED', 'The client closed the connection before sending the whole body', {
-        cause: error,
-      });
-    } finally {
-      clearTimeout(timer);
+    const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
+    let body: Uint8Array;
+    if (incoming && typeof incoming.on === 'function') {
+      body = await readNodeBody(incoming, limits);
+    } else {
+      if (!raw.body) return next();
+      body = await readWebBody(raw.body, limits);
     }
-    const body = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    c.req.raw = new Request(raw, { body });
+    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: body as BodyInit });
     return next();
   };
+}
+
+/** The parts of Node's IncomingMessage `readNodeBody` uses. */
+interface NodeIncoming {
+  readableEnded: boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
+  pause(): unknown;
+  socket?: { destroyed?: boolean } | null;
+}
+
+function readNodeBody(incoming: NodeIncoming, limits: BodyLimits): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error?: AppError) => {
+      clearTimeout(timer);
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onClose);
+      incoming.off('close', onClose);
+      if (error) {
+        // The adapter drains (or closes) what is left once the answer is sent.
+        incoming.pause();
+        reject(error);
+      } else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limits.maxBytes) finish(tooLarge(limits.maxBytes));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish();
+    const onClose = (error?: unknown) =>
+      finish(
+        new AppError('CLIENT_CLOSED', 'The client closed the connection before sending the whole body', {
+          ...(error === undefined ? {} : { cause: error }),
+        }),
+      );
+    const timer = setTimeout(() => {
+      finish(
+        new AppError('REQUEST_TIMEOUT', `The request body did not arrive within ${limits.timeoutMs} ms`),
+      );
+    }, limits.timeoutMs);
+    if (incoming.readableEnded) {
+      finish();
+      return;
+    }
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onClose);
+    incoming.on('close', onClose);
+  });
+}
+
+async function readWebBody(stream: ReadableStream<Uint8Array>, limits: BodyLimits): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new AppError('REQUEST_TIMEOUT', `The request body did not arrive within ${limits.timeoutMs} ms`),
+      );
+    }, limits.timeoutMs);
+  });
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), expired]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > limits.maxBytes) throw tooLarge(limits.maxBytes);
+      chunks.push(value);
+    }
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    if (isAppError(error)) throw error;
+    throw new AppError('CLIENT_CLOSED', 'The client closed the connection before sending the whole body', {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }
 
 function tooLarge(maxBytes: number): AppError {

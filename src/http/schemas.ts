@@ -15,6 +15,15 @@ export const DEFAULT_MAX_TOP_K = 50;
 /** Earlier turns accepted in `history` unless the configuration says otherwise (MAX_HISTORY_TURNS). */
 export const DEFAULT_MAX_HISTORY_TURNS = 20;
 
+/** Optional parts of each ranked passage that an ask request may `include`. */
+export const ANSWER_PARTS = ['text', 'why'] as const;
+export type AnswerPart = (typeof ANSWER_PARTS)[number];
+/**
+ * The parts an ask answer includes when the request names none: the passage text, which answers always
+ * carried, but not the ranking explanation, which only debugging and evaluation read.
+ */
+export const DEFAULT_INCLUDE: readonly AnswerPart[] = ['text'];
+
 /**
  * The ask request. Objects are strict, so a misspelt field is an error naming it rather than a
  * silently ignored option. Texts are trimmed, then must be non-empty and at most
@@ -67,6 +76,18 @@ export function createAskRequestSchema(
         })
         .optional()
         .openapi({ description: 'Every value must exist in the corpus, or the request is rejected.' }),
+      include: z
+        .array(z.enum(ANSWER_PARTS))
+        .max(ANSWER_PARTS.length)
+        .refine((parts) => new Set(parts).size === parts.length, 'must not repeat a part')
+        .default([...DEFAULT_INCLUDE])
+        .openapi({
+          description:
+            'Optional parts of each passage to send: `text` (the whole passage, about 1.2 KB each) and `why` ' +
+            '(ranks and scores from each retriever, the fused score, the matched terms). Default `["text"]`; ' +
+            '`[]` sends the quote and citation only (what the widget shows), `["text", "why"]` everything.',
+          example: ['text'],
+        }),
     })
     .openapi('AskRequest');
 }
@@ -107,7 +128,9 @@ export const RankedPassageSchema = z
     id: z.string(),
     rank: z.number().int(),
     score: z.number(),
-    text: z.string(),
+    text: z.string().optional().openapi({
+      description: 'The whole passage; present unless the request’s `include` leaves `text` out.',
+    }),
     language: z.string(),
     kind: Kind,
     quote: z.object({
@@ -125,7 +148,10 @@ export const RankedPassageSchema = z
         fused: z.number(),
         matchedTerms: z.array(z.string()),
       })
-      .optional(),
+      .optional()
+      .openapi({
+        description: 'Why the passage ranks where it does; only when the request’s `include` has `why`.',
+      }),
   })
   .openapi('RankedPassage');
 

@@ -12,8 +12,9 @@ import type { CitedSpan, CiteStyle } from '../retrieve/citation-styles.ts';
 import { readerNotice } from '../retrieve/reader-notice.ts';
 import type { AskResult, PassageContext, RankedPassage } from '../retrieve/types.ts';
 
-type Passage = RankedPassage;
-type Answer = AskResult & { askId?: string };
+/** What the widget asks for (`include: []`): passages without their whole text or ranking explanation. */
+type Passage = Omit<RankedPassage, 'text' | 'why'>;
+type Answer = Omit<AskResult, 'passages'> & { passages: Passage[]; askId?: string };
 
 const STYLES: Array<[CiteStyle, string]> = [
   ['plain', 'Plain text'],
@@ -246,7 +247,7 @@ class KzQa extends HTMLElement {
       const result = await this.#fetchJson<Answer>('/v1/ask', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ question, history, topK: 5 }),
+        body: JSON.stringify({ question, history, topK: 5, include: [] }),
       });
       this.#history.push(question);
       loading.remove();

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SECURITY_HEADERS } from '../../src/http/middleware.ts';
 import { buildServer, exited, startServer } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
@@ -49,6 +50,65 @@ describe('node server', () => {
     expect(status).toBe(200);
     expect(body.passages).toHaveLength(5);
     expect(body.passages[0]?.citation.source).toMatch(/\.txt$/);
+  });
+
+  it('sends the security, CORS and request-id headers on answers, errors and pages over TCP', async () => {
+    const requests: Array<[string, RequestInit]> = [
+      ['/healthz', {}],
+      ['/v1/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question": ' }],
+      ['/v1/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"q": 1}' }],
+      ['/widget.js', {}],
+      ['/no-such-page', {}],
+    ];
+    for (const p of [port, builtPort]) {
+      for (const [path, init] of requests) {
+        const res = await fetch(`http://127.0.0.1:${p}${path}`, {
+          ...init,
+          headers: { ...(init.headers as Record<string, string>), 'x-request-id': 'trace-1' },
+        });
+        await res.arrayBuffer();
+        for (const [name, value] of SECURITY_HEADERS)
+          expect(res.headers.get(name), `${path} ${name}`).toBe(value);
+        expect(res.headers.get('x-request-id')).toBe('trace-1');
+        expect(res.headers.get('access-control-allow-origin')).toBe('*');
+        expect(res.headers.get('access-control-expose-headers')).toBe('x-request-id,retry-after');
+        expect(res.headers.get('content-type'), path).toMatch(/json|javascript/);
+      }
+    }
+  });
+
+  it('sends the passage text but not `why` unless the request includes it', async () => {
+    const post = (body: unknown) =>
+      fetch(`http://127.0.0.1:${builtPort}/v1/ask`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> }));
+    const question = 'What is political modernization?';
+    const byDefault = await post({ question });
+    const full = await post({ question, include: ['text', 'why'] });
+    const bare = await post({ question, include: [] });
+    type Sent = { passages: Array<{ id: string; text?: string; why?: unknown; quote: unknown }> };
+    for (const answer of [byDefault, full, bare]) expect(answer.status).toBe(200);
+    const [d, f, b] = [byDefault.body as Sent, full.body as Sent, bare.body as Sent];
+    expect(f.passages.map((p) => p.id)).toEqual(d.passages.map((p) => p.id));
+    expect(b.passages.map((p) => p.id)).toEqual(d.passages.map((p) => p.id));
+    for (const p of d.passages) expect([typeof p.text, p.why]).toEqual(['string', undefined]);
+    for (const p of f.passages) expect([typeof p.text, typeof p.why]).toEqual(['string', 'object']);
+    for (const p of b.passages)
+      expect([p.text, p.why, typeof p.quote]).toEqual([undefined, undefined, 'object']);
+    const wrong = await post({ question, include: ['everything'] });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.body)).toContain('include');
+  });
+
+  it('sends each script with its own length, whichever was served before', async () => {
+    for (const path of ['/docs/init.js', '/docs/swagger-ui-bundle.js', '/docs/init.js', '/widget.js']) {
+      const res = await fetch(`http://127.0.0.1:${builtPort}${path}`);
+      const body = new Uint8Array(await res.arrayBuffer());
+      expect(res.status, path).toBe(200);
+      expect(Number(res.headers.get('content-length')), path).toBe(body.byteLength);
+    }
   });
 
   it('gives the same answers from the compiled build as from the sources', async () => {

@@ -1,11 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import { AppError } from '../../core/errors.ts';
 import type { RequestLimits } from '../../core/types.ts';
-import type { QaService } from '../../retrieve/types.ts';
+import type { QaService, RankedPassage } from '../../retrieve/types.ts';
 import type { ExampleValues } from '../examples.ts';
 import { requireJson } from '../middleware.ts';
 import { createOpenApiApp, errorResponses, serverErrors } from '../openapi.ts';
 import {
+  type AnswerPart,
   AskResponseSchema,
   createAskRequestSchema,
   DocumentListSchema,
@@ -22,6 +23,28 @@ const passageLink = (from: string) => ({
 
 export type ApiLimits = RequestLimits;
 
+/** A passage as the API sends it: `text` and `why` only when asked for. */
+type SentPassage = Omit<RankedPassage, 'text'> & { text?: string };
+
+/**
+ * The answer with only the optional passage parts the request asked for: the engine builds them all (bots,
+ * MCP and the evaluation read them in process), the API sends what its client wants.
+ */
+export function selectParts<T extends { passages: RankedPassage[] }>(
+  answer: T,
+  include: readonly AnswerPart[],
+): Omit<T, 'passages'> & { passages: SentPassage[] } {
+  const text = include.includes('text');
+  const why = include.includes('why');
+  if (text && why) return answer;
+  const passages = answer.passages.map(({ text: passageText, why: explanation, ...rest }) => ({
+    ...rest,
+    ...(text ? { text: passageText } : {}),
+    ...(why && explanation ? { why: explanation } : {}),
+  }));
+  return { ...answer, passages };
+}
+
 /** `/v1/*`: asking, and reading documents and passages. */
 export function createApiRoutes(service: QaService, limits: ApiLimits, examples: ExampleValues) {
   const app = createOpenApiApp();
@@ -37,6 +60,7 @@ export function createApiRoutes(service: QaService, limits: ApiLimits, examples:
     question: examples.question,
     topK: 3,
     filters: { documentIds: [examples.documentId], kinds: ['body', 'abstract'] },
+    include: ['text'],
   };
   app.openapi(
     createRoute({
@@ -60,7 +84,10 @@ export function createApiRoutes(service: QaService, limits: ApiLimits, examples:
         ...serverErrors,
       },
     }),
-    async (c) => c.json(await service.ask(c.req.valid('json')), 200),
+    async (c) => {
+      const { include, ...request } = c.req.valid('json');
+      return c.json(selectParts(await service.ask(request), include), 200);
+    },
   );
 
   app.openapi(

@@ -20,7 +20,9 @@ const SCRIPT = 'application/javascript';
 export function createPageRoutes(service: QaService, assets: StaticAssets, examples: ExampleValues) {
   const app = createOpenApiApp();
   const html = (c: Context<Env>, body: string, status: 200 | 404 = 200) => c.html(body, status);
-  const script = { 'content-type': `${SCRIPT}; charset=utf-8` };
+  // A fresh headers object per response: on Node the adapter adds Content-Length to a response's own
+  // headers object, so one shared between routes would carry another body's length.
+  const script = () => ({ 'content-type': `${SCRIPT}; charset=utf-8` });
   const page = (path: string, operationId: string, summary: string, mediaType: string) => ({
     method: 'get' as const,
     path,
@@ -35,16 +37,16 @@ export function createPageRoutes(service: QaService, assets: StaticAssets, examp
     return html(c, demoPage(h.documents, h.passages, new URL(c.req.url).origin));
   });
   // The site icon at both paths browsers ask for, so no page load logs a 404.
-  const icon = { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' };
+  const icon = () => ({ 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
   for (const [path, operationId] of [
     ['/favicon.svg', 'favicon'],
     ['/favicon.ico', 'faviconIco'],
   ] as const)
     documented(app, page(path, operationId, 'The site icon (SVG)', 'image/svg+xml'), (c) =>
-      c.body(FAVICON_SVG, 200, icon),
+      c.body(FAVICON_SVG, 200, icon()),
     );
   documented(app, page('/widget.js', 'widgetScript', 'The chat widget (one script tag)', SCRIPT), (c) =>
-    c.body(assets.widget, 200, { ...script, 'cache-control': 'public, max-age=300' }),
+    c.body(assets.widget, 200, { ...script(), 'cache-control': 'public, max-age=300' }),
   );
   const offset = (description: string) =>
     z
@@ -93,13 +95,13 @@ export function createPageRoutes(service: QaService, assets: StaticAssets, examp
     html(c, docsPage()),
   );
   documented(app, page('/docs/init.js', 'docsInit', 'Swagger UI start-up script', SCRIPT), (c) =>
-    c.body(DOCS_INIT, 200, script),
+    c.body(DOCS_INIT, 200, script()),
   );
   documented(app, page('/docs/swagger-ui.css', 'docsStyles', 'Swagger UI styles', 'text/css'), (c) =>
     c.body(assets.swaggerCss, 200, { 'content-type': 'text/css; charset=utf-8' }),
   );
   documented(app, page('/docs/swagger-ui-bundle.js', 'docsBundle', 'Swagger UI', SCRIPT), (c) =>
-    c.body(assets.swaggerBundle, 200, script),
+    c.body(assets.swaggerBundle, 200, script()),
   );
   return app;
 }
