@@ -5,7 +5,7 @@ import { AppError, isAppError } from '../core/errors.ts';
 import { sha256File } from '../core/files.node.ts';
 import { type Manifest, ManifestSchema, staleReasons } from '../core/manifest.ts';
 import type { DocumentInfo, Passage, SkippedFile } from '../core/types.ts';
-import { createEmbedder } from '../embed/embedder.node.ts';
+import { openEmbedder } from '../embed/embedder.node.ts';
 import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import type { Embedder } from '../embed/types.ts';
@@ -216,7 +216,7 @@ export async function openBuildEmbedder(
     manifest.model.generatedDir !== undefined
       ? join(filesDir, manifest.model.generatedDir)
       : config.EMBEDDING_MODEL;
-  const embedder = await createEmbedder(embedderOptions(config, modelSource));
+  const embedder = await openEmbedder(embedderOptions(config, modelSource));
   if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims) {
     throw new AppError('INDEX_STALE', `The model ${config.EMBEDDING_MODEL} changed since ${what} was built`);
   }
