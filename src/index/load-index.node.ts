@@ -33,6 +33,8 @@ export interface LoadedIndex {
   manifest: Manifest;
   index: SearchIndex;
   embedder: Embedder;
+  /** Milliseconds of the open spent loading the embedding model (reported apart from the rest of a start). */
+  modelLoadMs?: number;
 }
 
 async function readManifest(indexRoot: string): Promise<Manifest> {
@@ -121,7 +123,9 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
     }
   }
 
+  const modelStarted = performance.now();
   const embedder = await openBuildEmbedder(config, manifest, buildDir, 'the index');
+  const modelLoadMs = performance.now() - modelStarted;
 
   const [documents, passages, termList, lexicalJson, sentenceBytes, storedSources] = await Promise.all([
     readJson<DocumentInfo[]>(join(buildDir, INDEX_FILES.documents)),
@@ -172,6 +176,7 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
   return {
     manifest,
     embedder,
+    modelLoadMs,
     index: {
       documents,
       passages,
