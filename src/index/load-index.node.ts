@@ -102,20 +102,21 @@ async function checkFresh(config: Config, manifest: Manifest, indexRoot: string)
 
 async function openBuild(config: Config, manifest: Manifest, indexRoot: string): Promise<LoadedIndex> {
   const buildDir = join(indexRoot, manifest.buildId);
-  for (const [file, expected] of Object.entries(manifest.files)) {
-    let actual: string;
-    try {
-      actual = await sha256File(join(buildDir, file));
-    } catch (cause) {
+  // Hashed concurrently (the reads overlap), then judged in the manifest's order.
+  const files = Object.entries(manifest.files);
+  const hashes = await Promise.allSettled(files.map(([file]) => sha256File(join(buildDir, file))));
+  for (const [i, [file, expected]] of files.entries()) {
+    const hashed = hashes[i];
+    if (hashed?.status !== 'fulfilled') {
       throw new AppError(
         'INDEX_CORRUPT',
         `Index file ${file} is missing from ${buildDir}; rebuild the index`,
         {
-          cause,
+          cause: hashed?.reason,
         },
       );
     }
-    if (actual !== expected) {
+    if (hashed.value !== expected) {
       throw new AppError(
         'INDEX_CORRUPT',
         `Index file ${file} does not match its checksum; rebuild the index`,
