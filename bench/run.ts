@@ -28,6 +28,7 @@ import { parseQuestions } from '../src/eval/evaluate.ts';
 import { buildIndex } from '../src/index/build-index.node.ts';
 import { openIndex } from '../src/index/load-index.node.ts';
 import { createQaService, type StageName } from '../src/retrieve/engine.ts';
+import { type ColdStart, coldStartEnv, measureColdStart } from './cold-start.ts';
 import { cpuSeconds, runBenchmark, rssTree, startProcess, stopProcess } from './processes.ts';
 
 const ENV: Record<string, string> = {
@@ -67,6 +68,7 @@ const percentile = (sorted: number[], p: number) =>
 const ms = (x: number) => Number(x.toFixed(3));
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
 const ratio = (a: number, b: number) => (b > 0 ? Number((a / b).toFixed(2)) : 0);
+const seconds = (runs: ColdStart[], key: keyof ColdStart) => runs.map((r) => Number((r[key] / 1000).toFixed(3)));
 
 async function waitForAnswer(url: string, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
@@ -128,15 +130,24 @@ async function startServer(spec: ServerSpec) {
 }
 type Running = Awaited<ReturnType<typeof startServer>>;
 
-/** Process start to first successful answer, index already built: the median of `rounds` starts. */
-async function coldStart(runner: 'dist' | 'tsx', rounds: number): Promise<number[]> {
-  const times: number[] = [];
+/**
+ * Process start to first successful answer, index already built, `rounds` times; each split into the
+ * embedding model's load (as the server logs it) and the rest (bench/cold-start.ts).
+ */
+async function coldStart(runner: 'dist' | 'tsx', rounds: number): Promise<ColdStart[]> {
+  const runs: ColdStart[] = [];
+  const { args, env } = serviceSpec(PORT + 10, runner);
   for (let i = 0; i < rounds; i++) {
-    const server = await startServer(serviceSpec(PORT + 10, runner));
-    times.push(Number(server.startSeconds.toFixed(3)));
-    await stopProcess(server.child);
+    runs.push(
+      await measureColdStart(args, {
+        ...env,
+        ...coldStartEnv(env.EMBEDDING_MODEL as string, env.INDEX_DIR as string, PORT + 10),
+        // The run's settings (rate limits off, its analytics file) stay those of the other measurements.
+        RATE_LIMIT_PER_MINUTE: '0',
+      }),
+    );
   }
-  return times;
+  return runs;
 }
 
 /** CPU the server spends per request on `requests` (rotating), from /proc before and after `amount` requests. */
@@ -394,7 +405,7 @@ async function main(): Promise<void> {
   // 3. Cold start: process start to first successful answer, index already built; the compiled build that
   // `npm start` runs against the sources under tsx, alternated so that machine noise hits both.
   await promisify(execFile)(process.execPath, ['scripts/build.mjs', '--if-stale']);
-  const cold: Record<'dist' | 'tsx', number[]> = { dist: [], tsx: [] };
+  const cold: Record<'dist' | 'tsx', ColdStart[]> = { dist: [], tsx: [] };
   for (let i = 0; i < (quick ? 2 : 3); i++) {
     cold.dist.push(...(await coldStart('dist', 1)));
     cold.tsx.push(...(await coldStart('tsx', 1)));
@@ -504,11 +515,14 @@ async function main(): Promise<void> {
     corpus: { documents: manifest.documentCount, passages: manifest.passageCount, dims: manifest.model.dims },
     buildSeconds: Number(buildSeconds.toFixed(2)),
     coldStartSeconds: {
-      dist: cold.dist,
-      tsx: cold.tsx,
-      medianDist: median(cold.dist),
-      medianTsx: median(cold.tsx),
-      ratio: ratio(median(cold.dist), median(cold.tsx)),
+      dist: seconds(cold.dist, 'firstAnswerMs'),
+      tsx: seconds(cold.tsx, 'firstAnswerMs'),
+      medianDist: median(seconds(cold.dist, 'firstAnswerMs')),
+      medianTsx: median(seconds(cold.tsx, 'firstAnswerMs')),
+      ratio: ratio(median(seconds(cold.dist, 'firstAnswerMs')), median(seconds(cold.tsx, 'firstAnswerMs'))),
+      // The embedding model's own load (the server's modelLoadMs), and the compiled start without it.
+      medianDistModelLoad: median(seconds(cold.dist, 'modelLoadMs')),
+      medianDistWithoutModel: median(seconds(cold.dist, 'withoutModelMs')),
     },
     model: manifest.model.id,
     inProcessMs: inProcess,
@@ -534,6 +548,7 @@ async function main(): Promise<void> {
     `corpus: ${manifest.passageCount} passages, model ${manifest.model.id} (${manifest.model.dims} dims); service WORKERS=${results.workers}`,
     `index build: ${results.buildSeconds} s`,
     `cold start to first answer: dist ${c.medianDist} s (${c.dist.join(', ')}), tsx ${c.medianTsx} s (${c.tsx.join(', ')}); dist ÷ tsx ${c.ratio}`,
+    `  dist: model load ${c.medianDistModelLoad} s, the rest ${c.medianDistWithoutModel} s (medians)`,
     '',
     '| in-process stage | p50 ms | p99 ms | uncached p50 ms | uncached p99 ms |',
     '|---|---|---|---|---|',

@@ -231,6 +231,9 @@ async function serve(options: {
     rebuilt,
     index: backendStatus(),
     startupMs: Math.round(performance.now() - started),
+    // From the process's start (imports included), and the part of it spent loading the embedding model.
+    readyMs: Math.round(performance.now()),
+    ...(opened.modelLoadMs !== undefined ? { modelLoadMs: Math.round(opened.modelLoadMs) } : {}),
     ...(options.cluster ? { worker: cluster.worker?.id } : {}),
   });
 

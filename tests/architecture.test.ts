@@ -41,9 +41,12 @@ describe('src/ dependency direction', () => {
     for (const path of await sources(root)) {
       const file = relative(root, path).split('\\').join('/');
       const text = await readFile(path, 'utf8');
-      for (const [, spec] of text.matchAll(
-        /(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/gu,
-      )) {
+      // Static imports, and the dynamic ones that load a module on first use.
+      const specs = [
+        ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/gu),
+        ...text.matchAll(/\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/gu),
+      ];
+      for (const [, spec] of specs) {
         const target = relative(root, resolve(path, '..', spec as string))
           .split('\\')
           .join('/');

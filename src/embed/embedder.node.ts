@@ -6,8 +6,10 @@ import { type Half, poolAndNormalize } from './pooling.ts';
 import { resolvePrefixes } from './prefixes.ts';
 import { readInstalled } from './provenance.node.ts';
 import { LAYOUT_FILE, type StaticModelLayout } from './static-model.node.ts';
+import { createStaticQueryEmbedder } from './static-query.ts';
 import { loadFeatureExtractor, locateModel } from './transformers.node.ts';
 import type { Embedder } from './types.ts';
+import { createWordPiece } from './wordpiece.ts';
 
 export interface EmbedderOptions {
   /** A model directory path, or an id under `modelsDir` such as `Xenova/multilingual-e5-small`. */
@@ -33,17 +35,21 @@ async function fileExists(path: string): Promise<boolean> {
   );
 }
 
-/**
- * Loads a feature-extraction model through Transformers.js from local files (remote downloads disabled)
- * and wraps it as an `Embedder`: tokenizer → model → our own mean pooling and normalisation.
- *
- * Without `static.json` this is mean pooling + L2 normalisation, as for any sentence-embedding model.
- * With it (the built-in model), each half drops its null dimension and is normalised on its own and
- * scaled by √w, so inner products are Σ w·cos(half). A half with no known token stays zero: such vectors
- * are shorter than 1, and text with no known token at all (e.g. only stopwords, or an unseen script)
- * embeds as the zero vector, which scores 0 against everything. Never NaN.
- */
-export async function createEmbedder(options: EmbedderOptions): Promise<Embedder> {
+/** A model directory checked and fingerprinted, before any runtime has loaded it. */
+interface ModelFiles {
+  root: string;
+  id: string;
+  dir: string;
+  /** `onnx/model.onnx` or `onnx/model_quantized.onnx`. */
+  onnxFile: string;
+  /** `static.json` of the built-in model; undefined for any other model. */
+  layout?: StaticModelLayout;
+  fingerprint: string;
+  /** Largest input in tokens, special tokens included (tokenizer_config.json, at most 512). */
+  maxTokens: number;
+}
+
+async function inspectModel(options: EmbedderOptions): Promise<ModelFiles> {
   const { root, id, dir } = locateModel(options.model, options.modelsDir);
   const onnxFile = join('onnx', options.quantized ? 'model_quantized.onnx' : 'model.onnx');
   const missing: string[] = [];
@@ -69,7 +75,87 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     const recorded = installed?.files[file.split('\\').join('/')]?.sha256;
     hash.update(`${file}\n`).update(recorded ?? (await readFile(join(dir, file))));
   }
+  const config = JSON.parse(await readFile(join(dir, 'tokenizer_config.json'), 'utf8')) as {
+    model_max_length?: number;
+  };
+  const maxTokens = Math.min(512, config.model_max_length ?? 512);
+  return { root, id, dir, onnxFile, layout, fingerprint: hash.digest('hex'), maxTokens };
+}
 
+/**
+ * Loads a feature-extraction model through Transformers.js from local files (remote downloads disabled)
+ * and wraps it as an `Embedder`: tokenizer → model → our own mean pooling and normalisation.
+ *
+ * Without `static.json` this is mean pooling + L2 normalisation, as for any sentence-embedding model.
+ * With it (the built-in model), each half drops its null dimension and is normalised on its own and
+ * scaled by √w, so inner products are Σ w·cos(half). A half with no known token stays zero: such vectors
+ * are shorter than 1, and text with no known token at all (e.g. only stopwords, or an unseen script)
+ * embeds as the zero vector, which scores 0 against everything. Never NaN.
+ */
+export async function createEmbedder(options: EmbedderOptions): Promise<Embedder> {
+  return loadWithTransformers(options, await inspectModel(options));
+}
+
+/**
+ * The embedder a server answers with: the built-in model (a directory with `static.json`) is read in plain
+ * TypeScript (static-query.ts: the same tokenizer ids and the same vectors, bit for bit on every eval
+ * question), so serving with it never imports Transformers.js or onnxruntime; any other model is
+ * `createEmbedder`'s. Passages (`embedPassages`, which only builds and benchmarks call) still go through
+ * Transformers.js, loaded on first use.
+ */
+export async function openEmbedder(options: EmbedderOptions): Promise<Embedder> {
+  const model = await inspectModel(options);
+  const { layout } = model;
+  if (!layout) return loadWithTransformers(options, model);
+  const [tokenizer, onnx] = await Promise.all([
+    readFile(join(model.dir, 'tokenizer.json'), 'utf8').then(
+      (text) => JSON.parse(text) as { model: { vocab: Record<string, number> } },
+    ),
+    readFile(join(model.dir, model.onnxFile)),
+  ]);
+  const prefixes = resolvePrefixes(options.model);
+  const queryPrefix = options.queryPrefix ?? prefixes.query;
+  const passagePrefix = options.passagePrefix ?? prefixes.passage;
+  let query: ReturnType<typeof createStaticQueryEmbedder>;
+  try {
+    query = createStaticQueryEmbedder({
+      tokenizer,
+      layout,
+      onnx: new Uint8Array(onnx.buffer, onnx.byteOffset, onnx.byteLength),
+      id: options.label ?? options.model,
+      queryPrefix,
+    });
+  } catch (cause) {
+    throw new AppError('MODEL_INVALID', `Could not read the built-in model in ${model.dir}`, { cause });
+  }
+  // Counting is for builds, not answers: its tokenizer is made on first use. Transformers.js's `encode`
+  // does not truncate, so neither does the count.
+  let counter: ReturnType<typeof createWordPiece> | undefined;
+  const count = (text: string) => {
+    if (!counter) {
+      const vocab: string[] = [];
+      for (const [token, id] of Object.entries(tokenizer.model.vocab)) vocab[id] = token;
+      counter = createWordPiece(vocab, { maxLength: Number.POSITIVE_INFINITY });
+    }
+    return counter.encode(text).length;
+  };
+  let full: Promise<Embedder> | undefined;
+  return {
+    id: query.id,
+    dims: query.dims,
+    fingerprint: model.fingerprint,
+    maxTokens: model.maxTokens,
+    countTokens: (text) => count(`${passagePrefix}${text}`),
+    embedQuery: query.embedQuery,
+    embedPassages: async (texts) => {
+      full ??= loadWithTransformers(options, model);
+      return (await full).embedPassages(texts);
+    },
+  };
+}
+
+async function loadWithTransformers(options: EmbedderOptions, model: ModelFiles): Promise<Embedder> {
+  const { root, id, dir, layout, maxTokens } = model;
   // biome-ignore lint/suspicious/noExplicitAny: Transformers.js 2.x pipeline objects are untyped.
   let extractor: any;
   try {
@@ -79,10 +165,6 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
       cause,
     });
   }
-  const config = JSON.parse(await readFile(join(dir, 'tokenizer_config.json'), 'utf8')) as {
-    model_max_length?: number;
-  };
-  const maxTokens = Math.min(512, config.model_max_length ?? 512);
   const defaults = resolvePrefixes(options.model);
   const queryPrefix = options.queryPrefix ?? defaults.query;
   const passagePrefix = options.passagePrefix ?? defaults.passage;
@@ -119,7 +201,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   return {
     id: options.label ?? options.model,
     dims,
-    fingerprint: hash.digest('hex'),
+    fingerprint: model.fingerprint,
     maxTokens,
     countTokens: (text) => (extractor.tokenizer.encode(`${passagePrefix}${text}`) as number[]).length,
     embedQuery: async (text) => (await embed([`${queryPrefix}${text}`]))[0] as Float32Array,

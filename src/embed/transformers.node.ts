@@ -1,9 +1,19 @@
 import { basename, dirname, resolve } from 'node:path';
-import { AutoTokenizer, env, type PreTrainedTokenizer, pipeline } from '@xenova/transformers';
+import type { PreTrainedTokenizer } from '@xenova/transformers';
 import { AppError } from '../core/errors.ts';
-import { usePrefixSets } from './prefix-set.node.ts';
 
-usePrefixSets();
+/**
+ * Transformers.js (with onnxruntime-node and sharp behind it) takes about half a second to import, so it is
+ * imported on first use: a server with the built-in model never loads it (see static-embedder.node.ts).
+ */
+async function transformers() {
+  const [library, { usePrefixSets }] = await Promise.all([
+    import('@xenova/transformers'),
+    import('./prefix-set.node.ts'),
+  ]);
+  usePrefixSets();
+  return library;
+}
 
 /**
  * Loading through Transformers.js from local files only. A model is named either by a directory path or by
@@ -19,7 +29,7 @@ export function locateModel(model: string, modelsDir: string): { root: string; i
   return { root, id: model, dir: resolve(root, model) };
 }
 
-function localOnly(root: string): void {
+function localOnly(env: Awaited<ReturnType<typeof transformers>>['env'], root: string): void {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = `${root}/`;
@@ -27,13 +37,15 @@ function localOnly(root: string): void {
 }
 
 export async function loadTokenizer(root: string, id: string): Promise<PreTrainedTokenizer> {
-  localOnly(root);
+  const { AutoTokenizer, env } = await transformers();
+  localOnly(env, root);
   return AutoTokenizer.from_pretrained(id);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: Transformers.js 2.x ships loose pipeline types.
 export async function loadFeatureExtractor(root: string, id: string, quantized: boolean): Promise<any> {
-  localOnly(root);
+  const { env, pipeline } = await transformers();
+  localOnly(env, root);
   return pipeline('feature-extraction', id, { quantized });
 }
 
@@ -49,6 +61,7 @@ export async function downloadFromHub(
   options: { endpoint?: string; onProgress?: (file: string, percent: number) => void } = {},
 ): Promise<void> {
   const root = resolve(modelsDir);
+  const { env, pipeline } = await transformers();
   env.allowRemoteModels = true;
   if (options.endpoint)
     env.remoteHost = options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`;
@@ -69,6 +82,6 @@ export async function downloadFromHub(
       cause,
     });
   } finally {
-    localOnly(root);
+    localOnly(env, root);
   }
 }

@@ -5,7 +5,7 @@ import { AppError, isAppError } from '../core/errors.ts';
 import { sha256File } from '../core/files.node.ts';
 import { type Manifest, ManifestSchema, staleReasons } from '../core/manifest.ts';
 import type { DocumentInfo, Passage, SkippedFile } from '../core/types.ts';
-import { createEmbedder } from '../embed/embedder.node.ts';
+import { openEmbedder } from '../embed/embedder.node.ts';
 import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import type { Embedder } from '../embed/types.ts';
@@ -33,6 +33,8 @@ export interface LoadedIndex {
   manifest: Manifest;
   index: SearchIndex;
   embedder: Embedder;
+  /** Milliseconds of the open spent loading the embedding model (reported apart from the rest of a start). */
+  modelLoadMs?: number;
 }
 
 async function readManifest(indexRoot: string): Promise<Manifest> {
@@ -100,20 +102,21 @@ async function checkFresh(config: Config, manifest: Manifest, indexRoot: string)
 
 async function openBuild(config: Config, manifest: Manifest, indexRoot: string): Promise<LoadedIndex> {
   const buildDir = join(indexRoot, manifest.buildId);
-  for (const [file, expected] of Object.entries(manifest.files)) {
-    let actual: string;
-    try {
-      actual = await sha256File(join(buildDir, file));
-    } catch (cause) {
+  // Hashed concurrently (the reads overlap), then judged in the manifest's order.
+  const files = Object.entries(manifest.files);
+  const hashes = await Promise.allSettled(files.map(([file]) => sha256File(join(buildDir, file))));
+  for (const [i, [file, expected]] of files.entries()) {
+    const hashed = hashes[i];
+    if (hashed?.status !== 'fulfilled') {
       throw new AppError(
         'INDEX_CORRUPT',
         `Index file ${file} is missing from ${buildDir}; rebuild the index`,
         {
-          cause,
+          cause: hashed?.reason,
         },
       );
     }
-    if (actual !== expected) {
+    if (hashed.value !== expected) {
       throw new AppError(
         'INDEX_CORRUPT',
         `Index file ${file} does not match its checksum; rebuild the index`,
@@ -121,7 +124,9 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
     }
   }
 
+  const modelStarted = performance.now();
   const embedder = await openBuildEmbedder(config, manifest, buildDir, 'the index');
+  const modelLoadMs = performance.now() - modelStarted;
 
   const [documents, passages, termList, lexicalJson, sentenceBytes, storedSources] = await Promise.all([
     readJson<DocumentInfo[]>(join(buildDir, INDEX_FILES.documents)),
@@ -172,6 +177,7 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
   return {
     manifest,
     embedder,
+    modelLoadMs,
     index: {
       documents,
       passages,
@@ -216,7 +222,7 @@ export async function openBuildEmbedder(
     manifest.model.generatedDir !== undefined
       ? join(filesDir, manifest.model.generatedDir)
       : config.EMBEDDING_MODEL;
-  const embedder = await createEmbedder(embedderOptions(config, modelSource));
+  const embedder = await openEmbedder(embedderOptions(config, modelSource));
   if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims) {
     throw new AppError('INDEX_STALE', `The model ${config.EMBEDDING_MODEL} changed since ${what} was built`);
   }

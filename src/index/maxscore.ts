@@ -130,9 +130,20 @@ function seek(labels: Uint32Array, from: number, target: number): number {
   return lo;
 }
 
-/** Postings of every term, read from MiniSearch's serialised state; searched with MaxScore. */
+/** A term's entry in MiniSearch's state: field id → short document id → term frequency. */
+type SerializedPostings = Record<string, Record<string, number>>;
+
+/**
+ * Postings of every term, read from MiniSearch's serialised state; searched with MaxScore. A term's
+ * postings are converted on its first search: a server starts without converting the whole vocabulary,
+ * most of which no question asks about.
+ */
 export class MaxScoreIndex {
   readonly #postings = new Map<string, Postings>();
+  /** Terms not searched yet, as serialised. */
+  readonly #unread: Map<string, SerializedPostings>;
+  readonly #fieldIds: number[];
+  readonly #labelOf = new Map<string, number>();
   readonly #fieldLength: Uint32Array[];
   readonly #averageFieldLength: number[];
   readonly #documentCount: number;
@@ -162,9 +173,10 @@ export class MaxScoreIndex {
       if (id === undefined) throw new Error(`lexical index: no field "${f}"`);
       return id;
     });
+    this.#fieldIds = fieldIds;
     this.#averageFieldLength = fieldIds.map((id) => state.averageFieldLength[id] ?? 0);
     // MiniSearch's short ids are its own; labels are passage ordinals.
-    const labelOf = new Map<string, number>();
+    const labelOf = this.#labelOf;
     let maxLabel = -1;
     for (const [shortId, label] of Object.entries(state.documentIds)) {
       labelOf.set(shortId, label);
@@ -178,31 +190,42 @@ export class MaxScoreIndex {
         (this.#fieldLength[f] as Uint32Array)[label] = lengths[id] ?? 0;
       });
     }
-    for (const [term, data] of state.index) {
-      const byLabel = new Map<number, number[]>();
-      const fieldDf = fieldIds.map((id, f) => {
-        const freqs = data[String(id)];
-        if (!freqs) return 0;
-        let df = 0;
-        for (const [shortId, tf] of Object.entries(freqs)) {
-          const label = labelOf.get(shortId);
-          if (label === undefined) continue;
-          df++;
-          let row = byLabel.get(label);
-          if (!row) {
-            row = fields.map(() => 0);
-            byLabel.set(label, row);
-          }
-          row[f] = tf;
+    this.#unread = new Map(state.index);
+  }
+
+  /** The term's postings, converted from the serialised state on first use. */
+  #postingsOf(term: string): Postings | undefined {
+    const done = this.#postings.get(term);
+    if (done) return done;
+    const data = this.#unread.get(term);
+    if (!data) return undefined;
+    const fields = this.#fieldIds;
+    const byLabel = new Map<number, number[]>();
+    const fieldDf = fields.map((id, f) => {
+      const freqs = data[String(id)];
+      if (!freqs) return 0;
+      let df = 0;
+      for (const [shortId, tf] of Object.entries(freqs)) {
+        const label = this.#labelOf.get(shortId);
+        if (label === undefined) continue;
+        df++;
+        let row = byLabel.get(label);
+        if (!row) {
+          row = fields.map(() => 0);
+          byLabel.set(label, row);
         }
-        return df;
-      });
-      const labels = Uint32Array.from(byLabel.keys()).sort();
-      const tf = fields.map((_, f) =>
-        Uint16Array.from(labels, (l) => (byLabel.get(l) as number[])[f] as number),
-      );
-      this.#postings.set(term, { labels, tf, fieldDf });
-    }
+        row[f] = tf;
+      }
+      return df;
+    });
+    const labels = Uint32Array.from(byLabel.keys()).sort();
+    const tf = fields.map((_, f) =>
+      Uint16Array.from(labels, (l) => (byLabel.get(l) as number[])[f] as number),
+    );
+    const postings = { labels, tf, fieldDf };
+    this.#postings.set(term, postings);
+    this.#unread.delete(term);
+    return postings;
   }
 
   /** MiniSearch's BM25+ of one field of one passage, with the same operations in the same order. */
@@ -237,7 +260,7 @@ export class MaxScoreIndex {
 
   /** Number of terms in the vocabulary. */
   get terms(): number {
-    return this.#postings.size;
+    return this.#postings.size + this.#unread.size;
   }
 
   /**
@@ -251,8 +274,9 @@ export class MaxScoreIndex {
     const qPostings: Postings[] = [];
     const qWeights: number[] = [];
     for (const [term, weight] of query) {
-      const p = this.#postings.get(term);
-      if (!p || !(weight > 0)) continue;
+      if (!(weight > 0)) continue;
+      const p = this.#postingsOf(term);
+      if (!p) continue;
       qTerms.push(term);
       qPostings.push(p);
       qWeights.push(weight);

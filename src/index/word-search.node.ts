@@ -13,8 +13,13 @@ export function createWordSearch(
   const matrix = candidateMatrix(vectors, candidates);
   const index = new hnswlib.BruteforceSearch('ip', dims);
   index.initIndex(Math.max(1, candidates.length));
-  for (let i = 0; i < candidates.length; i++)
-    index.addPoint(Array.from(matrix.subarray(i * dims, (i + 1) * dims)), i);
+  // addPoint copies the row out of the array it is given, so one plain array serves every row: this load
+  // runs at every start, and `Array.from` on 8k typed subarrays cost as much as the native inserts.
+  const row = new Array<number>(dims);
+  for (let i = 0; i < candidates.length; i++) {
+    for (let d = 0; d < dims; d++) row[d] = matrix[i * dims + d] as number;
+    index.addPoint(row, i);
+  }
   return (vector, k) => {
     const n = Math.min(k, candidates.length);
     if (n === 0) return [];

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { createOpenApiApp, documented, errorResponses } from '../http/openapi.ts';
 import type { QaService } from '../retrieve/types.ts';
-import { handleMcpRequest, type McpLimits } from './server.ts';
+import type { McpLimits } from './server.ts';
 
 const JsonRpcId = z.union([z.string(), z.number().int()]);
 
@@ -75,7 +75,8 @@ export function createMcpRoutes(service: QaService, limits?: McpLimits) {
         ...errorResponses(408, 413, 429, 500),
       },
     },
-    (c) => handleMcpRequest(service, c.req.raw, limits),
+    // The MCP SDK (with ajv) takes a few hundred milliseconds to import: loaded on the first call, not at start.
+    async (c) => (await import('./server.ts')).handleMcpRequest(service, c.req.raw, limits),
   );
   return app;
 }

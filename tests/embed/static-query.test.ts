@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createEmbedder, openEmbedder } from '../../src/embed/embedder.node.ts';
 import { createStaticQueryEmbedder } from '../../src/embed/static-query.ts';
 import { loadTokenizer, locateModel } from '../../src/embed/transformers.node.ts';
 import { createWordPiece } from '../../src/embed/wordpiece.ts';
@@ -67,17 +68,45 @@ describe('createStaticQueryEmbedder', () => {
     }
   });
 
+  /** The built-in model run by onnxruntime through Transformers.js, as index builds run it. */
+  const reference = (quantized: boolean) => createEmbedder({ model: modelDir, modelsDir: '.', quantized });
+
   it('embeds every probe as the Node embedder does, to 1e-6', async () => {
     const ours = createStaticQueryEmbedder(await files(loaded.manifest.model.quantized));
-    expect(ours.dims).toBe(loaded.embedder.dims);
+    const onnx = await reference(loaded.manifest.model.quantized);
+    expect(ours.dims).toBe(onnx.dims);
     let worst = 0;
     for (const text of texts) {
-      const [a, b] = [await ours.embedQuery(text), await loaded.embedder.embedQuery(text)];
+      const [a, b] = [await ours.embedQuery(text), await onnx.embedQuery(text)];
       expect(a.length).toBe(b.length);
       for (let d = 0; d < a.length; d++) worst = Math.max(worst, Math.abs((a[d] ?? 0) - (b[d] ?? 0)));
     }
     expect(worst).toBeLessThanOrEqual(1e-6);
   });
+
+  // The server answers with openEmbedder: answers stay those of the ONNX model only if nothing differs.
+  it.each([true, false])(
+    'serves the built-in model with the ONNX vectors bit for bit (quantized: %s)',
+    async (quantized) => {
+      const options = { model: modelDir, modelsDir: '.', quantized, label: 'builtin-static' };
+      const [served, onnx] = await Promise.all([openEmbedder(options), createEmbedder(options)]);
+      expect([served.id, served.dims, served.fingerprint, served.maxTokens]).toEqual([
+        onnx.id,
+        onnx.dims,
+        onnx.fingerprint,
+        onnx.maxTokens,
+      ]);
+      let differing = 0;
+      for (const text of texts) {
+        const [a, b] = [await served.embedQuery(text), await onnx.embedQuery(text)];
+        if (a.length !== b.length || a.some((x, d) => x !== b[d])) differing++;
+        expect(served.countTokens(text), text).toBe(onnx.countTokens(text));
+      }
+      expect(differing).toBe(0);
+      const passages = texts.slice(0, 40);
+      expect(await served.embedPassages(passages)).toEqual(await onnx.embedPassages(passages));
+    },
+  );
 
   it('refuses a model whose layout does not match its tables', async () => {
     const good = await files(true);

@@ -4,13 +4,17 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { constantTimeEqual } from '../../core/compare.ts';
 import { AppError } from '../../core/errors.ts';
 import { parseWith } from '../../core/validate.ts';
-import { asksToCsv } from '../../feedback/export.ts';
 import { type AnalyticsReport, summarize } from '../../feedback/report.ts';
 import { CHANNELS, type FeedbackStore, type StoredAsk } from '../../feedback/types.ts';
 import type { QaService } from '../../retrieve/types.ts';
-import { analyticsPage, loginPage } from '../analytics-page.ts';
 import { createOpenApiApp, documented, type Env, errorResponses, registerAdminAuth } from '../openapi.ts';
 import { ErrorSchema } from '../schemas.ts';
+
+/**
+ * The pages (their charts use d3) and the CSV export (csv-stringify) are imported on first use: only an
+ * administrator opens them, and every server would otherwise load those packages at start.
+ */
+const pages = () => import('../analytics-page.ts');
 
 export interface AnalyticsRoutesOptions {
   store: FeedbackStore;
@@ -144,7 +148,7 @@ export function createAnalyticsRoutes(options: AnalyticsRoutesOptions) {
     if (await authorized(c)) return next();
     if (c.req.method === 'GET' && wantsHtml(c, c.req.query('format'))) {
       const next = `${c.req.path}${new URL(c.req.url).search}`;
-      return c.html(loginPage(NEXT.test(next) ? next : '/admin/analytics'), 401);
+      return c.html((await pages()).loginPage(NEXT.test(next) ? next : '/admin/analytics'), 401);
     }
     throw new AppError(
       'UNAUTHORIZED',
@@ -193,7 +197,7 @@ export function createAnalyticsRoutes(options: AnalyticsRoutesOptions) {
       });
       c.header('cache-control', 'no-store');
       if (wantsHtml(c, query.format))
-        return c.html(analyticsPage(report, { days: query.days, retentionDays }));
+        return c.html((await pages()).analyticsPage(report, { days: query.days, retentionDays }));
       return c.json(report satisfies z.infer<typeof AnalyticsReportSchema>, 200);
     },
   );
@@ -227,6 +231,7 @@ export function createAnalyticsRoutes(options: AnalyticsRoutesOptions) {
         return c.json({ range: { from, to }, asks } satisfies z.infer<typeof AnalyticsExportSchema>, 200);
       }
       const name = `questions-${new Date(range.from).toISOString().slice(0, 10)}-${query.days}d.csv`;
+      const { asksToCsv } = await import('../../feedback/export.ts');
       return c.body(asksToCsv(asks), 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="${name}"`,
@@ -281,7 +286,7 @@ export function createAnalyticsRoutes(options: AnalyticsRoutesOptions) {
       const given = typeof form.token === 'string' ? form.token : '';
       const next = typeof form.next === 'string' && NEXT.test(form.next) ? form.next : '/admin/analytics';
       if (!constantTimeEqual(given, token))
-        return c.html(loginPage(next, 'That is not the admin token.'), 401);
+        return c.html((await pages()).loginPage(next, 'That is not the admin token.'), 401);
       const expires = now() + SESSION_HOURS * 3_600_000;
       await setSignedCookie(c, SESSION_COOKIE, String(expires), token, {
         path: '/admin',

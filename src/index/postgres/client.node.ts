@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { SqlClient } from './sql.ts';
 
 /** Pool limits and timeouts (from DB_* in the configuration). */
@@ -21,7 +21,7 @@ export const DEFAULT_POOL_OPTIONS: PoolOptions = {
   idleTimeoutMs: 30_000,
 };
 
-type Queryable = Pick<pg.PoolClient, 'query'>;
+type Queryable = Pick<PoolClient, 'query'>;
 
 function onConnection(conn: Queryable, release?: () => void): SqlClient {
   const self: SqlClient = {
@@ -49,23 +49,31 @@ function onConnection(conn: Queryable, release?: () => void): SqlClient {
   return self;
 }
 
-/** A `pg` pool on DATABASE_URL; connections that die are replaced on the next query, so a replica recovers. */
+/**
+ * A `pg` pool on DATABASE_URL; connections that die are replaced on the next query, so a replica recovers.
+ * `pg` is imported with the first query, so a server on the file backend never loads it.
+ */
 export function createPgClient(url: string, options: Partial<PoolOptions> = {}): SqlClient {
   const opts = { ...DEFAULT_POOL_OPTIONS, ...options };
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: opts.max,
-    connectionTimeoutMillis: opts.connectTimeoutMs,
-    idleTimeoutMillis: opts.idleTimeoutMs,
-    statement_timeout: opts.statementTimeoutMs,
-    // A server that vanishes without closing the socket (network cut) is noticed within this.
-    query_timeout: opts.statementTimeoutMs + opts.connectTimeoutMs,
-    keepAlive: true,
-  });
-  // An idle connection whose server goes away emits an error; the pool drops it and opens a new one later.
-  pool.on('error', () => {});
+  let opened: Promise<Pool> | undefined;
+  const open = () =>
+    (opened ??= import('pg').then(({ default: pg }) => {
+      const pool = new pg.Pool({
+        connectionString: url,
+        max: opts.max,
+        connectionTimeoutMillis: opts.connectTimeoutMs,
+        idleTimeoutMillis: opts.idleTimeoutMs,
+        statement_timeout: opts.statementTimeoutMs,
+        // A server that vanishes without closing the socket (network cut) is noticed within this.
+        query_timeout: opts.statementTimeoutMs + opts.connectTimeoutMs,
+        keepAlive: true,
+      });
+      // An idle connection whose server goes away emits an error; the pool drops it and opens a new one later.
+      pool.on('error', () => {});
+      return pool;
+    }));
   const withConnection = async <T>(fn: (conn: SqlClient) => Promise<T>): Promise<T> => {
-    const conn = await pool.connect();
+    const conn = await (await open()).connect();
     let broken = false;
     try {
       return await fn(onConnection(conn));
@@ -79,13 +87,16 @@ export function createPgClient(url: string, options: Partial<PoolOptions> = {}):
   };
   return {
     query: async <T>(text: string, params?: readonly unknown[]) => {
-      const result = await pool.query(text, params as unknown[] | undefined);
+      const result = await (await open()).query(text, params as unknown[] | undefined);
       return { rows: result.rows as T[] };
     },
     exec: (text) => withConnection((c) => c.exec(text)),
     transaction: (fn) => withConnection((c) => c.transaction(fn)),
     session: withConnection,
-    close: () => pool.end(),
+    // A pool never used has nothing to end.
+    close: async () => {
+      if (opened) await (await opened).end();
+    },
   };
 }
 

@@ -135,7 +135,9 @@ export async function openDatabaseIndex(
 
     const filesDir = resolve(config.INDEX_DIR, 'database-files', `v${id}-${manifest.buildId}`);
     if (!(await exists(join(filesDir, INDEX_FILES.expansion)))) await materialize(client, id, filesDir);
+    const modelStarted = performance.now();
     const embedder = await openBuildEmbedder(config, manifest, filesDir, `index version ${id}`);
+    const modelLoadMs = performance.now() - modelStarted;
 
     const [documents, passages, sources, df] = await Promise.all([
       client.query<{ info: DocumentInfo }>(
@@ -187,6 +189,7 @@ export async function openDatabaseIndex(
       version: id,
       manifest,
       embedder,
+      modelLoadMs,
       index: {
         documents: documents.rows.map((r) => r.info),
         passages: passages.rows.map((r) => r.passage),
