@@ -1,0 +1,370 @@
+/**
+ * Exact BM25 top-k over term-ordered postings, scoring exactly as MiniSearch does (BM25+ per field, field
+ * boosts, term boosts, the sum multiplied by the number of query terms matched), so the ranking equals an
+ * exhaustive MiniSearch search, at a fraction of its cost.
+ *
+ * MiniSearch builds a result object for every passage a query term matches, then filters and sorts them
+ * all; a question's terms match ~40% of passages, so its cost grows with the corpus. Here each query term's
+ * postings add into one typed-array accumulator per passage (term at a time, in query order, so the floating
+ * point sums are MiniSearch's to the bit), then one pass keeps the k best in a heap, applying the filter
+ * only to a passage that would enter it.
+ *
+ * Why not MaxScore or WAND: a document-at-a-time MaxScore engine (this module's previous version) visited
+ * ~60% of passages on the engine's real queries, because they carry ~17 weighted terms (the question's,
+ * word-vector neighbours, cognates), the engine asks for 100 candidates, and the matched-terms multiplier
+ * keeps upper bounds loose; it was 4-5x slower than this loop at 10k and 100k passages (BENCHMARKS.md).
+ */
+
+/** BM25+ parameters as MiniSearch names them (`k` is k1, `d` the BM25+ lower bound). */
+export interface Bm25Params {
+  k: number;
+  b: number;
+  d: number;
+}
+
+/** The plain object MiniSearch serialises (`toJSON`, serialization version 2); only what scoring reads. */
+export interface MiniSearchState {
+  documentCount: number;
+  documentIds: Record<string, number>;
+  fieldIds: Record<string, number>;
+  fieldLength: Record<string, number[]>;
+  averageFieldLength: number[];
+  index: Array<[string, Record<string, Record<string, number>>]>;
+  serializationVersion: number;
+}
+
+/** One term's postings, ascending by label, with its term frequency in each field (0 when absent). */
+interface Postings {
+  labels: Uint32Array;
+  tf: Uint16Array[];
+  /** Passages holding the term in each field (BM25's document frequency, per field as MiniSearch counts). */
+  fieldDf: number[];
+  /** Its unweighted BM25 in each field of each posting, filled on the term's first search. */
+  raw?: Float64Array[];
+}
+
+export interface Bm25Hit {
+  label: number;
+  score: number;
+  /** Query terms the passage holds, in query order. */
+  matched: string[];
+}
+
+/** The k best (score, label) pairs seen, as a binary min-heap on score (ties: the higher label is worse). */
+class TopK {
+  readonly scores: Float64Array;
+  readonly labels: Int32Array;
+  size = 0;
+
+  constructor(readonly k: number) {
+    this.scores = new Float64Array(k);
+    this.labels = new Int32Array(k);
+  }
+
+  /** The score a passage must beat to enter; -Infinity until k passages are held. */
+  get threshold(): number {
+    return this.size < this.k ? Number.NEGATIVE_INFINITY : (this.scores[0] as number);
+  }
+
+  #worse(i: number, j: number): boolean {
+    const a = this.scores[i] as number;
+    const b = this.scores[j] as number;
+    return a < b || (a === b && (this.labels[i] as number) > (this.labels[j] as number));
+  }
+
+  #swap(i: number, j: number): void {
+    const s = this.scores[i] as number;
+    this.scores[i] = this.scores[j] as number;
+    this.scores[j] = s;
+    const l = this.labels[i] as number;
+    this.labels[i] = this.labels[j] as number;
+    this.labels[j] = l;
+  }
+
+  push(score: number, label: number): void {
+    if (this.size < this.k) {
+      let i = this.size++;
+      this.scores[i] = score;
+      this.labels[i] = label;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.#worse(i, parent)) break;
+        this.#swap(i, parent);
+        i = parent;
+      }
+      return;
+    }
+    this.scores[0] = score;
+    this.labels[0] = label;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < this.size && this.#worse(l, worst)) worst = l;
+      if (r < this.size && this.#worse(r, worst)) worst = r;
+      if (worst === i) break;
+      this.#swap(i, worst);
+      i = worst;
+    }
+  }
+}
+
+/** First index ≥ `from` whose label is ≥ `target` (galloping, then binary search). */
+function seek(labels: Uint32Array, from: number, target: number): number {
+  let lo = from;
+  let step = 1;
+  let hi = from;
+  while (hi < labels.length && (labels[hi] as number) < target) {
+    lo = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  if (hi > labels.length) hi = labels.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((labels[mid] as number) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Postings of every term, read from MiniSearch's serialised state, and the accumulators a search adds into. */
+export class Bm25Index {
+  readonly #postings = new Map<string, Postings>();
+  readonly #fieldLength: Uint32Array[];
+  readonly #averageFieldLength: number[];
+  readonly #documentCount: number;
+  readonly #fieldBoosts: number[];
+  readonly #bm25: Bm25Params;
+  /** Per passage: the running sum of its query terms' scores, and how many it holds (zero between searches). */
+  readonly #sum: Float64Array;
+  readonly #count: Uint16Array;
+  /** Passages a search touched, when it touched few enough that visiting them beats scanning all. */
+  readonly #touched: Uint32Array;
+
+  /**
+   * @param fields field names in the order MiniSearch applies their boosts (it iterates the boost object).
+   * @param boosts boost of each field, same order.
+   */
+  constructor(
+    state: MiniSearchState,
+    fields: readonly string[],
+    boosts: readonly number[],
+    bm25: Bm25Params,
+  ) {
+    if (state.serializationVersion !== 2) {
+      throw new Error(
+        `lexical index: unsupported MiniSearch serialization version ${state.serializationVersion}`,
+      );
+    }
+    this.#documentCount = state.documentCount;
+    this.#bm25 = bm25;
+    this.#fieldBoosts = [...boosts];
+    const fieldIds = fields.map((f) => {
+      const id = state.fieldIds[f];
+      if (id === undefined) throw new Error(`lexical index: no field "${f}"`);
+      return id;
+    });
+    this.#averageFieldLength = fieldIds.map((id) => state.averageFieldLength[id] ?? 0);
+    // MiniSearch's short ids are its own; labels are passage ordinals.
+    const labelOf = new Map<string, number>();
+    let maxLabel = -1;
+    for (const [shortId, label] of Object.entries(state.documentIds)) {
+      labelOf.set(shortId, label);
+      if (label > maxLabel) maxLabel = label;
+    }
+    this.#fieldLength = fields.map(() => new Uint32Array(maxLabel + 1));
+    this.#sum = new Float64Array(maxLabel + 1);
+    this.#count = new Uint16Array(maxLabel + 1);
+    this.#touched = new Uint32Array(maxLabel + 1);
+    for (const [shortId, lengths] of Object.entries(state.fieldLength)) {
+      const label = labelOf.get(shortId);
+      if (label === undefined) continue;
+      fieldIds.forEach((id, f) => {
+        (this.#fieldLength[f] as Uint32Array)[label] = lengths[id] ?? 0;
+      });
+    }
+    for (const [term, data] of state.index) {
+      const byLabel = new Map<number, number[]>();
+      const fieldDf = fieldIds.map((id, f) => {
+        const freqs = data[String(id)];
+        if (!freqs) return 0;
+        let df = 0;
+        for (const [shortId, tf] of Object.entries(freqs)) {
+          const label = labelOf.get(shortId);
+          if (label === undefined) continue;
+          df++;
+          let row = byLabel.get(label);
+          if (!row) {
+            row = fields.map(() => 0);
+            byLabel.set(label, row);
+          }
+          row[f] = tf;
+        }
+        return df;
+      });
+      const labels = Uint32Array.from(byLabel.keys()).sort();
+      const tf = fields.map((_, f) =>
+        Uint16Array.from(labels, (l) => (byLabel.get(l) as number[])[f] as number),
+      );
+      this.#postings.set(term, { labels, tf, fieldDf });
+    }
+  }
+
+  /** MiniSearch's BM25+ of one field of one passage, with the same operations in the same order. */
+  #fieldScore(f: number, tf: number, df: number, label: number): number {
+    const { k, b, d } = this.#bm25;
+    const fieldLength = (this.#fieldLength[f] as Uint32Array)[label] as number;
+    const avgFieldLength = this.#averageFieldLength[f] as number;
+    const invDocFreq = Math.log(1 + (this.#documentCount - df + 0.5) / (df + 0.5));
+    return invDocFreq * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * fieldLength) / avgFieldLength)));
+  }
+
+  /** The term's unweighted BM25 in each field of each posting, computed on its first search. */
+  #raw(p: Postings): Float64Array[] {
+    p.raw ??= p.tf.map((tfs, f) =>
+      Float64Array.from(tfs, (tf, i) =>
+        tf === 0 ? 0 : this.#fieldScore(f, tf, p.fieldDf[f] as number, p.labels[i] as number),
+      ),
+    );
+    return p.raw;
+  }
+
+  /** Number of terms in the vocabulary. */
+  get terms(): number {
+    return this.#postings.size;
+  }
+
+  /**
+   * The `k` best passages for the weighted query terms, best first (ties by label), among those `accept`
+   * allows. Equal to sorting every match by its MiniSearch score.
+   */
+  search(query: ReadonlyMap<string, number>, k: number, accept?: (label: number) => boolean): Bm25Hit[] {
+    if (k <= 0) return [];
+    const qTerms: string[] = [];
+    const qPostings: Postings[] = [];
+    const qWeights: number[] = [];
+    let postings = 0;
+    for (const [term, weight] of query) {
+      const p = this.#postings.get(term);
+      if (!p || !(weight > 0)) continue;
+      qTerms.push(term);
+      qPostings.push(p);
+      qWeights.push(weight);
+      postings += p.labels.length;
+    }
+    if (qTerms.length === 0) return [];
+    // Recording touched passages costs a branch per posting; it pays only when few passages are touched.
+    const sparse = postings * 8 < this.#sum.length;
+    const touched = this.#accumulate(qPostings, qWeights, sparse);
+    const top = this.#best(k, accept, sparse ? touched : -1);
+    return this.#hits(top, qTerms, qPostings);
+  }
+
+  /**
+   * Adds each term's weighted score into its passages' sums, term by term in query order. MiniSearch computes
+   * a term's score as the sum over fields of (term weight × field boost) × field score, then adds terms in
+   * query order: the same operations in the same order (adding a zero field changes no bit), so sums are
+   * identical. When `record`, passages are also listed in `#touched`; returns how many.
+   */
+  #accumulate(qPostings: readonly Postings[], qWeights: readonly number[], record: boolean): number {
+    const sum = this.#sum;
+    const count = this.#count;
+    const boosts = this.#fieldBoosts;
+    let nTouched = 0;
+    for (let q = 0; q < qPostings.length; q++) {
+      const p = qPostings[q] as Postings;
+      const raw = this.#raw(p);
+      const labels = p.labels;
+      const w = qWeights[q] as number;
+      const weights = boosts.map((boost) => w * boost);
+      // Fields the term never occurs in add nothing: most terms are in the body only.
+      const fields = raw.map((_, f) => f).filter((f) => (p.fieldDf[f] as number) > 0);
+      if (record) {
+        const touched = this.#touched;
+        for (let i = 0; i < labels.length; i++) {
+          const l = labels[i] as number;
+          let s = 0;
+          for (const f of fields) s += (weights[f] as number) * ((raw[f] as Float64Array)[i] as number);
+          if (count[l] === 0) touched[nTouched++] = l;
+          sum[l] = (sum[l] as number) + s;
+          count[l] = (count[l] as number) + 1;
+        }
+      } else if (fields.length === 1) {
+        // The hot loops: no per-posting branch, one or two fields (every index this service builds).
+        const f = fields[0] as number;
+        const r = raw[f] as Float64Array;
+        const wf = weights[f] as number;
+        for (let i = 0; i < labels.length; i++) {
+          const l = labels[i] as number;
+          sum[l] = (sum[l] as number) + wf * (r[i] as number);
+          count[l] = (count[l] as number) + 1;
+        }
+      } else if (fields.length === 2) {
+        const [f0, f1] = fields as [number, number];
+        const [r0, r1] = [raw[f0] as Float64Array, raw[f1] as Float64Array];
+        const [w0, w1] = [weights[f0] as number, weights[f1] as number];
+        for (let i = 0; i < labels.length; i++) {
+          const l = labels[i] as number;
+          sum[l] = (sum[l] as number) + (w0 * (r0[i] as number) + w1 * (r1[i] as number));
+          count[l] = (count[l] as number) + 1;
+        }
+      } else {
+        for (let i = 0; i < labels.length; i++) {
+          const l = labels[i] as number;
+          let s = 0;
+          for (const f of fields) s += (weights[f] as number) * ((raw[f] as Float64Array)[i] as number);
+          sum[l] = (sum[l] as number) + s;
+          count[l] = (count[l] as number) + 1;
+        }
+      }
+    }
+    return nTouched;
+  }
+
+  /**
+   * The k best accepted passages among those with a sum, resetting every sum it reads. `nTouched` < 0 means
+   * scan every passage. The filter is asked only about a passage that would enter the top k.
+   */
+  #best(k: number, accept: ((label: number) => boolean) | undefined, nTouched: number): TopK {
+    const sum = this.#sum;
+    const count = this.#count;
+    const top = new TopK(k);
+    const visit = (l: number) => {
+      // MiniSearch multiplies a passage's sum by the number of query terms it holds.
+      const score = (sum[l] as number) * (count[l] as number);
+      sum[l] = 0;
+      count[l] = 0;
+      const threshold = top.threshold;
+      if (score < threshold || (score === threshold && l > (top.labels[0] as number))) return;
+      if (accept && !accept(l)) return;
+      top.push(score, l);
+    };
+    if (nTouched >= 0) {
+      for (let j = 0; j < nTouched; j++) visit(this.#touched[j] as number);
+    } else {
+      for (let l = 0; l < count.length; l++) if (count[l] !== 0) visit(l);
+    }
+    return top;
+  }
+
+  /** The heap's passages best first (ties by label), with the query terms each holds. */
+  #hits(top: TopK, qTerms: readonly string[], qPostings: readonly Postings[]): Bm25Hit[] {
+    const ranked = Array.from({ length: top.size }, (_, i) => ({
+      label: top.labels[i] as number,
+      score: top.scores[i] as number,
+      matched: [] as string[],
+    })).sort((a, b) => b.score - a.score || a.label - b.label);
+    // Each term's postings walked once, forward, over the hits in label order.
+    const byLabel = [...ranked].sort((a, b) => a.label - b.label);
+    qPostings.forEach((p, q) => {
+      let cursor = 0;
+      for (const hit of byLabel) {
+        cursor = seek(p.labels, cursor, hit.label);
+        if (cursor < p.labels.length && p.labels[cursor] === hit.label) hit.matched.push(qTerms[q] as string);
+      }
+    });
+    return ranked;
+  }
+}
