@@ -39,7 +39,7 @@ import { LexicalIndex } from '../src/index/lexical.ts';
 import { type LoadedIndex, openOrBuildIndex } from '../src/index/load-index.node.ts';
 import type { SearchIndex } from '../src/index/search-index.ts';
 import { efSearchFor } from '../src/index/types.ts';
-import { load, rssMiB, say, seconds, timeAsks } from './scale-common.ts';
+import { load, pct, rssMiB, say, seconds, timeAsks } from './scale-common.ts';
 import { measurePostgres, type ScaleServer, startServer } from './scale-postgres.ts';
 
 const { values } = parseArgs({
@@ -289,9 +289,42 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
     const b = reference(query, 100);
     if (a.length === b.length && a.every((h, i) => h.score === b[i]?.score)) lexicalExact++;
   }
+  // Recall@10 and the dense leg's cost at the engine's depth (100) for a range of ef, over every question:
+  // what efSearchFor's choice per size rests on.
+  // A returned passage counts as found when it is in the exact top 10, or scores within 1e-6 of the exact
+  // 10th (a tie at the cut: float32 sums in another order may swap such passages).
+  const truths: Array<{ qv: Float32Array; truth: Set<number>; cut: number }> = [];
+  for (const question of asked) {
+    const qv = await index.embedder.embedQuery(question);
+    const exact = index.vectors.search(qv, 10) as Array<{ label: number; score: number }>;
+    truths.push({ qv, truth: new Set(exact.map((h) => h.label)), cut: (exact.at(-1)?.score ?? 0) - 1e-6 });
+  }
+  const efSweep = [];
+  for (const ef of [128, 256, 384, 512, 768, 1024]) {
+    hnsw.setEf(ef);
+    let hits = 0;
+    let tied = 0;
+    const times: number[] = [];
+    for (const { qv, truth, cut } of truths) {
+      const found = hnsw.search(qv, 10);
+      hits += found.filter((h) => truth.has(h.label)).length;
+      tied += found.filter((h) => !truth.has(h.label) && h.score >= cut).length;
+      const t = performance.now();
+      hnsw.search(qv, 100);
+      times.push(performance.now() - t);
+    }
+    efSweep.push({
+      ef,
+      recall10: Number((hits / (truths.length * 10)).toFixed(4)),
+      recall10WithTies: Number(((hits + tied) / (truths.length * 10)).toFixed(4)),
+      depth100P50Ms: pct(times, 0.5),
+    });
+  }
+  hnsw.setEf(efSearchFor(n));
   return {
     backend: 'files',
     terms: lexical.terms,
+    efSweep,
     efSearch: efSearchFor(n),
     hnswSeconds,
     memory: {

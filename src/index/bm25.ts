@@ -330,21 +330,28 @@ export class Bm25Index {
   #best(k: number, accept: ((label: number) => boolean) | undefined, nTouched: number): TopK {
     const sum = this.#sum;
     const count = this.#count;
+    const touched = this.#touched;
     const top = new TopK(k);
-    const visit = (l: number) => {
-      // MiniSearch multiplies a passage's sum by the number of query terms it holds.
+    // The entry bar: the heap's worst (score, label) once it holds k; a passage must beat it.
+    let barScore = Number.NEGATIVE_INFINITY;
+    let barLabel = -1;
+    const scan = nTouched < 0;
+    const n = scan ? count.length : nTouched;
+    for (let j = 0; j < n; j++) {
+      const l = scan ? j : (touched[j] as number);
+      // MiniSearch multiplies a passage's sum by the number of query terms it holds. Untouched passages
+      // score 0 and are reset all the same: no branch on whether a passage was touched, which a scan
+      // would mispredict about half the time.
       const score = (sum[l] as number) * (count[l] as number);
       sum[l] = 0;
       count[l] = 0;
-      const threshold = top.threshold;
-      if (score < threshold || (score === threshold && l > (top.labels[0] as number))) return;
-      if (accept && !accept(l)) return;
+      if (score < barScore || (score === barScore && l > barLabel) || score === 0) continue;
+      if (accept && !accept(l)) continue;
       top.push(score, l);
-    };
-    if (nTouched >= 0) {
-      for (let j = 0; j < nTouched; j++) visit(this.#touched[j] as number);
-    } else {
-      for (let l = 0; l < count.length; l++) if (count[l] !== 0) visit(l);
+      if (top.size === k) {
+        barScore = top.scores[0] as number;
+        barLabel = top.labels[0] as number;
+      }
     }
     return top;
   }

@@ -57,7 +57,7 @@ describe('BM25 top-k (typed-array accumulators)', () => {
         ordinal % 150 === 0 ? 'quorum' : '',
         ordinal % 97 === 5 ? 'referendum quorum' : '',
       ].join(' '),
-      context: ordinal % 50 === 0 ? 'referendum' : WORDS[(ordinal * 3) % WORDS.length],
+      context: ordinal % 50 === 0 ? 'referendum' : (WORDS[(ordinal * 3) % WORDS.length] as string),
     }));
     const index = LexicalIndex.build(docs);
     const reference = exhaustiveSearch(index.toJSON());
