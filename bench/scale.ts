@@ -35,11 +35,12 @@ import { parseQuestions } from '../src/eval/evaluate.ts';
 import { contextHeader } from '../src/index/build-index.node.ts';
 import { createExactIndex } from '../src/index/exact.ts';
 import { HnswIndex } from '../src/index/hnsw.node.ts';
-import { LexicalIndex } from '../src/index/lexical.ts';
+import { LexicalIndex, type WeightedTerms } from '../src/index/lexical.ts';
 import { type LoadedIndex, openOrBuildIndex } from '../src/index/load-index.node.ts';
 import type { SearchIndex } from '../src/index/search-index.ts';
 import { efSearchFor } from '../src/index/types.ts';
-import { load, rssMiB, say, seconds, timeAsks } from './scale-common.ts';
+import { createQaService } from '../src/retrieve/engine.ts';
+import { load, pct, rssMiB, say, seconds, timeAsks } from './scale-common.ts';
 import { measurePostgres, type ScaleServer, startServer } from './scale-postgres.ts';
 
 const { values } = parseArgs({
@@ -276,22 +277,60 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
   const rssBuilt = rssMiB();
   const ask = await timeAsks({ ...index, vectors: hnsw }, asked);
 
-  // Dense recall@10 of the served HNSW against exact search, and lexical top-k against MiniSearch.
-  let found = 0;
+  // The lexical top-k against MiniSearch's exhaustive search, on the engine's own queries (the question's
+  // terms, word-vector neighbours and cognates, weighted), recorded in one more pass over the sample.
+  const recorded: Array<{ query: WeightedTerms; k: number; accept?: ((label: number) => boolean) | undefined }> = [];
+  const recording: SearchIndex['lexical'] = {
+    size: lexical.size,
+    search: async (query, k, accept) => {
+      recorded.push({ query, k, accept });
+      return lexical.search(query, k, accept);
+    },
+  };
+  const recorder = createQaService({ ...index, vectors: hnsw, lexical: recording });
+  for (const question of sample) await recorder.ask({ question });
   const reference = lexical.reference();
-  let lexicalExact = 0;
-  for (const question of sample) {
+  const lexicalExact = recorded.filter(({ query, k, accept }) => {
+    const a = lexical.search(query, k, accept);
+    const b = reference(query, k, accept);
+    return a.length === b.length && a.every((h, i) => h.score === b[i]?.score);
+  }).length;
+  // Recall@10 and the dense leg's cost at the engine's depth (100) for a range of ef, over every question:
+  // what efSearchFor's choice per size rests on.
+  // A returned passage counts as found when it is in the exact top 10, or scores within 1e-6 of the exact
+  // 10th (a tie at the cut: float32 sums in another order may swap such passages).
+  const truths: Array<{ qv: Float32Array; truth: Set<number>; cut: number }> = [];
+  for (const question of asked) {
     const qv = await index.embedder.embedQuery(question);
-    const truth = new Set((index.vectors.search(qv, 10) as Array<{ label: number }>).map((h) => h.label));
-    found += (hnsw.search(qv, 10) as Array<{ label: number }>).filter((h) => truth.has(h.label)).length;
-    const query = new Map(terms(question).map((t) => [t, 1]));
-    const a = lexical.search(query, 100);
-    const b = reference(query, 100);
-    if (a.length === b.length && a.every((h, i) => h.score === b[i]?.score)) lexicalExact++;
+    const exact = index.vectors.search(qv, 10) as Array<{ label: number; score: number }>;
+    truths.push({ qv, truth: new Set(exact.map((h) => h.label)), cut: (exact.at(-1)?.score ?? 0) - 1e-6 });
   }
+  const efSweep = [];
+  for (const ef of [128, 256, 384, 512, 768, 1024]) {
+    hnsw.setEf(ef);
+    let hits = 0;
+    let tied = 0;
+    const times: number[] = [];
+    for (const { qv, truth, cut } of truths) {
+      const found = hnsw.search(qv, 10);
+      hits += found.filter((h) => truth.has(h.label)).length;
+      tied += found.filter((h) => !truth.has(h.label) && h.score >= cut).length;
+      const t = performance.now();
+      hnsw.search(qv, 100);
+      times.push(performance.now() - t);
+    }
+    efSweep.push({
+      ef,
+      recall10: Number((hits / (truths.length * 10)).toFixed(4)),
+      recall10WithTies: Number(((hits + tied) / (truths.length * 10)).toFixed(4)),
+      depth100P50Ms: pct(times, 0.5),
+    });
+  }
+  hnsw.setEf(efSearchFor(n));
   return {
     backend: 'files',
     terms: lexical.terms,
+    efSweep,
     efSearch: efSearchFor(n),
     hnswSeconds,
     memory: {
@@ -300,8 +339,8 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
       rssAfterMiB: rssMiB(),
     },
     ask,
-    denseRecall10: Number((found / (sample.length * 10)).toFixed(4)),
-    lexicalExact: `${lexicalExact}/${sample.length}`,
+    denseRecall10: efSweep.find((row) => row.ef === efSearchFor(n))?.recall10,
+    lexicalExact: `${lexicalExact}/${recorded.length}`,
   };
 }
 

@@ -1,6 +1,6 @@
 import MiniSearch from 'minisearch';
 import { terms } from '../core/terms.ts';
-import { MaxScoreIndex, type MiniSearchState } from './maxscore.ts';
+import { Bm25Index, type MiniSearchState } from './bm25.ts';
 
 /** One passage as the lexical index sees it. */
 export interface LexicalDocument {
@@ -47,17 +47,17 @@ const BM25 = (options: LexicalOptions) => ({ k: options.k1, b: options.b, d: 0.5
 
 /**
  * BM25 over passages, with English and Russian stemming from `core/terms`. MiniSearch builds the index
- * and its serialised state is the file format; searches run on {@link MaxScoreIndex}, which ranks
- * exactly as MiniSearch's exhaustive search without scoring every match.
+ * and its serialised state is the file format; searches run on {@link Bm25Index}, which ranks
+ * exactly as MiniSearch's exhaustive search without building and sorting a result object per match.
  */
 export class LexicalIndex {
-  readonly #engine: MaxScoreIndex;
+  readonly #engine: Bm25Index;
   /** MiniSearch's state, kept by `build` so it can be written; a loaded index does not keep it. */
   readonly #state: MiniSearchState | undefined;
   readonly #options: LexicalOptions;
 
   private constructor(state: MiniSearchState, options: LexicalOptions, keep: boolean) {
-    this.#engine = new MaxScoreIndex(state, FIELDS, FIELD_BOOSTS(options), BM25(options));
+    this.#engine = new Bm25Index(state, FIELDS, FIELD_BOOSTS(options), BM25(options));
     this.#state = keep ? state : undefined;
     this.#options = options;
     this.size = state.documentCount;
@@ -105,8 +105,8 @@ export class LexicalIndex {
 }
 
 /**
- * The same search through MiniSearch itself, scoring and sorting every match: the reference the MaxScore
- * engine is tested against (and the baseline the benchmarks compare with).
+ * The same search through MiniSearch itself, scoring and sorting every match: the reference the
+ * accumulator engine is tested against (and the baseline the benchmarks compare with).
  */
 export function exhaustiveSearch(
   source: string | MiniSearchState,

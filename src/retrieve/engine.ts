@@ -1,6 +1,6 @@
 import { pageRange } from '../chunk/chunk-corpus.ts';
 import { AppError } from '../core/errors.ts';
-import { terms, tokenize } from '../core/terms.ts';
+import { type Token, terms, tokenize } from '../core/terms.ts';
 import { DEFAULT_PASSAGE_KINDS, type DocumentInfo, type Passage, type PassageKind } from '../core/types.ts';
 import type { SearchIndex } from '../index/search-index.ts';
 import type { PassageFilter } from '../index/types.ts';
@@ -109,6 +109,8 @@ const QUOTE_SPARES = 5;
 const MIN_DENSE_SCORE = 0.02;
 /** Sentences fetched per passage wanted from the sentence leg (a passage holds several close matches). */
 const SENTENCES_PER_PASSAGE = 4;
+/** Quote windows whose tokens are kept (each a few hundred characters). */
+const QUOTE_WINDOWS = 4096;
 /** Passages whose analysed terms are kept (independent of the query-vector cache, which may be off). */
 const ANALYSED_PASSAGES = 100_000;
 
@@ -244,10 +246,17 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     passageCount: passageCounts.get(d.id) ?? 0,
   });
 
-  function acceptFor(filters: SearchFilters | undefined): (label: number) => boolean {
+  const kindsPresent = new Set(index.passages.map((p) => p.kind));
+  /**
+   * The filter as a predicate, or undefined when it can drop no passage (no document or language filter, and
+   * no passage of a kind left out): every leg then searches unfiltered, which for HNSW saves a native→JS
+   * call per visited node and the over-fetch.
+   */
+  function acceptFor(filters: SearchFilters | undefined): ((label: number) => boolean) | undefined {
     const docs = filters?.documentIds?.length ? new Set(filters.documentIds) : undefined;
     const langs = filters?.languages?.length ? new Set<string>(filters.languages) : undefined;
     const kinds = new Set<PassageKind>(filters?.kinds?.length ? filters.kinds : DEFAULT_PASSAGE_KINDS);
+    if (!docs && !langs && [...kindsPresent].every((k) => kinds.has(k))) return undefined;
     return (label) => {
       const p = index.passages[label];
       if (!p) return false;
@@ -348,6 +357,18 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   }
   const passageTerms = (passage: Passage) => analysed(passage).passage;
 
+  /** Tokens of quote windows (raw and clean text), by text: the windows of popular passages recur. */
+  const tokenCache = new Map<string, Token[]>();
+  function windowTokens(text: string): Token[] {
+    let tokens = tokenCache.get(text);
+    if (!tokens) {
+      tokens = tokenize(text);
+      if (tokenCache.size >= QUOTE_WINDOWS) tokenCache.clear();
+      tokenCache.set(text, tokens);
+    }
+    return tokens;
+  }
+
   function coverage(query: Query): number {
     let total = 0;
     let known = 0;
@@ -369,13 +390,13 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   async function bestSentences(
     qv: Float32Array,
     k: number,
-    accept: (label: number) => boolean,
+    accept: ((label: number) => boolean) | undefined,
     filter: PassageFilter,
   ) {
     const hits = await index.sentences.search(
       qv,
       k * SENTENCES_PER_PASSAGE,
-      (row) => accept(index.sentencePassage[row] ?? -1),
+      accept && ((row) => accept(index.sentencePassage[row] ?? -1)),
       filter,
     );
     const seen = new Set<number>();
@@ -450,6 +471,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
           idf,
           sentenceScores,
           sentenceTerms: analysed(passage).sentences,
+          tokenize: windowTokens,
         },
         opts.quote,
       );

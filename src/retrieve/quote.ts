@@ -1,4 +1,4 @@
-import { terms, tokenize } from '../core/terms.ts';
+import { type Token, terms, tokenize } from '../core/terms.ts';
 import type { Passage } from '../core/types.ts';
 import type { Quote } from './types.ts';
 
@@ -42,6 +42,11 @@ export interface QuoteInput {
   sentenceScores?: readonly number[];
   /** Content terms of each sentence, when the caller has them cached. */
   sentenceTerms?: ReadonlyArray<ReadonlySet<string>>;
+  /**
+   * Tokeniser for the highlights; the engine passes a memoised one, since a passage's quote windows repeat
+   * across questions and tokenising (with stemming) was the quote step's main cost.
+   */
+  tokenize?: (text: string) => readonly Token[];
 }
 
 function wordCount(text: string): number {
@@ -56,8 +61,9 @@ export function highlightTerms(
   start: number,
   end: number,
   query: ReadonlyMap<string, number>,
+  tokens: (text: string) => readonly Token[] = tokenize,
 ): Quote['highlights'] {
-  return tokenize(raw.slice(start, end))
+  return tokens(raw.slice(start, end))
     .filter((token) => token.term !== '' && query.has(token.term))
     .map((token) => ({ start: start + token.start, end: start + token.end }));
 }
@@ -105,7 +111,7 @@ export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = 
       start: passage.start,
       end: passage.end,
       highlights: [],
-      marks: highlightTerms(passage.text, 0, passage.text.length, query),
+      marks: highlightTerms(passage.text, 0, passage.text.length, query, input.tokenize),
     };
   }
   const text = sentences
@@ -116,7 +122,7 @@ export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = 
     text,
     start: first.start,
     end: last.end,
-    highlights: highlightTerms(input.raw, first.start, last.end, query),
-    marks: highlightTerms(text, 0, text.length, query),
+    highlights: highlightTerms(input.raw, first.start, last.end, query, input.tokenize),
+    marks: highlightTerms(text, 0, text.length, query, input.tokenize),
   };
 }

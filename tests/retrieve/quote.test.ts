@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terms } from '../../src/core/terms.ts';
+import { terms, tokenize } from '../../src/core/terms.ts';
 import type { Passage } from '../../src/core/types.ts';
 import { highlightTerms, selectQuote } from '../../src/retrieve/quote.ts';
 
@@ -81,6 +81,21 @@ describe('selectQuote', () => {
     const quote = selectQuote({ passage, raw, query: query('akim appointment'), idf: () => 1 });
     const marked = quote.highlights.map((h) => raw.slice(h.start, h.end));
     expect(marked).toContain('akims');
+  });
+
+  it('takes its highlights from the tokeniser it is given, with the same result', () => {
+    const texts: string[] = [];
+    const input = { passage, raw, query: query('When did elections of akims begin?'), idf: () => 1 };
+    const counted = selectQuote({
+      ...input,
+      tokenize: (text) => {
+        texts.push(text);
+        return tokenize(text);
+      },
+    });
+    expect(counted).toEqual(selectQuote(input));
+    // The raw window (for highlights) and the quote's clean text (for marks).
+    expect(texts).toEqual([raw.slice(counted.start, counted.end), counted.text]);
   });
 });
 

@@ -4,7 +4,7 @@ import type { LexicalHit } from '../../src/index/lexical.ts';
 /**
  * Asserts that `actual` is exhaustive BM25's top-k `expected`: the same scores in the same order, and
  * the same passages (with the same matched terms) except where passages tie at the cut, where either may
- * be kept (MiniSearch keeps insertion order, the MaxScore engine the lower label). Matched terms are
+ * be kept (MiniSearch keeps insertion order, our engine the lower label). Matched terms are
  * compared as sets: MiniSearch lists them as object keys, which puts number-like terms ("2021") first.
  */
 export function expectSameTopK(actual: LexicalHit[], expected: LexicalHit[]): void {

@@ -24,7 +24,7 @@ const queryArb = fc.array(
   { minLength: 1, maxLength: 12 },
 );
 
-describe('MaxScore lexical search', () => {
+describe('BM25 top-k (typed-array accumulators)', () => {
   it('returns exhaustive BM25 top-k on random corpora, weighted queries, filters and k', () => {
     fc.assert(
       fc.property(
@@ -44,6 +44,41 @@ describe('MaxScore lexical search', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('matches exhaustive BM25 whether a query touches few passages or most, search after search', () => {
+    // 600 passages: common words in all, a rare word in a few. A query of rare words touches few passages
+    // (the engine then records them rather than scanning every sum), one of common words nearly all.
+    const docs: LexicalDocument[] = Array.from({ length: 600 }, (_, ordinal) => ({
+      ordinal,
+      text: [
+        WORDS[ordinal % WORDS.length],
+        WORDS[(ordinal * 7) % WORDS.length],
+        ordinal % 150 === 0 ? 'quorum' : '',
+        ordinal % 97 === 5 ? 'referendum quorum' : '',
+      ].join(' '),
+      context: ordinal % 50 === 0 ? 'referendum' : (WORDS[(ordinal * 3) % WORDS.length] as string),
+    }));
+    const index = LexicalIndex.build(docs);
+    const reference = exhaustiveSearch(index.toJSON());
+    const queries = [
+      new Map([['quorum', 1]]),
+      new Map([
+        ['referendum', 1],
+        ['quorum', 0.4],
+      ]),
+      new Map(WORDS.map((w, i) => [terms(w)[0] ?? w, 1 - i / 40])),
+      new Map([['quorum', 1]]),
+    ];
+    const odd = (label: number) => label % 2 === 1;
+    // The same index answers every query in turn: sums left over from one search would spoil the next.
+    for (const query of queries) {
+      for (const k of [1, 5, 100, 1000]) {
+        expectSameTopK(index.search(query, k), reference(query, k));
+        expectSameTopK(index.search(query, k, odd), reference(query, k, odd));
+      }
+    }
+    expect(index.search(new Map([['quorum', 1]]), 10, () => false)).toEqual([]);
   });
 
   it('gives the same answers after a JSON round trip', () => {

@@ -1,12 +1,18 @@
 /**
- * Exact BM25 top-k with MaxScore pruning over term-ordered postings, scoring exactly as MiniSearch does
- * (BM25+ per field, field boosts, term boosts, the sum multiplied by the number of query terms matched),
- * so the ranking equals an exhaustive MiniSearch search while only a fraction of the matches is scored.
+ * Exact BM25 top-k over term-ordered postings, scoring exactly as MiniSearch does (BM25+ per field, field
+ * boosts, term boosts, the sum multiplied by the number of query terms matched), so the ranking equals an
+ * exhaustive MiniSearch search, at a fraction of its cost.
  *
- * MiniSearch scores every passage a query term matches, builds a result object for each, filters and
- * sorts them all; a question's terms match ~40% of passages, so its cost grows with the corpus. Here a
- * passage that can only match low-impact terms is never visited once the k-th best score is out of reach
- * (Turtle & Flood's MaxScore), and the filter is applied before a passage is scored.
+ * MiniSearch builds a result object for every passage a query term matches, then filters and sorts them
+ * all; a question's terms match ~40% of passages, so its cost grows with the corpus. Here each query term's
+ * postings add into one typed-array accumulator per passage (term at a time, in query order, so the floating
+ * point sums are MiniSearch's to the bit), then one pass keeps the k best in a heap, applying the filter
+ * only to a passage that would enter it.
+ *
+ * Why not MaxScore or WAND: a document-at-a-time MaxScore engine (this module's previous version) visited
+ * ~60% of passages on the engine's real queries, because they carry ~17 weighted terms (the question's,
+ * word-vector neighbours, cognates), the engine asks for 100 candidates, and the matched-terms multiplier
+ * keeps upper bounds loose; it was 4-5x slower than this loop at 10k and 100k passages (BENCHMARKS.md).
  */
 
 /** BM25+ parameters as MiniSearch names them (`k` is k1, `d` the BM25+ lower bound). */
@@ -33,23 +39,16 @@ interface Postings {
   tf: Uint16Array[];
   /** Passages holding the term in each field (BM25's document frequency, per field as MiniSearch counts). */
   fieldDf: number[];
-  /**
-   * Filled on the term's first search: its unweighted BM25 in each field of each posting, and the largest
-   * boosted sum over fields in one passage (the bound). Only terms that are asked about pay for it.
-   */
+  /** Its unweighted BM25 in each field of each posting, filled on the term's first search. */
   raw?: Float64Array[];
-  maxScore?: number;
 }
 
-export interface MaxScoreHit {
+export interface Bm25Hit {
   label: number;
   score: number;
   /** Query terms the passage holds, in query order. */
   matched: string[];
 }
-
-/** Rounding in the bounds is covered by this relative slack; scores themselves are computed exactly. */
-const BOUND_SLACK = 1 + 1e-9;
 
 /** The k best (score, label) pairs seen, as a binary min-heap on score (ties: the higher label is worse). */
 class TopK {
@@ -134,11 +133,11 @@ function seek(labels: Uint32Array, from: number, target: number): number {
 type SerializedPostings = Record<string, Record<string, number>>;
 
 /**
- * Postings of every term, read from MiniSearch's serialised state; searched with MaxScore. A term's
- * postings are converted on its first search: a server starts without converting the whole vocabulary,
- * most of which no question asks about.
+ * Postings of every term, read from MiniSearch's serialised state, and the accumulators a search adds into.
+ * A term's postings are converted on its first search: a server starts without converting the whole
+ * vocabulary, most of which no question asks about.
  */
-export class MaxScoreIndex {
+export class Bm25Index {
   readonly #postings = new Map<string, Postings>();
   /** Terms not searched yet, as serialised. */
   readonly #unread: Map<string, SerializedPostings>;
@@ -149,6 +148,11 @@ export class MaxScoreIndex {
   readonly #documentCount: number;
   readonly #fieldBoosts: number[];
   readonly #bm25: Bm25Params;
+  /** Per passage: the running sum of its query terms' scores, and how many it holds (zero between searches). */
+  readonly #sum: Float64Array;
+  readonly #count: Uint16Array;
+  /** Passages a search touched, when it touched few enough that visiting them beats scanning all. */
+  readonly #touched: Uint32Array;
 
   /**
    * @param fields field names in the order MiniSearch applies their boosts (it iterates the boost object).
@@ -183,6 +187,9 @@ export class MaxScoreIndex {
       if (label > maxLabel) maxLabel = label;
     }
     this.#fieldLength = fields.map(() => new Uint32Array(maxLabel + 1));
+    this.#sum = new Float64Array(maxLabel + 1);
+    this.#count = new Uint16Array(maxLabel + 1);
+    this.#touched = new Uint32Array(maxLabel + 1);
     for (const [shortId, lengths] of Object.entries(state.fieldLength)) {
       const label = labelOf.get(shortId);
       if (label === undefined) continue;
@@ -237,25 +244,14 @@ export class MaxScoreIndex {
     return invDocFreq * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * fieldLength) / avgFieldLength)));
   }
 
-  /** Scores every posting of the term once; later searches read them. */
-  #prepare(p: Postings): { raw: Float64Array[]; maxScore: number } {
-    if (p.raw === undefined || p.maxScore === undefined) {
-      const raw = p.tf.map((tfs, f) =>
-        Float64Array.from(tfs, (tf, i) =>
-          tf === 0 ? 0 : this.#fieldScore(f, tf, p.fieldDf[f] as number, p.labels[i] as number),
-        ),
-      );
-      let max = 0;
-      for (let i = 0; i < p.labels.length; i++) {
-        let sum = 0;
-        for (let f = 0; f < raw.length; f++)
-          sum += (this.#fieldBoosts[f] as number) * ((raw[f] as Float64Array)[i] as number);
-        if (sum > max) max = sum;
-      }
-      p.raw = raw;
-      p.maxScore = max;
-    }
-    return { raw: p.raw, maxScore: p.maxScore };
+  /** The term's unweighted BM25 in each field of each posting, computed on its first search. */
+  #raw(p: Postings): Float64Array[] {
+    p.raw ??= p.tf.map((tfs, f) =>
+      Float64Array.from(tfs, (tf, i) =>
+        tf === 0 ? 0 : this.#fieldScore(f, tf, p.fieldDf[f] as number, p.labels[i] as number),
+      ),
+    );
+    return p.raw;
   }
 
   /** Number of terms in the vocabulary. */
@@ -264,15 +260,15 @@ export class MaxScoreIndex {
   }
 
   /**
-   * The `k` best passages for the weighted query terms, best first (ties by label), among those
-   * `accept` allows. Equal to sorting every match by its MiniSearch score.
+   * The `k` best passages for the weighted query terms, best first (ties by label), among those `accept`
+   * allows. Equal to sorting every match by its MiniSearch score.
    */
-  search(query: ReadonlyMap<string, number>, k: number, accept?: (label: number) => boolean): MaxScoreHit[] {
+  search(query: ReadonlyMap<string, number>, k: number, accept?: (label: number) => boolean): Bm25Hit[] {
     if (k <= 0) return [];
-    // Query terms in query order: the sum is taken in this order, as MiniSearch combines them.
     const qTerms: string[] = [];
     const qPostings: Postings[] = [];
     const qWeights: number[] = [];
+    let postings = 0;
     for (const [term, weight] of query) {
       if (!(weight > 0)) continue;
       const p = this.#postingsOf(term);
@@ -280,128 +276,126 @@ export class MaxScoreIndex {
       qTerms.push(term);
       qPostings.push(p);
       qWeights.push(weight);
+      postings += p.labels.length;
     }
-    const n = qTerms.length;
-    if (n === 0) return [];
-    // Terms by ascending bound; `prefix[i]` bounds what the i lowest-bound terms can add together.
-    const prepared = qPostings.map((p) => this.#prepare(p));
-    const bound = prepared.map((p, q) => (qWeights[q] as number) * p.maxScore * BOUND_SLACK);
-    // Each term's weight times each field's boost, as MiniSearch multiplies them before the field score.
-    const fieldWeights = qWeights.map((w) => this.#fieldBoosts.map((boost) => w * boost));
-    const fields = this.#fieldBoosts.length;
-    /** The term's weighted score in the passage at `i` of its postings, summed over fields as MiniSearch does. */
-    const termScore = (q: number, i: number): number => {
-      const { raw } = prepared[q] as { raw: Float64Array[] };
-      const tf = (qPostings[q] as Postings).tf;
-      const weights = fieldWeights[q] as number[];
-      let score = 0;
-      let first = true;
-      for (let f = 0; f < fields; f++) {
-        if ((tf[f] as Uint16Array)[i] === 0) continue;
-        const weighted = (weights[f] as number) * ((raw[f] as Float64Array)[i] as number);
-        score = first ? weighted : score + weighted;
-        first = false;
-      }
-      return score;
-    };
-    const order = Array.from({ length: n }, (_, q) => q).sort(
-      (a, b) => (bound[a] as number) - (bound[b] as number),
-    );
-    const prefix = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) prefix[i + 1] = (prefix[i] as number) + (bound[order[i] as number] as number);
-    const cursor = new Int32Array(n);
-    const contribution = new Float64Array(n);
-    const present = new Uint8Array(n);
-    const top = new TopK(k);
-    // Terms order[0..essentialFrom) are non-essential: a passage holding only those cannot beat the threshold.
-    let essentialFrom = 0;
-    const updateEssential = () => {
-      const threshold = top.threshold;
-      while (essentialFrom < n && (prefix[essentialFrom + 1] as number) * (essentialFrom + 1) <= threshold)
-        essentialFrom++;
-    };
-
-    for (;;) {
-      let label = Number.POSITIVE_INFINITY;
-      for (let i = essentialFrom; i < n; i++) {
-        const q = order[i] as number;
-        const p = qPostings[q] as Postings;
-        const c = cursor[q] as number;
-        if (c < p.labels.length && (p.labels[c] as number) < label) label = p.labels[c] as number;
-      }
-      if (label === Number.POSITIVE_INFINITY) break;
-      present.fill(0);
-      let sum = 0;
-      let matched = 0;
-      for (let i = essentialFrom; i < n; i++) {
-        const q = order[i] as number;
-        const p = qPostings[q] as Postings;
-        const c = cursor[q] as number;
-        if (c < p.labels.length && p.labels[c] === label) {
-          const s = termScore(q, c);
-          contribution[q] = s;
-          present[q] = 1;
-          sum += s;
-          matched++;
-          cursor[q] = c + 1;
-        }
-      }
-      const threshold = top.threshold;
-      if ((sum + (prefix[essentialFrom] as number)) * (matched + essentialFrom) * BOUND_SLACK <= threshold)
-        continue;
-      if (accept && !accept(label)) continue;
-      let possible = true;
-      for (let i = essentialFrom - 1; i >= 0; i--) {
-        const q = order[i] as number;
-        const p = qPostings[q] as Postings;
-        const c = seek(p.labels, cursor[q] as number, label);
-        cursor[q] = c;
-        if (c < p.labels.length && p.labels[c] === label) {
-          const s = termScore(q, c);
-          contribution[q] = s;
-          present[q] = 1;
-          sum += s;
-          matched++;
-        }
-        if ((sum + (prefix[i] as number)) * (matched + i) * BOUND_SLACK <= threshold) {
-          possible = false;
-          break;
-        }
-      }
-      if (!possible) continue;
-      // The exact score: MiniSearch's sum in query order, times the number of terms matched.
-      let exact = 0;
-      let first = true;
-      for (let q = 0; q < n; q++) {
-        if (!present[q]) continue;
-        exact = first ? (contribution[q] as number) : exact + (contribution[q] as number);
-        first = false;
-      }
-      exact *= matched;
-      // Labels arrive in ascending order, so a passage tying the threshold loses the tie: it is not taken.
-      if (exact > threshold) {
-        top.push(exact, label);
-        updateEssential();
-      }
-    }
-
-    const ranked = Array.from({ length: top.size }, (_, i) => ({
-      score: top.scores[i] as number,
-      label: top.labels[i] as number,
-    })).sort((a, b) => b.score - a.score || a.label - b.label);
-    return ranked.map(({ score, label }) => ({
-      label,
-      score,
-      matched: this.#matchedTerms(label, qTerms, qPostings),
-    }));
+    if (qTerms.length === 0) return [];
+    // Recording touched passages costs a branch per posting; it pays only when few passages are touched.
+    const sparse = postings * 8 < this.#sum.length;
+    const touched = this.#accumulate(qPostings, qWeights, sparse);
+    const top = this.#best(k, accept, sparse ? touched : -1);
+    return this.#hits(top, qTerms, qPostings);
   }
 
-  #matchedTerms(label: number, qTerms: readonly string[], qPostings: readonly Postings[]): string[] {
-    const out: string[] = [];
+  /**
+   * Adds each term's weighted score into its passages' sums, term by term in query order. MiniSearch computes
+   * a term's score as the sum over fields of (term weight × field boost) × field score, then adds terms in
+   * query order: the same operations in the same order (adding a zero field changes no bit), so sums are
+   * identical. When `record`, passages are also listed in `#touched`; returns how many.
+   */
+  #accumulate(qPostings: readonly Postings[], qWeights: readonly number[], record: boolean): number {
+    const sum = this.#sum;
+    const count = this.#count;
+    const boosts = this.#fieldBoosts;
+    let nTouched = 0;
+    for (let q = 0; q < qPostings.length; q++) {
+      const p = qPostings[q] as Postings;
+      const raw = this.#raw(p);
+      const labels = p.labels;
+      const w = qWeights[q] as number;
+      const weights = boosts.map((boost) => w * boost);
+      // Fields the term never occurs in add nothing: most terms are in the body only.
+      const fields = raw.map((_, f) => f).filter((f) => (p.fieldDf[f] as number) > 0);
+      if (record) {
+        const touched = this.#touched;
+        for (let i = 0; i < labels.length; i++) {
+          const l = labels[i] as number;
+          let s = 0;
+          for (const f of fields) s += (weights[f] as number) * ((raw[f] as Float64Array)[i] as number);
+          if (count[l] === 0) touched[nTouched++] = l;
+          sum[l] = (sum[l] as number) + s;
+          count[l] = (count[l] as number) + 1;
+        }
+      } else if (fields.length === 1) {
+        // The hot loops: no per-posting branch, one or two fields (every index this service builds).
+        const f = fields[0] as number;
+        const r = raw[f] as Float64Array;
+        const wf = weights[f] as number;
+        for (let i = 0; i < labels.length; i++) {
+          const l = labels[i] as number;
+          sum[l] = (sum[l] as number) + wf * (r[i] as number);
+          count[l] = (count[l] as number) + 1;
+        }
+      } else if (fields.length === 2) {
+        const [f0, f1] = fields as [number, number];
+        const [r0, r1] = [raw[f0] as Float64Array, raw[f1] as Float64Array];
+        const [w0, w1] = [weights[f0] as number, weights[f1] as number];
+        for (let i = 0; i < labels.length; i++) {
+          const l = labels[i] as number;
+          sum[l] = (sum[l] as number) + (w0 * (r0[i] as number) + w1 * (r1[i] as number));
+          count[l] = (count[l] as number) + 1;
+        }
+      } else {
+        for (let i = 0; i < labels.length; i++) {
+          const l = labels[i] as number;
+          let s = 0;
+          for (const f of fields) s += (weights[f] as number) * ((raw[f] as Float64Array)[i] as number);
+          sum[l] = (sum[l] as number) + s;
+          count[l] = (count[l] as number) + 1;
+        }
+      }
+    }
+    return nTouched;
+  }
+
+  /**
+   * The k best accepted passages among those with a sum, resetting every sum it reads. `nTouched` < 0 means
+   * scan every passage. The filter is asked only about a passage that would enter the top k.
+   */
+  #best(k: number, accept: ((label: number) => boolean) | undefined, nTouched: number): TopK {
+    const sum = this.#sum;
+    const count = this.#count;
+    const touched = this.#touched;
+    const top = new TopK(k);
+    // The entry bar: the heap's worst (score, label) once it holds k; a passage must beat it.
+    let barScore = Number.NEGATIVE_INFINITY;
+    let barLabel = -1;
+    const scan = nTouched < 0;
+    const n = scan ? count.length : nTouched;
+    for (let j = 0; j < n; j++) {
+      const l = scan ? j : (touched[j] as number);
+      // MiniSearch multiplies a passage's sum by the number of query terms it holds. Untouched passages
+      // score 0 and are reset all the same: no branch on whether a passage was touched, which a scan
+      // would mispredict about half the time.
+      const score = (sum[l] as number) * (count[l] as number);
+      sum[l] = 0;
+      count[l] = 0;
+      if (score < barScore || (score === barScore && l > barLabel) || score === 0) continue;
+      if (accept && !accept(l)) continue;
+      top.push(score, l);
+      if (top.size === k) {
+        barScore = top.scores[0] as number;
+        barLabel = top.labels[0] as number;
+      }
+    }
+    return top;
+  }
+
+  /** The heap's passages best first (ties by label), with the query terms each holds. */
+  #hits(top: TopK, qTerms: readonly string[], qPostings: readonly Postings[]): Bm25Hit[] {
+    const ranked = Array.from({ length: top.size }, (_, i) => ({
+      label: top.labels[i] as number,
+      score: top.scores[i] as number,
+      matched: [] as string[],
+    })).sort((a, b) => b.score - a.score || a.label - b.label);
+    // Each term's postings walked once, forward, over the hits in label order.
+    const byLabel = [...ranked].sort((a, b) => a.label - b.label);
     qPostings.forEach((p, q) => {
-      const i = seek(p.labels, 0, label);
-      if (i < p.labels.length && p.labels[i] === label) out.push(qTerms[q] as string);
+      let cursor = 0;
+      for (const hit of byLabel) {
+        cursor = seek(p.labels, cursor, hit.label);
+        if (cursor < p.labels.length && p.labels[cursor] === hit.label) hit.matched.push(qTerms[q] as string);
+      }
     });
-    return out;
+    return ranked;
   }
 }
