@@ -275,12 +275,16 @@ export interface BodyLimits {
  * the adapter build a full Request, an abort controller and a web stream over the Node stream first,
  * the larger part of what a rejected POST costs.
  */
+/** Methods whose body is read (and bounded) before the routes. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 export function readBody(limits: BodyLimits): MiddlewareHandler<Env> {
   return async (c, next) => {
     const raw = c.req.raw;
-    // GET and HEAD carry no body (a Request cannot have one); asking would make the Node adapter build a
-    // full Request for every health probe.
-    if (raw.method === 'GET' || raw.method === 'HEAD') return next();
+    // Only methods our routes take a body with are read. GET and HEAD carry none (asking would make the
+    // Node adapter build a full Request for every health probe), and a web Request cannot even be made
+    // with TRACE or CONNECT: those go on to the router, which answers 404 or 405.
+    if (!BODY_METHODS.has(raw.method)) return next();
     const declared = Number(requestHeader(c, 'content-length') ?? Number.NaN);
     if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
     const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;

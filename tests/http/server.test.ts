@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECURITY_HEADERS } from '../../src/http/middleware.ts';
 import { buildServer, exited, startServer } from '../setup/server.ts';
@@ -73,6 +74,26 @@ describe('node server', () => {
         expect(res.headers.get('access-control-allow-origin')).toBe('*');
         expect(res.headers.get('access-control-expose-headers')).toBe('x-request-id,retry-after');
         expect(res.headers.get('content-type'), path).toMatch(/json|javascript/);
+      }
+    }
+  });
+
+  it('answers TRACE, a method no web Request can carry, with a 4xx rather than a 500', async () => {
+    // fetch refuses to send TRACE, so it goes through node:http.
+    const status = (p: number, path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: p, path, method: 'TRACE' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const p of [port, builtPort]) {
+      for (const path of ['/v1/ask', '/healthz', '/no-such-page']) {
+        const code = await status(p, path);
+        expect(code, `TRACE ${path}`).toBeGreaterThanOrEqual(400);
+        expect(code, `TRACE ${path}`).toBeLessThan(500);
       }
     }
   });
