@@ -39,9 +39,12 @@ export const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
 
 /** The parts of `@hono/node-server`'s bindings read here (absent on other runtimes and in `app.request`). */
 interface NodeBindings {
-  incoming?: { headers: Record<string, string | string[] | undefined> };
+  incoming?: NodeIncoming;
   outgoing?: { headersSent: boolean; setHeader(name: string, value: string): unknown };
 }
+
+/** Node's request and response under `c`, when the Node adapter serves it. */
+const nodeBindings = (c: Context<Env>) => c.env as NodeBindings | undefined;
 
 /**
  * A request header by its lower-case name. On Node it is read from the IncomingMessage: asking the web
@@ -49,7 +52,7 @@ interface NodeBindings {
  * probe's cost.
  */
 export function requestHeader(c: Context<Env>, name: string): string | undefined {
-  const incoming = (c.env as NodeBindings | undefined)?.incoming;
+  const incoming = nodeBindings(c)?.incoming;
   if (!incoming?.headers) return c.req.header(name);
   const value = incoming.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
@@ -108,19 +111,19 @@ export function observeRequests(
  */
 function setCommonHeaders(c: Context<Env>, requestId: string, cors: CorsHeaders): void {
   const simple = c.req.method !== 'OPTIONS';
-  const common: Array<readonly [string, string]> = [...SECURITY_HEADERS, ['X-Request-Id', requestId]];
   const origin = simple ? cors.allowedOrigin(c) : undefined;
-  if (origin) common.push(['Access-Control-Allow-Origin', origin]);
-  if (simple) common.push(['Access-Control-Expose-Headers', cors.exposed]);
-  const vary = simple && !cors.any;
-  const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
-  if (outgoing && typeof outgoing.setHeader === 'function' && !outgoing.headersSent) {
-    for (const [name, value] of common) outgoing.setHeader(name, value);
-    if (vary) setResponseHeader(c, 'Vary', 'Origin', true);
-    return;
-  }
-  for (const [name, value] of common) if (!c.res.headers.has(name)) setResponseHeader(c, name, value);
-  if (vary) setResponseHeader(c, 'Vary', 'Origin', true);
+  const outgoing = nodeBindings(c)?.outgoing;
+  const set =
+    outgoing && typeof outgoing.setHeader === 'function' && !outgoing.headersSent
+      ? (name: string, value: string) => outgoing.setHeader(name, value)
+      : (name: string, value: string) => {
+          if (!c.res.headers.has(name)) setResponseHeader(c, name, value);
+        };
+  for (const [name, value] of SECURITY_HEADERS) set(name, value);
+  set('X-Request-Id', requestId);
+  if (origin) set('Access-Control-Allow-Origin', origin);
+  if (simple) set('Access-Control-Expose-Headers', cors.exposed);
+  if (simple && !cors.any) setResponseHeader(c, 'Vary', 'Origin', true);
 }
 
 function setResponseHeader(c: Context<Env>, name: string, value: string, append = false): void {
@@ -189,7 +192,7 @@ export function respondWithError(error: unknown, c: Context<Env>, log: Log): Res
  * no abort signal of the adapter's); elsewhere the request's signal does.
  */
 function clientGone(c: Context<Env>): boolean {
-  const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
+  const incoming = nodeBindings(c)?.incoming;
   if (incoming?.socket) return incoming.socket.destroyed === true;
   return c.req.raw.signal?.aborted === true;
 }
@@ -264,6 +267,9 @@ export interface BodyLimits {
   timeoutMs: number;
 }
 
+/** Methods whose body is read (and bounded) before the routes. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /**
  * Reads the whole request body before any handler runs, bounded in size and in time, and hands the
  * handlers an in-memory copy. Reading it up front is what keeps client faults apart from server faults:
@@ -275,9 +281,6 @@ export interface BodyLimits {
  * the adapter build a full Request, an abort controller and a web stream over the Node stream first,
  * the larger part of what a rejected POST costs.
  */
-/** Methods whose body is read (and bounded) before the routes. */
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
 export function readBody(limits: BodyLimits): MiddlewareHandler<Env> {
   return async (c, next) => {
     const raw = c.req.raw;
@@ -287,7 +290,7 @@ export function readBody(limits: BodyLimits): MiddlewareHandler<Env> {
     if (!BODY_METHODS.has(raw.method)) return next();
     const declared = Number(requestHeader(c, 'content-length') ?? Number.NaN);
     if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
-    const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
+    const incoming = nodeBindings(c)?.incoming;
     let body: Uint8Array;
     if (incoming && typeof incoming.on === 'function') {
       body = await readNodeBody(incoming, limits);
@@ -300,8 +303,9 @@ export function readBody(limits: BodyLimits): MiddlewareHandler<Env> {
   };
 }
 
-/** The parts of Node's IncomingMessage `readNodeBody` uses. */
+/** The parts of Node's IncomingMessage read here. */
 interface NodeIncoming {
+  headers: Record<string, string | string[] | undefined>;
   readableEnded: boolean;
   on(event: string, listener: (...args: never[]) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
@@ -331,17 +335,8 @@ function readNodeBody(incoming: NodeIncoming, limits: BodyLimits): Promise<Uint8
       else chunks.push(chunk);
     };
     const onEnd = () => finish();
-    const onClose = (error?: unknown) =>
-      finish(
-        new AppError('CLIENT_CLOSED', 'The client closed the connection before sending the whole body', {
-          ...(error === undefined ? {} : { cause: error }),
-        }),
-      );
-    const timer = setTimeout(() => {
-      finish(
-        new AppError('REQUEST_TIMEOUT', `The request body did not arrive within ${limits.timeoutMs} ms`),
-      );
-    }, limits.timeoutMs);
+    const onClose = (error?: unknown) => finish(bodyCutShort(error));
+    const timer = setTimeout(() => finish(bodyTimedOut(limits)), limits.timeoutMs);
     if (incoming.readableEnded) {
       finish();
       return;
@@ -357,11 +352,7 @@ async function readWebBody(stream: ReadableStream<Uint8Array>, limits: BodyLimit
   const reader = stream.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new AppError('REQUEST_TIMEOUT', `The request body did not arrive within ${limits.timeoutMs} ms`),
-      );
-    }, limits.timeoutMs);
+    timer = setTimeout(() => reject(bodyTimedOut(limits)), limits.timeoutMs);
   });
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -376,9 +367,7 @@ async function readWebBody(stream: ReadableStream<Uint8Array>, limits: BodyLimit
   } catch (error) {
     reader.cancel().catch(() => {});
     if (isAppError(error)) throw error;
-    throw new AppError('CLIENT_CLOSED', 'The client closed the connection before sending the whole body', {
-      cause: error,
-    });
+    throw bodyCutShort(error);
   } finally {
     clearTimeout(timer);
   }
@@ -389,6 +378,17 @@ async function readWebBody(stream: ReadableStream<Uint8Array>, limits: BodyLimit
     offset += chunk.byteLength;
   }
   return body;
+}
+
+function bodyTimedOut(limits: BodyLimits): AppError {
+  return new AppError('REQUEST_TIMEOUT', `The request body did not arrive within ${limits.timeoutMs} ms`);
+}
+
+/** The body stopped arriving because the client hung up (`cause`: the stream's error, if it gave one). */
+function bodyCutShort(cause: unknown): AppError {
+  return new AppError('CLIENT_CLOSED', 'The client closed the connection before sending the whole body', {
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 function tooLarge(maxBytes: number): AppError {
