@@ -1,4 +1,5 @@
 import snowball from 'snowball-stemmers';
+import { memoize } from './memo.ts';
 
 /**
  * Word-level text analysis shared by the lexical index, quote selection and query handling:
@@ -59,21 +60,12 @@ export function isStopword(word: string): boolean {
 
 // Snowball is the slowest step of analysis; a corpus and its questions reuse a few thousand words.
 const STEM_CACHE_LIMIT = 200_000;
-const stemCache = new Map<string, string>();
-
 /** Stem one lower-cased word with the stemmer of its script; numbers stay as they are. */
-export function stem(word: string): string {
-  const cached = stemCache.get(word);
-  if (cached !== undefined) return cached;
-  let result = word;
-  if (!/^\p{N}/u.test(word)) {
-    const base = word.replace(/['’]s$/u, '').replace(/['’]/gu, '');
-    result = CYRILLIC.test(base) ? russian.stem(base) : english.stem(base);
-  }
-  if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear();
-  stemCache.set(word, result);
-  return result;
-}
+export const stem: (word: string) => string = memoize(STEM_CACHE_LIMIT, (word: string) => {
+  if (/^\p{N}/u.test(word)) return word;
+  const base = word.replace(/['’]s$/u, '').replace(/['’]/gu, '');
+  return CYRILLIC.test(base) ? russian.stem(base) : english.stem(base);
+});
 
 /** Tokens of `text` with positions; stopwords and single letters keep `term: ''`. */
 export function tokenize(text: string): Token[] {

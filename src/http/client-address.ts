@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import proxyaddr from 'proxy-addr';
 import type { TrustProxy } from '../core/config.ts';
+import { memoize } from '../core/memo.ts';
 
 /**
  * Who a request comes from, for per-client limits. Without a trusted proxy it is the socket's peer.
@@ -25,23 +26,15 @@ export function createClientKey(trust: TrustProxy): ClientKeyOf {
   };
 }
 
+const KNOWN_KEYS_MAX = 10_000;
+
 /**
  * One key per client network: an IPv4 address, or the /64 of an IPv6 address (one subscriber's
  * allocation, so rotating through it does not escape the limit). Anything else is kept, shortened.
+ * Memoised: parsing costs more than the rest of a health probe, and a server sees the same few peers again
+ * and again.
  */
-export function rateKey(address: string): string {
-  let key = knownKeys.get(address);
-  if (key === undefined) {
-    // Parsing costs more than the rest of a health probe; a server sees the same few peers again and again.
-    if (knownKeys.size >= KNOWN_KEYS_MAX) knownKeys.clear();
-    key = parseRateKey(address);
-    knownKeys.set(address, key);
-  }
-  return key;
-}
-
-const KNOWN_KEYS_MAX = 10_000;
-const knownKeys = new Map<string, string>();
+export const rateKey: (address: string) => string = memoize(KNOWN_KEYS_MAX, parseRateKey);
 
 function parseRateKey(address: string): string {
   if (!ipaddr.isValid(address)) return address.slice(0, 64);

@@ -1,6 +1,7 @@
 import { pageRange } from '../chunk/chunk-corpus.ts';
 import { AppError } from '../core/errors.ts';
-import { type Token, terms, tokenize } from '../core/terms.ts';
+import { memoize } from '../core/memo.ts';
+import { terms, tokenize } from '../core/terms.ts';
 import { DEFAULT_PASSAGE_KINDS, type DocumentInfo, type Passage, type PassageKind } from '../core/types.ts';
 import type { SearchIndex } from '../index/search-index.ts';
 import type { PassageFilter } from '../index/types.ts';
@@ -344,30 +345,18 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   }
 
   // Analysed forms of passages, computed on first use: the same passages come back across searches.
-  const termCache = new Map<number, { passage: Set<string>; sentences: Array<Set<string>> }>();
-  function analysed(passage: Passage) {
-    let cached = termCache.get(passage.ordinal);
-    if (!cached) {
+  const analysed = memoize(
+    ANALYSED_PASSAGES,
+    (passage: Passage) => {
       const sentences = passage.sentences.map((s) => new Set(terms(s.text)));
-      cached = { passage: new Set(sentences.flatMap((s) => [...s])), sentences };
-      if (termCache.size >= ANALYSED_PASSAGES) termCache.clear();
-      termCache.set(passage.ordinal, cached);
-    }
-    return cached;
-  }
+      return { passage: new Set(sentences.flatMap((s) => [...s])), sentences };
+    },
+    (passage) => passage.ordinal,
+  );
   const passageTerms = (passage: Passage) => analysed(passage).passage;
 
   /** Tokens of quote windows (raw and clean text), by text: the windows of popular passages recur. */
-  const tokenCache = new Map<string, Token[]>();
-  function windowTokens(text: string): Token[] {
-    let tokens = tokenCache.get(text);
-    if (!tokens) {
-      tokens = tokenize(text);
-      if (tokenCache.size >= QUOTE_WINDOWS) tokenCache.clear();
-      tokenCache.set(text, tokens);
-    }
-    return tokens;
-  }
+  const windowTokens = memoize(QUOTE_WINDOWS, tokenize);
 
   function coverage(query: Query): number {
     let total = 0;
