@@ -20,6 +20,7 @@ import { openEmbeddingCache } from './embedding-cache.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
 import { DEFAULT_HNSW_OPTIONS, efSearchFor, type HnswOptions } from './types.ts';
+import { writeWordSearch } from './word-search.node.ts';
 
 /** File names inside a build directory. */
 export const INDEX_FILES = {
@@ -31,6 +32,8 @@ export const INDEX_FILES = {
   lexical: 'lexical.json',
   terms: 'terms.json',
   expansion: 'expansion.json',
+  /** Brute-force search over the expansion candidates' vectors (hnswlib's format), read back at start. */
+  expansionSearch: 'expansion-search.bin',
   /** Text of every corpus file as indexed (extracted for PDF, DOCX, HTML), with format and pages. */
   sources: 'sources.json',
   generatedModel: 'model',
@@ -285,10 +288,9 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     );
     // Which word vectors query expansion may add: stemming all 60k GloVe words takes ~0.5 s, so once here.
     const wordVectors = decodeGloveSif(new Uint8Array(await readFile(glove)));
-    await writeFile(
-      join(tmpDir, INDEX_FILES.expansion),
-      JSON.stringify(expansionCandidates(wordVectors, (t) => df.has(t))),
-    );
+    const candidates = expansionCandidates(wordVectors, (t) => df.has(t));
+    await writeFile(join(tmpDir, INDEX_FILES.expansion), JSON.stringify(candidates));
+    await writeWordSearch(wordVectors, candidates, join(tmpDir, INDEX_FILES.expansionSearch));
 
     const manifest: Manifest = {
       formatVersion: INDEX_FORMAT_VERSION,
