@@ -4,6 +4,7 @@ import type { Config } from '../core/config.ts';
 import { AppError, isAppError } from '../core/errors.ts';
 import { sha256File } from '../core/files.node.ts';
 import { type Manifest, ManifestSchema, staleReasons } from '../core/manifest.ts';
+import { rememberStems } from '../core/terms.ts';
 import type { DocumentInfo, Passage, SkippedFile } from '../core/types.ts';
 import { openEmbedder } from '../embed/embedder.node.ts';
 import { decodeGloveSif, type GloveSifTable } from '../embed/glove-sif.ts';
@@ -129,30 +130,29 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
   const embedder = await openBuildEmbedder(config, manifest, buildDir, 'the index');
   const modelLoadMs = performance.now() - modelStarted;
 
-  const [documents, passages, termList, lexicalJson, sentenceBytes, storedSources] = await Promise.all([
-    readJson<DocumentInfo[]>(join(buildDir, INDEX_FILES.documents)),
-    readJson<Passage[]>(join(buildDir, INDEX_FILES.passages)),
-    readJson<Array<[string, number]>>(join(buildDir, INDEX_FILES.terms)),
-    readFile(join(buildDir, INDEX_FILES.lexical), 'utf8'),
-    readFile(join(buildDir, INDEX_FILES.sentenceVectors)),
-    readJson<StoredSource[]>(join(buildDir, INDEX_FILES.sources)),
-  ]);
+  const [documents, passages, termList, lexicalJson, sentenceBytes, storedSources, stems] = await Promise.all(
+    [
+      readJson<DocumentInfo[]>(join(buildDir, INDEX_FILES.documents)),
+      readJson<Passage[]>(join(buildDir, INDEX_FILES.passages)),
+      readJson<Array<[string, number]>>(join(buildDir, INDEX_FILES.terms)),
+      readFile(join(buildDir, INDEX_FILES.lexical), 'utf8'),
+      readFile(join(buildDir, INDEX_FILES.sentenceVectors)),
+      readJson<StoredSource[]>(join(buildDir, INDEX_FILES.sources)),
+      // Indexes built before the table was written leave the stemmer to compute every word.
+      manifest.files[INDEX_FILES.stems] === undefined
+        ? []
+        : readJson<Array<[string, string]>>(join(buildDir, INDEX_FILES.stems)),
+    ],
+  );
+  rememberStems(stems);
   if (passages.length !== manifest.passageCount) {
     throw new AppError(
       'INDEX_CORRUPT',
       `passages.json holds ${passages.length} passages, manifest says ${manifest.passageCount}`,
     );
   }
-  const graph = await HnswIndex.read(
-    join(buildDir, INDEX_FILES.vectors),
-    manifest.model.dims,
-    manifest.passageCount,
-    manifest.hnsw.efSearch,
-  );
-  const vectors = graph.size <= EXACT_SEARCH_MAX_ROWS ? exactCopy(graph) : graph;
-  const sentenceVectors = new Float32Array(
-    sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength),
-  );
+  const vectors = await readPassageVectors(manifest, buildDir);
+  const sentenceVectors = new Float32Array(aligned(sentenceBytes));
   const sentenceOffsets = new Uint32Array(passages.length + 1);
   passages.forEach((p, i) => {
     sentenceOffsets[i + 1] = (sentenceOffsets[i] ?? 0) + p.sentences.length;
@@ -216,23 +216,48 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
  * The index files a start checks against their checksums: the ones it reads. Not the generated model's
  * (35 MB for the built-in one): the embedder reads and hashes the files it uses into the fingerprint the
  * manifest records, and refuses a mismatch, so hashing them here as well only doubled the work; the other
- * ONNX variant is never read. Not the sentence graph while the sentences are few enough to be searched
- * exactly, without it.
+ * ONNX variant is never read. Not the graphs a start does not read: the sentence graph while the sentences
+ * are few enough to be searched exactly, the passage graph when `vectors.f32` holds the same vectors.
  */
 function filesToVerify(manifest: Manifest): Array<[string, string]> {
   const generated = manifest.model.generatedDir === undefined ? undefined : `${manifest.model.generatedDir}/`;
-  const sentenceGraphRead = manifest.sentenceCount > EXACT_SEARCH_MAX_ROWS;
+  const unread = new Set<string>();
+  if (manifest.sentenceCount <= EXACT_SEARCH_MAX_ROWS) unread.add(INDEX_FILES.sentenceGraph);
+  if (manifest.files[INDEX_FILES.passageVectors] !== undefined) unread.add(INDEX_FILES.vectors);
   return Object.entries(manifest.files).filter(
-    ([file]) =>
-      !(generated && file.startsWith(generated)) && (sentenceGraphRead || file !== INDEX_FILES.sentenceGraph),
+    ([file]) => !(generated && file.startsWith(generated)) && !unread.has(file),
   );
 }
 
-/** A full-scan index over the vectors a (small) graph holds; the graph itself is then dropped. */
-function exactCopy(graph: HnswIndex): StoredVectorIndex {
-  const vectors = new Float32Array(graph.size * graph.dims);
-  for (let label = 0; label < graph.size; label++) vectors.set(graph.vector(label), label * graph.dims);
-  return createExactIndex(vectors, graph.dims);
+/**
+ * The passages' dense search: exact over `vectors.f32` when the build wrote it (few passages), else the
+ * graph, or an exact copy of a small graph's vectors for an index built before `vectors.f32` existed (the
+ * same float32 values, read out of the graph one row at a time through N-API).
+ */
+async function readPassageVectors(manifest: Manifest, buildDir: string): Promise<StoredVectorIndex> {
+  const { dims } = manifest.model;
+  if (manifest.files[INDEX_FILES.passageVectors] !== undefined) {
+    const bytes = await readFile(join(buildDir, INDEX_FILES.passageVectors));
+    if (bytes.byteLength !== manifest.passageCount * dims * 4) {
+      throw new AppError('INDEX_CORRUPT', 'vectors.f32 does not match the passages; rebuild the index');
+    }
+    return createExactIndex(new Float32Array(aligned(bytes)), dims);
+  }
+  const graph = await HnswIndex.read(
+    join(buildDir, INDEX_FILES.vectors),
+    dims,
+    manifest.passageCount,
+    manifest.hnsw.efSearch,
+  );
+  if (graph.size > EXACT_SEARCH_MAX_ROWS) return graph;
+  const vectors = new Float32Array(graph.size * dims);
+  for (let label = 0; label < graph.size; label++) vectors.set(graph.vector(label), label * dims);
+  return createExactIndex(vectors, dims);
+}
+
+/** A file's bytes (a Buffer, which may sit in a shared pool) as an ArrayBuffer of their own. */
+function aligned(bytes: Buffer): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 /**

@@ -5,8 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../src/core/config.ts';
 import { listFiles } from '../../src/core/files.node.ts';
 import { INDEX_FORMAT_VERSION } from '../../src/core/manifest.ts';
+import { stem } from '../../src/core/terms.ts';
 import { unitRow, type WordVectors } from '../../src/embed/word-vectors.ts';
 import { buildIndex, INDEX_FILES, MANIFEST_FILE } from '../../src/index/build-index.node.ts';
+import { HnswIndex } from '../../src/index/hnsw.node.ts';
 import { openIndex, openOrBuildIndex } from '../../src/index/load-index.node.ts';
 import { createWordSearch } from '../../src/index/word-search.node.ts';
 import { createQaService } from '../../src/retrieve/engine.ts';
@@ -140,6 +142,37 @@ describe('buildIndex and openIndex', () => {
     const older = await openIndex(local.config());
     const again = await createQaService(older.index).ask({ question });
     expect({ ...again, tookMs: 0 }).toEqual({ ...answer, tookMs: 0 });
+  });
+
+  it('writes the passage vectors the graph holds, and opens an index without them to the same answers', async () => {
+    const local = await smallCorpus();
+    const { buildDir, manifest } = await buildIndex(local.config());
+    const { dims } = manifest.model;
+    const bytes = await readFile(join(buildDir, INDEX_FILES.passageVectors));
+    const stored = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const graph = await HnswIndex.read(join(buildDir, INDEX_FILES.vectors), dims, manifest.passageCount, 64);
+    expect(stored.length).toBe(manifest.passageCount * dims);
+    for (let label = 0; label < manifest.passageCount; label++) {
+      expect(stored.subarray(label * dims, (label + 1) * dims)).toEqual(graph.vector(label));
+    }
+    const question = 'When did elections of rural akims start?';
+    const answer = await createQaService((await openIndex(local.config())).index).ask({ question });
+    const manifestPath = join(local.config().INDEX_DIR, MANIFEST_FILE);
+    const written = JSON.parse(await readFile(manifestPath, 'utf8'));
+    delete written.files[INDEX_FILES.passageVectors];
+    await writeFile(manifestPath, JSON.stringify(written));
+    await rm(join(buildDir, INDEX_FILES.passageVectors));
+    const again = await createQaService((await openIndex(local.config())).index).ask({ question });
+    expect({ ...again, tookMs: 0 }).toEqual({ ...answer, tookMs: 0 });
+  });
+
+  it("writes the corpus words' stems as the stemmer gives them", async () => {
+    const { buildDir } = await buildIndex(env.config());
+    const table = JSON.parse(await readFile(join(buildDir, INDEX_FILES.stems), 'utf8')) as Array<
+      [string, string]
+    >;
+    expect(table.map(([word]) => word)).toEqual(expect.arrayContaining(['akims', 'elections', 'districts']));
+    for (const [word, stemmed] of table) expect(stem(word), word).toBe(stemmed);
   });
 
   it('refuses a manifest that is not JSON, and reports a missing index', async () => {
