@@ -55,7 +55,8 @@ async function readManifest(indexRoot: string): Promise<Manifest> {
       cause,
     });
   }
-  const parsed = ManifestSchema.safeParse(json);
+  // One parse per open: without zod's compiled fast path, as for the configuration (core/config.ts).
+  const parsed = ManifestSchema.safeParse(json, { jitless: true });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new AppError('INDEX_CORRUPT', `${path} does not describe an index (${problems}); rebuild it`);
@@ -130,6 +131,17 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
   const embedder = await openBuildEmbedder(config, manifest, buildDir, 'the index');
   const modelLoadMs = performance.now() - modelStarted;
 
+  // Read beside the files below (its reads and the native search's load run on libuv's threads meanwhile).
+  const wordVectors = readWordVectors(
+    config,
+    join(buildDir, INDEX_FILES.expansion),
+    // Indexes built before the search was written build it here instead.
+    manifest.files[INDEX_FILES.expansionSearch] !== undefined
+      ? join(buildDir, INDEX_FILES.expansionSearch)
+      : undefined,
+  );
+  // Awaited below; a failure of the files read meanwhile must not leave it unhandled.
+  wordVectors.catch(() => {});
   const [documents, passages, termList, lexicalJson, sentenceBytes, storedSources, stems] = await Promise.all(
     [
       readJson<DocumentInfo[]>(join(buildDir, INDEX_FILES.documents)),
@@ -200,14 +212,7 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
       documentFrequency: new Map(termList),
       embedder,
       builtAt: manifest.builtAt,
-      wordVectors: await readWordVectors(
-        config,
-        join(buildDir, INDEX_FILES.expansion),
-        // Indexes built before the search was written build it here instead.
-        manifest.files[INDEX_FILES.expansionSearch] !== undefined
-          ? join(buildDir, INDEX_FILES.expansionSearch)
-          : undefined,
-      ),
+      wordVectors: await wordVectors,
     },
   };
 }
