@@ -14,3 +14,20 @@ declare module '@citation-js/core' {
 }
 declare module '@citation-js/plugin-csl';
 declare module '@citation-js/plugin-bibtex';
+// prom-client's class files, imported one by one (src/http/metrics.ts); each exports its class.
+declare module 'prom-client/lib/registry.js' {
+  import { Registry } from 'prom-client';
+  export default Registry;
+}
+declare module 'prom-client/lib/counter.js' {
+  import { Counter } from 'prom-client';
+  export default Counter;
+}
+declare module 'prom-client/lib/gauge.js' {
+  import { Gauge } from 'prom-client';
+  export default Gauge;
+}
+declare module 'prom-client/lib/histogram.js' {
+  import { Histogram } from 'prom-client';
+  export default Histogram;
+}

@@ -187,7 +187,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const cacheBase = env.XDG_CACHE_HOME || (env.HOME ? `${env.HOME}/.cache` : undefined);
   if (picked.MODEL_CACHE_DIR === undefined && cacheBase)
     picked.MODEL_CACHE_DIR = `${cacheBase}/kz-retrieval-qa`;
-  const parsed = ConfigSchema.safeParse(picked);
+  // Parsed once per process: zod's compiled fast path (code generated per object schema on its first parse)
+  // costs more to make than one parse saves, so this parse runs without it. The result is the same.
+  const parsed = ConfigSchema.safeParse(picked, { jitless: true });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new AppError('CONFIG_INVALID', `Invalid environment: ${problems.join('; ')}`, {

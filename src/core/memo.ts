@@ -7,9 +7,9 @@ export function memoize<A, V>(
   limit: number,
   compute: (arg: A) => V,
   keyOf: (arg: A) => unknown = (arg) => arg,
-): (arg: A) => V {
+): Memo<A, V> {
   const cache = new Map<unknown, V>();
-  return (arg) => {
+  const memo = (arg: A) => {
     const key = keyOf(arg);
     let value = cache.get(key);
     if (value === undefined) {
@@ -19,4 +19,16 @@ export function memoize<A, V>(
     }
     return value;
   };
+  return Object.assign(memo, {
+    remember(arg: A, value: V) {
+      if (cache.size < limit) cache.set(keyOf(arg), value);
+    },
+  });
+}
+
+/** A memoised function, which also takes results computed elsewhere. */
+export interface Memo<A, V> {
+  (arg: A): V;
+  /** Holds `value` as the result for `arg` (one `compute` gave earlier, e.g. stored in an index), unless full. */
+  remember(arg: A, value: V): void;
 }

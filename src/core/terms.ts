@@ -61,11 +61,41 @@ export function isStopword(word: string): boolean {
 // Snowball is the slowest step of analysis; a corpus and its questions reuse a few thousand words.
 const STEM_CACHE_LIMIT = 200_000;
 /** Stem one lower-cased word with the stemmer of its script; numbers stay as they are. */
-export const stem: (word: string) => string = memoize(STEM_CACHE_LIMIT, (word: string) => {
+const stemWord = memoize(STEM_CACHE_LIMIT, (word: string) => {
   if (/^\p{N}/u.test(word)) return word;
   const base = word.replace(/['’]s$/u, '').replace(/['’]/gu, '');
   return CYRILLIC.test(base) ? russian.stem(base) : english.stem(base);
 });
+export const stem: (word: string) => string = stemWord;
+
+/**
+ * `[word, stem]` of the words of `texts` that are stemmed (stopwords, single letters and numbers are not
+ * looked up), the most frequent first, at most `limit`: what {@link rememberStems} takes back.
+ */
+export function stemTable(texts: Iterable<string>, limit = STEM_CACHE_LIMIT / 2): Array<[string, string]> {
+  const counts = new Map<string, { stem: string; count: number }>();
+  for (const text of texts) {
+    for (const { word, term } of tokenize(text)) {
+      if (term === '' || /^\p{N}/u.test(word)) continue;
+      const seen = counts.get(word);
+      if (seen) seen.count++;
+      else counts.set(word, { stem: term, count: 1 });
+    }
+  }
+  return [...counts]
+    .sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))
+    .slice(0, limit)
+    .map(([word, { stem }]) => [word, stem]);
+}
+
+/**
+ * Takes stems {@link stem} gave before (an index's table of its corpus words, made at build time), so that
+ * analysing passages and quotes does not run Snowball on words the build already stemmed: most of a
+ * fresh process's first answer went there.
+ */
+export function rememberStems(table: Iterable<readonly [string, string]>): void {
+  for (const [word, stemmed] of table) stemWord.remember(word, stemmed);
+}
 
 /** Tokens of `text` with positions; stopwords and single letters keep `term: ''`. */
 export function tokenize(text: string): Token[] {

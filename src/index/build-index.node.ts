@@ -5,7 +5,7 @@ import { BUILTIN_MODEL_ID, type Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { checksumDir, removeDir, sha256, sha256File, writeFileAtomic } from '../core/files.node.ts';
 import { INDEX_FORMAT_VERSION, type Manifest } from '../core/manifest.ts';
-import { terms } from '../core/terms.ts';
+import { stemTable, terms } from '../core/terms.ts';
 import type { DocumentInfo, PageSpan, Passage, SourceFormat } from '../core/types.ts';
 import { createEmbedder } from '../embed/embedder.node.ts';
 import { decodeGloveSif } from '../embed/glove-sif.ts';
@@ -19,18 +19,28 @@ import { type ChunkTokens, chunkCorpusCached } from './chunk-cache.node.ts';
 import { openEmbeddingCache } from './embedding-cache.node.ts';
 import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
-import { DEFAULT_HNSW_OPTIONS, efSearchFor, type HnswOptions } from './types.ts';
+import { DEFAULT_HNSW_OPTIONS, EXACT_SEARCH_MAX_ROWS, efSearchFor, type HnswOptions } from './types.ts';
+import { writeWordSearch } from './word-search.node.ts';
 
 /** File names inside a build directory. */
 export const INDEX_FILES = {
   documents: 'documents.json',
   passages: 'passages.json',
   vectors: 'vectors.hnsw',
+  /**
+   * float32 passage vectors in ordinal order, written while the passages are few enough to be searched
+   * exactly (EXACT_SEARCH_MAX_ROWS): a start reads them as they are instead of out of the graph.
+   */
+  passageVectors: 'vectors.f32',
   sentenceGraph: 'sentences.hnsw',
   sentenceVectors: 'sentences.f32',
   lexical: 'lexical.json',
   terms: 'terms.json',
   expansion: 'expansion.json',
+  /** Brute-force search over the expansion candidates' vectors (hnswlib's format), read back at start. */
+  expansionSearch: 'expansion-search.bin',
+  /** [word, stem] of the corpus's words (core/terms `stemTable`), taken back by the stemmer at start. */
+  stems: 'stems.json',
   /** Text of every corpus file as indexed (extracted for PDF, DOCX, HTML), with format and pages. */
   sources: 'sources.json',
   generatedModel: 'model',
@@ -278,17 +288,28 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     }));
     await writeFile(join(tmpDir, INDEX_FILES.sources), JSON.stringify(sources));
     await writeFile(join(tmpDir, INDEX_FILES.sentenceVectors), float32Bytes(sentenceVectors, embedder.dims));
+    if (vectors.length <= EXACT_SEARCH_MAX_ROWS) {
+      await writeFile(join(tmpDir, INDEX_FILES.passageVectors), float32Bytes(vectors, embedder.dims));
+    }
     await writeFile(join(tmpDir, INDEX_FILES.lexical), lexical.toJSON());
     await writeFile(
       join(tmpDir, INDEX_FILES.terms),
       JSON.stringify([...df].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     );
+    const stems = stemTable([
+      ...snapshot.files.map((f) => f.text),
+      ...passages.map((p) => p.text),
+      ...documents.map((d) => [d.title, ...d.authors].join(' ')),
+    ]);
+    await writeFile(join(tmpDir, INDEX_FILES.stems), JSON.stringify(stems));
     // Which word vectors query expansion may add: stemming all 60k GloVe words takes ~0.5 s, so once here.
     const wordVectors = decodeGloveSif(new Uint8Array(await readFile(glove)));
-    await writeFile(
-      join(tmpDir, INDEX_FILES.expansion),
-      JSON.stringify(expansionCandidates(wordVectors, (t) => df.has(t))),
-    );
+    const candidates = expansionCandidates(wordVectors, (t) => df.has(t));
+    await writeFile(join(tmpDir, INDEX_FILES.expansion), JSON.stringify(candidates));
+    // (hnswlib would write an empty search's one unused row from uninitialised memory: none is written.)
+    if (candidates.length > 0) {
+      await writeWordSearch(wordVectors, candidates, join(tmpDir, INDEX_FILES.expansionSearch));
+    }
 
     const manifest: Manifest = {
       formatVersion: INDEX_FORMAT_VERSION,

@@ -4,11 +4,13 @@ import type { Config } from '../core/config.ts';
 import { AppError, isAppError } from '../core/errors.ts';
 import { sha256File } from '../core/files.node.ts';
 import { type Manifest, ManifestSchema, staleReasons } from '../core/manifest.ts';
+import { rememberStems } from '../core/terms.ts';
 import type { DocumentInfo, Passage, SkippedFile } from '../core/types.ts';
 import { openEmbedder } from '../embed/embedder.node.ts';
-import { decodeGloveSif } from '../embed/glove-sif.ts';
+import { decodeGloveSif, type GloveSifTable } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import type { Embedder } from '../embed/types.ts';
+import type { WordVectors } from '../embed/word-vectors.ts';
 import { scanCorpus } from '../ingest/load-corpus.node.ts';
 import {
   type BuildOptions,
@@ -27,7 +29,7 @@ import { HnswIndex } from './hnsw.node.ts';
 import { LexicalIndex } from './lexical.ts';
 import type { SearchIndex } from './search-index.ts';
 import { EXACT_SEARCH_MAX_ROWS, type StoredVectorIndex } from './types.ts';
-import { createWordSearch } from './word-search.node.ts';
+import { createWordSearch, readWordSearch } from './word-search.node.ts';
 
 export interface LoadedIndex {
   manifest: Manifest;
@@ -53,7 +55,8 @@ async function readManifest(indexRoot: string): Promise<Manifest> {
       cause,
     });
   }
-  const parsed = ManifestSchema.safeParse(json);
+  // One parse per open: without zod's compiled fast path, as for the configuration (core/config.ts).
+  const parsed = ManifestSchema.safeParse(json, { jitless: true });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new AppError('INDEX_CORRUPT', `${path} does not describe an index (${problems}); rebuild it`);
@@ -103,7 +106,7 @@ async function checkFresh(config: Config, manifest: Manifest, indexRoot: string)
 async function openBuild(config: Config, manifest: Manifest, indexRoot: string): Promise<LoadedIndex> {
   const buildDir = join(indexRoot, manifest.buildId);
   // Hashed concurrently (the reads overlap), then judged in the manifest's order.
-  const files = Object.entries(manifest.files);
+  const files = filesToVerify(manifest);
   const hashes = await Promise.allSettled(files.map(([file]) => sha256File(join(buildDir, file))));
   for (const [i, [file, expected]] of files.entries()) {
     const hashed = hashes[i];
@@ -128,30 +131,40 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
   const embedder = await openBuildEmbedder(config, manifest, buildDir, 'the index');
   const modelLoadMs = performance.now() - modelStarted;
 
-  const [documents, passages, termList, lexicalJson, sentenceBytes, storedSources] = await Promise.all([
-    readJson<DocumentInfo[]>(join(buildDir, INDEX_FILES.documents)),
-    readJson<Passage[]>(join(buildDir, INDEX_FILES.passages)),
-    readJson<Array<[string, number]>>(join(buildDir, INDEX_FILES.terms)),
-    readFile(join(buildDir, INDEX_FILES.lexical), 'utf8'),
-    readFile(join(buildDir, INDEX_FILES.sentenceVectors)),
-    readJson<StoredSource[]>(join(buildDir, INDEX_FILES.sources)),
-  ]);
+  // Read beside the files below (its reads and the native search's load run on libuv's threads meanwhile).
+  const wordVectors = readWordVectors(
+    config,
+    join(buildDir, INDEX_FILES.expansion),
+    // Indexes built before the search was written build it here instead.
+    manifest.files[INDEX_FILES.expansionSearch] !== undefined
+      ? join(buildDir, INDEX_FILES.expansionSearch)
+      : undefined,
+  );
+  // Awaited below; a failure of the files read meanwhile must not leave it unhandled.
+  wordVectors.catch(() => {});
+  const [documents, passages, termList, lexicalJson, sentenceBytes, storedSources, stems] = await Promise.all(
+    [
+      readJson<DocumentInfo[]>(join(buildDir, INDEX_FILES.documents)),
+      readJson<Passage[]>(join(buildDir, INDEX_FILES.passages)),
+      readJson<Array<[string, number]>>(join(buildDir, INDEX_FILES.terms)),
+      readFile(join(buildDir, INDEX_FILES.lexical), 'utf8'),
+      readFile(join(buildDir, INDEX_FILES.sentenceVectors)),
+      readJson<StoredSource[]>(join(buildDir, INDEX_FILES.sources)),
+      // Indexes built before the table was written leave the stemmer to compute every word.
+      manifest.files[INDEX_FILES.stems] === undefined
+        ? []
+        : readJson<Array<[string, string]>>(join(buildDir, INDEX_FILES.stems)),
+    ],
+  );
+  rememberStems(stems);
   if (passages.length !== manifest.passageCount) {
     throw new AppError(
       'INDEX_CORRUPT',
       `passages.json holds ${passages.length} passages, manifest says ${manifest.passageCount}`,
     );
   }
-  const graph = await HnswIndex.read(
-    join(buildDir, INDEX_FILES.vectors),
-    manifest.model.dims,
-    manifest.passageCount,
-    manifest.hnsw.efSearch,
-  );
-  const vectors = graph.size <= EXACT_SEARCH_MAX_ROWS ? exactCopy(graph) : graph;
-  const sentenceVectors = new Float32Array(
-    sentenceBytes.buffer.slice(sentenceBytes.byteOffset, sentenceBytes.byteOffset + sentenceBytes.byteLength),
-  );
+  const vectors = await readPassageVectors(manifest, buildDir);
+  const sentenceVectors = new Float32Array(aligned(sentenceBytes));
   const sentenceOffsets = new Uint32Array(passages.length + 1);
   passages.forEach((p, i) => {
     sentenceOffsets[i + 1] = (sentenceOffsets[i] ?? 0) + p.sentences.length;
@@ -161,7 +174,11 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
   for (let i = 0; i < passages.length; i++) {
     sentencePassage.fill(i, sentenceOffsets[i] ?? 0, sentenceOffsets[i + 1] ?? 0);
   }
-  if (sentenceVectors.length !== sentenceCount * manifest.model.dims) {
+  // The manifest's count decided whether the sentence graph was verified (filesToVerify).
+  if (
+    sentenceVectors.length !== sentenceCount * manifest.model.dims ||
+    sentenceCount !== manifest.sentenceCount
+  ) {
     throw new AppError('INDEX_CORRUPT', 'sentences.f32 does not match the passages; rebuild the index');
   }
   const sentences =
@@ -195,19 +212,59 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
       documentFrequency: new Map(termList),
       embedder,
       builtAt: manifest.builtAt,
-      wordVectors: await readWordVectors(config, join(buildDir, INDEX_FILES.expansion)),
+      wordVectors: await wordVectors,
     },
   };
 }
 
-/** A full-scan index over the vectors a (small) graph holds; the graph itself is then dropped. */
-function exactCopy(graph: HnswIndex): StoredVectorIndex {
-  const vectors = new Float32Array(graph.size * graph.dims);
-  for (let label = 0; label < graph.size; label++) vectors.set(graph.vector(label), label * graph.dims);
-  return createExactIndex(vectors, graph.dims);
+/**
+ * The index files a start checks against their checksums: the ones it reads. Not the generated model's
+ * (35 MB for the built-in one): the embedder reads and hashes the files it uses into the fingerprint the
+ * manifest records, and refuses a mismatch, so hashing them here as well only doubled the work; the other
+ * ONNX variant is never read. Not the graphs a start does not read: the sentence graph while the sentences
+ * are few enough to be searched exactly, the passage graph when `vectors.f32` holds the same vectors.
+ */
+function filesToVerify(manifest: Manifest): Array<[string, string]> {
+  const generated = manifest.model.generatedDir === undefined ? undefined : `${manifest.model.generatedDir}/`;
+  const unread = new Set<string>();
+  if (manifest.sentenceCount <= EXACT_SEARCH_MAX_ROWS) unread.add(INDEX_FILES.sentenceGraph);
+  if (manifest.files[INDEX_FILES.passageVectors] !== undefined) unread.add(INDEX_FILES.vectors);
+  return Object.entries(manifest.files).filter(
+    ([file]) => !(generated && file.startsWith(generated)) && !unread.has(file),
+  );
 }
 
-/** The committed GloVe-SIF table doubles as the word vectors for query expansion; optional. */
+/**
+ * The passages' dense search: exact over `vectors.f32` when the build wrote it (few passages), else the
+ * graph, or an exact copy of a small graph's vectors for an index built before `vectors.f32` existed (the
+ * same float32 values, read out of the graph one row at a time through N-API).
+ */
+async function readPassageVectors(manifest: Manifest, buildDir: string): Promise<StoredVectorIndex> {
+  const { dims } = manifest.model;
+  if (manifest.files[INDEX_FILES.passageVectors] !== undefined) {
+    const bytes = await readFile(join(buildDir, INDEX_FILES.passageVectors));
+    if (bytes.byteLength !== manifest.passageCount * dims * 4) {
+      throw new AppError('INDEX_CORRUPT', 'vectors.f32 does not match the passages; rebuild the index');
+    }
+    return createExactIndex(new Float32Array(aligned(bytes)), dims);
+  }
+  const graph = await HnswIndex.read(
+    join(buildDir, INDEX_FILES.vectors),
+    dims,
+    manifest.passageCount,
+    manifest.hnsw.efSearch,
+  );
+  if (graph.size > EXACT_SEARCH_MAX_ROWS) return graph;
+  const vectors = new Float32Array(graph.size * dims);
+  for (let label = 0; label < graph.size; label++) vectors.set(graph.vector(label), label * dims);
+  return createExactIndex(vectors, dims);
+}
+
+/** A file's bytes (a Buffer, which may sit in a shared pool) as an ArrayBuffer of their own. */
+function aligned(bytes: Buffer): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
 /**
  * The embedder an index was built with (a generated model from the build's own files, else the configured
  * one), refused with INDEX_STALE when its fingerprint or dimensions no longer match the manifest's.
@@ -218,30 +275,63 @@ export async function openBuildEmbedder(
   filesDir: string,
   what: string,
 ): Promise<Embedder> {
-  const modelSource =
-    manifest.model.generatedDir !== undefined
-      ? join(filesDir, manifest.model.generatedDir)
-      : config.EMBEDDING_MODEL;
-  const embedder = await openEmbedder(embedderOptions(config, modelSource));
-  if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims) {
-    throw new AppError('INDEX_STALE', `The model ${config.EMBEDDING_MODEL} changed since ${what} was built`);
+  const generated = manifest.model.generatedDir;
+  if (generated === undefined) {
+    const embedder = await openEmbedder(embedderOptions(config, config.EMBEDDING_MODEL));
+    if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims) {
+      throw new AppError(
+        'INDEX_STALE',
+        `The model ${config.EMBEDDING_MODEL} changed since ${what} was built`,
+      );
+    }
+    return embedder;
   }
+  // A generated model is part of the index, and its files are checked only here (see filesToVerify): a
+  // file that cannot be read or does not match the fingerprint is a damaged index, rebuilt like any other.
+  const modelDir = join(filesDir, generated);
+  const damaged = (cause?: unknown) =>
+    new AppError(
+      'INDEX_CORRUPT',
+      `The model generated for ${what} in ${modelDir} is damaged; rebuild the index`,
+      {
+        cause,
+      },
+    );
+  const embedder = await openEmbedder(embedderOptions(config, modelDir)).catch((cause: unknown) => {
+    throw damaged(cause);
+  });
+  if (embedder.fingerprint !== manifest.model.fingerprint || embedder.dims !== manifest.model.dims)
+    throw damaged();
   return embedder;
 }
 
-export async function readWordVectors(config: Config, candidatesPath: string) {
+/**
+ * The committed GloVe-SIF table doubles as the word vectors for query expansion; optional. Their search is
+ * read from `searchPath` (written at build time) when given, else built from the table.
+ */
+export async function readWordVectors(
+  config: Config,
+  candidatesPath: string,
+  searchPath?: string,
+): Promise<WordVectors | undefined> {
+  let table: GloveSifTable;
+  let candidates: unknown;
   try {
-    const table = decodeGloveSif(new Uint8Array(await readFile(gloveSifPath(config))));
-    const candidates = await readJson<unknown>(candidatesPath);
-    const valid =
-      Array.isArray(candidates) &&
-      candidates.every((c) => Array.isArray(c) && typeof c[0] === 'number' && typeof c[1] === 'string');
-    if (!valid) return table;
-    const rows = candidates as Array<[number, string]>;
-    return { ...table, candidates: rows, nearest: createWordSearch(table, rows) };
+    table = decodeGloveSif(new Uint8Array(await readFile(gloveSifPath(config))));
+    candidates = await readJson<unknown>(candidatesPath);
   } catch {
     return undefined;
   }
+  const valid =
+    Array.isArray(candidates) &&
+    candidates.every((c) => Array.isArray(c) && typeof c[0] === 'number' && typeof c[1] === 'string');
+  if (!valid) return table;
+  const rows = candidates as Array<[number, string]>;
+  // A search file that was written but cannot be read is a damaged index, not a missing option.
+  const nearest = searchPath
+    ? await readWordSearch(searchPath, table.dims, rows.length)
+    : createWordSearch(table, rows);
+  return { ...table, candidates: rows, nearest };
 }
 
 const REBUILDABLE = new Set(['INDEX_MISSING', 'INDEX_STALE', 'INDEX_CORRUPT']);

@@ -63,7 +63,8 @@ async function readSidecar(root: string): Promise<Pick<CorpusScan, 'sidecar' | '
   } catch (cause) {
     throw new AppError('CORPUS_INVALID', `${SIDECAR_FILE} is not valid JSON`, { cause });
   }
-  const parsed = CatalogSidecarSchema.safeParse(json);
+  // One parse per scan: without zod's compiled fast path, as for the configuration (core/config.ts).
+  const parsed = CatalogSidecarSchema.safeParse(json, { jitless: true });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new AppError('CORPUS_INVALID', `${SIDECAR_FILE}: ${problems.join('; ')}`, { details: problems });

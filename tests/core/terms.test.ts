@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStopword, stem, terms, tokenize } from '../../src/core/terms.ts';
+import { isStopword, rememberStems, stem, stemTable, terms, tokenize } from '../../src/core/terms.ts';
 
 describe('terms', () => {
   it('drops stopwords and stems English words to a shared root', () => {
@@ -33,5 +33,33 @@ describe('tokenize', () => {
   it('handles Kazakh letters, emoji and lone surrogates without throwing', () => {
     expect(() => tokenize('Қазақстан 🇰🇿 \ud800 саяси')).not.toThrow();
     expect(terms('Қазақстан саяси')).toHaveLength(2);
+  });
+});
+
+describe('stemTable and rememberStems', () => {
+  it('lists each stemmed word once with its stem, the most frequent first, without stopwords or numbers', () => {
+    const table = stemTable(['Elections, elected akims; the elections of 2021.', 'Выборы акимов: elections']);
+    expect(table[0]).toEqual(['elections', stem('elections')]);
+    expect(table).toEqual(
+      expect.arrayContaining([
+        ['elected', 'elect'],
+        ['выборы', stem('выборы')],
+      ]),
+    );
+    expect(table.map(([word]) => word)).not.toContain('the');
+    expect(table.map(([word]) => word)).not.toContain('2021');
+    expect(new Set(table.map(([word]) => word)).size).toBe(table.length);
+    for (const [word, stemmed] of table) expect(stem(word)).toBe(stemmed);
+  });
+
+  it('keeps at most `limit` words', () => {
+    expect(stemTable(['akims elect parliaments districts'], 2)).toHaveLength(2);
+  });
+
+  it('makes stem return the remembered stems instead of computing them', () => {
+    // A made-up word whose remembered stem Snowball would never give: the table is used as it is.
+    rememberStems([['qazaqization', 'qazaq-stem']]);
+    expect(stem('qazaqization')).toBe('qazaq-stem');
+    expect(terms('Qazaqization')).toEqual(['qazaq-stem']);
   });
 });

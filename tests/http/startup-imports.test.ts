@@ -69,6 +69,20 @@ describe('compiled server start-up', () => {
     expect(OPTIONAL.filter((name) => loaded.has(name))).toEqual([]);
   });
 
+  it("loads prom-client's metric classes without its default process metrics", async () => {
+    const files = (await readFile(record, 'utf8')).split('\n');
+    expect(files.some((f) => /prom-client[\\/]lib[\\/]histogram\.js$/.test(f))).toBe(true);
+    expect(
+      files.filter((f) =>
+        /prom-client[\\/](index|lib[\\/](defaultMetrics|pushgateway|cluster))\.js$/.test(f),
+      ),
+    ).toEqual([]);
+    expect(await loadedPackages(record)).not.toContain('@opentelemetry/api');
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/http_requests_total\{route="\/v1\/ask",method="POST",status="200"\} 1/);
+  });
+
   it('loads the MCP SDK when /mcp is first called', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
       method: 'POST',

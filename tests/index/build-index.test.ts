@@ -1,12 +1,16 @@
-import { appendFile, copyFile, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../src/core/config.ts';
 import { listFiles } from '../../src/core/files.node.ts';
 import { INDEX_FORMAT_VERSION } from '../../src/core/manifest.ts';
-import { buildIndex, MANIFEST_FILE } from '../../src/index/build-index.node.ts';
+import { stem } from '../../src/core/terms.ts';
+import { unitRow, type WordVectors } from '../../src/embed/word-vectors.ts';
+import { buildIndex, INDEX_FILES, MANIFEST_FILE } from '../../src/index/build-index.node.ts';
+import { HnswIndex } from '../../src/index/hnsw.node.ts';
 import { openIndex, openOrBuildIndex } from '../../src/index/load-index.node.ts';
+import { createWordSearch } from '../../src/index/word-search.node.ts';
 import { createQaService } from '../../src/retrieve/engine.ts';
 
 /** A small corpus (one shipped file plus a markdown note) so each build takes a few seconds. */
@@ -101,6 +105,74 @@ describe('buildIndex and openIndex', () => {
     await expect(openIndex(local.config())).rejects.toThrow(/INDEX_CORRUPT.*passages\.json/);
     await writeFile(path, text.slice(0, 100));
     await expect(openIndex(local.config())).rejects.toThrow(/INDEX_CORRUPT/);
+  });
+
+  it("checks the generated model's files by its fingerprint, and leaves unread files unhashed", async () => {
+    const local = await smallCorpus();
+    const { buildDir, manifest } = await buildIndex(local.config());
+    const modelDir = join(buildDir, manifest.model.generatedDir ?? '');
+    // The float variant is never read by a quantized index: damage to it does not stop a start.
+    await appendFile(join(modelDir, 'onnx', 'model.onnx'), 'x');
+    expect((await openIndex(local.config())).manifest.buildId).toBe(manifest.buildId);
+    // A file the embedder reads is refused as a damaged index.
+    await appendFile(join(modelDir, 'onnx', 'model_quantized.onnx'), 'x');
+    await expect(openIndex(local.config())).rejects.toThrow(/INDEX_CORRUPT/);
+  });
+
+  it('reads the word search written at build time, and builds it for an index without one', async () => {
+    const local = await smallCorpus();
+    const { buildDir } = await buildIndex(local.config());
+    const question = 'Who was jolted by the reforms of the akims?';
+    const opened = await openIndex(local.config());
+    const vectors = opened.index.wordVectors;
+    const candidates = vectors?.candidates ?? [];
+    expect(candidates.length).toBeGreaterThan(100);
+    const built = createWordSearch(vectors as WordVectors, candidates);
+    for (const row of [0, 10, 500, 5_000]) {
+      const q = unitRow(vectors as WordVectors, row);
+      expect(vectors?.nearest?.(q, 32)).toEqual(built(q, 32));
+    }
+    const answer = await createQaService(opened.index).ask({ question });
+    // An index written before the file existed: its manifest does not list it.
+    const manifestPath = join(local.config().INDEX_DIR, MANIFEST_FILE);
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    delete manifest.files[INDEX_FILES.expansionSearch];
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    await rm(join(buildDir, INDEX_FILES.expansionSearch));
+    const older = await openIndex(local.config());
+    const again = await createQaService(older.index).ask({ question });
+    expect({ ...again, tookMs: 0 }).toEqual({ ...answer, tookMs: 0 });
+  });
+
+  it('writes the passage vectors the graph holds, and opens an index without them to the same answers', async () => {
+    const local = await smallCorpus();
+    const { buildDir, manifest } = await buildIndex(local.config());
+    const { dims } = manifest.model;
+    const bytes = await readFile(join(buildDir, INDEX_FILES.passageVectors));
+    const stored = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const graph = await HnswIndex.read(join(buildDir, INDEX_FILES.vectors), dims, manifest.passageCount, 64);
+    expect(stored.length).toBe(manifest.passageCount * dims);
+    for (let label = 0; label < manifest.passageCount; label++) {
+      expect(stored.subarray(label * dims, (label + 1) * dims)).toEqual(graph.vector(label));
+    }
+    const question = 'When did elections of rural akims start?';
+    const answer = await createQaService((await openIndex(local.config())).index).ask({ question });
+    const manifestPath = join(local.config().INDEX_DIR, MANIFEST_FILE);
+    const written = JSON.parse(await readFile(manifestPath, 'utf8'));
+    delete written.files[INDEX_FILES.passageVectors];
+    await writeFile(manifestPath, JSON.stringify(written));
+    await rm(join(buildDir, INDEX_FILES.passageVectors));
+    const again = await createQaService((await openIndex(local.config())).index).ask({ question });
+    expect({ ...again, tookMs: 0 }).toEqual({ ...answer, tookMs: 0 });
+  });
+
+  it("writes the corpus words' stems as the stemmer gives them", async () => {
+    const { buildDir } = await buildIndex(env.config());
+    const table = JSON.parse(await readFile(join(buildDir, INDEX_FILES.stems), 'utf8')) as Array<
+      [string, string]
+    >;
+    expect(table.map(([word]) => word)).toEqual(expect.arrayContaining(['akims', 'elections', 'districts']));
+    for (const [word, stemmed] of table) expect(stem(word), word).toBe(stemmed);
   });
 
   it('refuses a manifest that is not JSON, and reports a missing index', async () => {
