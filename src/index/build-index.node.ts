@@ -7,7 +7,7 @@ import { checksumDir, removeDir, sha256, sha256File, writeFileAtomic } from '../
 import { INDEX_FORMAT_VERSION, type Manifest } from '../core/manifest.ts';
 import { terms } from '../core/terms.ts';
 import type { DocumentInfo, PageSpan, Passage, SourceFormat } from '../core/types.ts';
-import { createEmbedder } from '../embed/embedder.node.ts';
+import { createEmbedder, openEmbedder } from '../embed/embedder.node.ts';
 import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import { buildStaticModel, createTokenCounter, writeStaticTokenizer } from '../embed/static-model.node.ts';
@@ -209,9 +209,9 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       progress({ stage: 'training built-in model' });
       await buildStaticModel(modelDir, texts, glove);
     }
-    const embedder = await createEmbedder(
-      embedderOptions(config, builtin ? modelDir : config.EMBEDDING_MODEL),
-    );
+    // The built-in model embeds in plain TypeScript (bit for bit onnxruntime's vectors), any other through
+    // Transformers.js.
+    const embedder = await openEmbedder(embedderOptions(config, builtin ? modelDir : config.EMBEDDING_MODEL));
 
     const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
     const cache = await openEmbeddingCache(
