@@ -17,7 +17,7 @@ import { EXTRACTOR_VERSION } from '../ingest/extract.ts';
 import { type CorpusScan, loadCorpus } from '../ingest/load-corpus.node.ts';
 import { type ChunkTokens, chunkCorpusCached } from './chunk-cache.node.ts';
 import { openEmbeddingCache } from './embedding-cache.node.ts';
-import { HnswIndex } from './hnsw.node.ts';
+import { buildGraphs } from './hnsw-build.node.ts';
 import { LexicalIndex } from './lexical.ts';
 import { DEFAULT_HNSW_OPTIONS, efSearchFor, type HnswOptions } from './types.ts';
 
@@ -244,17 +244,29 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
 
     const hnswOptions = { ...requestedHnsw, efSearch: options.hnsw?.efSearch ?? efSearchFor(vectors.length) };
     const sentenceEfSearch = options.hnsw?.efSearch ?? efSearchFor(sentenceVectors.length);
-    const hnsw = HnswIndex.build(vectors, embedder.dims, hnswOptions, (done) =>
-      progress({ stage: 'building vector index', done, total: vectors.length }),
-    );
-    await hnsw.write(join(tmpDir, INDEX_FILES.vectors));
-    const sentenceGraph = HnswIndex.build(
-      sentenceVectors,
-      embedder.dims,
-      { ...hnswOptions, efSearch: sentenceEfSearch },
-      (done) => progress({ stage: 'building sentence vector index', done, total: sentenceVectors.length }),
-    );
-    await sentenceGraph.write(join(tmpDir, INDEX_FILES.sentenceGraph));
+    // Two graphs, built at the same time on two cores where there are two: one progress count for both.
+    const built = [0, 0];
+    const total = vectors.length + sentenceVectors.length;
+    const graphProgress = (graph: number) => (done: number) => {
+      built[graph] = done;
+      progress({ stage: 'building vector indexes', done: (built[0] ?? 0) + (built[1] ?? 0), total });
+    };
+    await buildGraphs([
+      {
+        vectors,
+        dims: embedder.dims,
+        options: hnswOptions,
+        file: join(tmpDir, INDEX_FILES.vectors),
+        onProgress: graphProgress(0),
+      },
+      {
+        vectors: sentenceVectors,
+        dims: embedder.dims,
+        options: { ...hnswOptions, efSearch: sentenceEfSearch },
+        file: join(tmpDir, INDEX_FILES.sentenceGraph),
+        onProgress: graphProgress(1),
+      },
+    ]);
 
     progress({ stage: 'building lexical index' });
     const lexical = LexicalIndex.build(
