@@ -23,7 +23,7 @@
  * pretrained model embeds ~100 passages/s here, so only small sizes are practical with it).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createProgress } from '../src/cli/progress.ts';
@@ -35,10 +35,10 @@ import { parseQuestions } from '../src/eval/evaluate.ts';
 import { contextHeader } from '../src/index/build-index.node.ts';
 import { createExactIndex } from '../src/index/exact.ts';
 import { HnswIndex } from '../src/index/hnsw.node.ts';
-import { LexicalIndex, type WeightedTerms } from '../src/index/lexical.ts';
+import { exhaustiveSearch, LexicalIndex, miniSearchState, type WeightedTerms } from '../src/index/lexical.ts';
 import { type LoadedIndex, openOrBuildIndex } from '../src/index/load-index.node.ts';
 import type { SearchIndex } from '../src/index/search-index.ts';
-import { efSearchFor } from '../src/index/types.ts';
+import { DEFAULT_HNSW_OPTIONS, efSearchFor } from '../src/index/types.ts';
 import { createQaService } from '../src/retrieve/engine.ts';
 import { load, pct, rssMiB, say, seconds, timeAsks } from './scale-common.ts';
 import { measurePostgres, type ScaleServer, startServer } from './scale-postgres.ts';
@@ -83,16 +83,14 @@ const JITTER = 0.005;
  * corpus's (pgvector's HNSW build even folds identical vectors into one graph element), so every copy is
  * distinct while staying beside its original.
  */
-function jitter(vector: Float32Array): Float32Array {
-  const out = new Float32Array(vector.length);
+function jitterInto(out: Float32Array, at: number, vector: Float32Array): void {
   let norm = 0;
   for (let i = 0; i < vector.length; i++) {
-    out[i] = (vector[i] ?? 0) + JITTER * gaussian();
-    norm += (out[i] ?? 0) ** 2;
+    out[at + i] = (vector[i] ?? 0) + JITTER * gaussian();
+    norm += (out[at + i] ?? 0) ** 2;
   }
   const scale = 1 / Math.sqrt(norm);
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] ?? 0) * scale;
-  return out;
+  for (let i = 0; i < vector.length; i++) out[at + i] = (out[at + i] ?? 0) * scale;
 }
 
 interface PoolSentence {
@@ -107,7 +105,11 @@ function synthesize(pool: readonly PoolSentence[], count: number) {
   for (const s of pool) byLanguage.set(s.language, [...(byLanguage.get(s.language) ?? []), s]);
   const documents: DocumentInfo[] = [];
   const passages: Passage[] = [];
-  const sentenceVectors: Float32Array[] = [];
+  // One flat array sized for six sentences a passage (pages never written are never resident): a million
+  // passages' sentence vectors are gigabytes, and a copy of them would double the peak.
+  const dims = pool[0]?.vector.length ?? 0;
+  const sentenceVectors = new Float32Array(count * 6 * dims);
+  let sentenceCount = 0;
   const sources = new Map<string, string>();
   for (let d = 0; d * PASSAGES_PER_DOCUMENT < count; d++) {
     const id = `synthetic-${d}`;
@@ -126,7 +128,7 @@ function synthesize(pool: readonly PoolSentence[], count: number) {
         if (sentences.length > 0) raw += ' ';
         sentences.push({ text: s.text, start: raw.length, end: raw.length + s.text.length });
         raw += s.text;
-        sentenceVectors.push(jitter(s.vector));
+        jitterInto(sentenceVectors, sentenceCount++ * dims, s.vector);
       }
       const ordinal = passages.length;
       passages.push({
@@ -155,7 +157,7 @@ function synthesize(pool: readonly PoolSentence[], count: number) {
       end: raw.length,
     });
   }
-  return { documents, passages, sentenceVectors, sources };
+  return { documents, passages, sentenceVectors: sentenceVectors.subarray(0, sentenceCount * dims), sentenceCount, sources };
 }
 
 async function questions(): Promise<string[]> {
@@ -182,7 +184,7 @@ async function embedPassages(embedder: Embedder, shipped: LoadedIndex, passages:
   if (cached?.byteLength === flat.byteLength) {
     flat.set(new Float32Array(cached.buffer, cached.byteOffset, flat.length));
     say(`embed ${n}: reusing ${file}`);
-    return { flat, seconds: undefined };
+    return { flat, file, seconds: undefined };
   }
   const t0 = performance.now();
   const progress = createProgress(`embed ${n}`, n);
@@ -196,7 +198,7 @@ async function embedPassages(embedder: Embedder, shipped: LoadedIndex, passages:
   await mkdir('.tmp/bench-scale', { recursive: true });
   await writeFile(`${file}.tmp`, new Uint8Array(flat.buffer));
   await rename(`${file}.tmp`, file);
-  return { flat, seconds: took };
+  return { flat, file, seconds: took };
 }
 
 /** One size's synthetic index in process: exact dense search, the embedded lexical engine. */
@@ -213,22 +215,23 @@ async function prepare(n: number, pool: readonly PoolSentence[], shipped: Loaded
   t0 = performance.now();
   say(`lexical ${n}: building`);
   const documentsById = new Map(corpus.documents.map((d) => [d.id, d]));
-  const lexical = LexicalIndex.build(
-    corpus.passages.map((p) => ({ ordinal: p.ordinal, text: p.text, context: contextHeader(p, documentsById.get(p.documentId)) })),
-  );
+  const lexicalDocuments = corpus.passages.map((p) => ({
+    ordinal: p.ordinal,
+    text: p.text,
+    context: contextHeader(p, documentsById.get(p.documentId)),
+  }));
+  const lexical = LexicalIndex.build(lexicalDocuments);
   const documentFrequency = new Map<string, number>();
   for (const p of corpus.passages) for (const t of new Set(terms(p.text))) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
   const lexicalSeconds = seconds(t0);
 
-  const sentenceVectors = new Float32Array(corpus.sentenceVectors.length * dims);
-  corpus.sentenceVectors.forEach((v, i) => sentenceVectors.set(v, i * dims));
+  const { sentenceVectors } = corpus;
   const sentenceOffsets = new Uint32Array(n + 1);
-  const sentencePassage = new Uint32Array(corpus.sentenceVectors.length);
+  const sentencePassage = new Uint32Array(corpus.sentenceCount);
   for (const p of corpus.passages) {
     sentenceOffsets[p.ordinal + 1] = (sentenceOffsets[p.ordinal] ?? 0) + p.sentences.length;
     sentencePassage.fill(p.ordinal, sentenceOffsets[p.ordinal], sentenceOffsets[p.ordinal + 1]);
   }
-  corpus.sentenceVectors.length = 0;
   const index: SearchIndex = {
     documents: corpus.documents,
     passages: corpus.passages,
@@ -247,8 +250,12 @@ async function prepare(n: number, pool: readonly PoolSentence[], shipped: Loaded
   };
   return {
     index,
-    flat: embedded.flat,
+    /** The passages' vectors; dropped once the graph holds its own copy. */
+    flat: embedded.flat as Float32Array | undefined,
+    /** Where they are cached: the graph over them is cached beside. */
+    vectorsFile: embedded.file,
     lexical,
+    lexicalDocuments,
     build: {
       synthesizeSeconds,
       embedSeconds: embedded.seconds ?? null,
@@ -259,23 +266,64 @@ async function prepare(n: number, pool: readonly PoolSentence[], shipped: Loaded
   };
 }
 
+/**
+ * Passages up to this many get MiniSearch's own index as the lexical reference; beyond, MiniSearch's
+ * per-term maps of per-passage objects outgrow this machine (~4 GiB at 100k), and the top k is checked
+ * against the engine's own full ranking of every match (the selection, not the scores: those are checked
+ * against MiniSearch by the property tests and at the smaller sizes).
+ */
+const MINISEARCH_MAX = 100_000;
+
 /** The in-process engine over the index with an HNSW graph of the passages, as the file backend serves it. */
 async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked: readonly string[], sample: readonly string[]) {
-  const { index, flat, lexical } = prepared;
+  const { index, lexical } = prepared;
+  const flat = prepared.flat as Float32Array;
   const n = index.passages.length;
   const dims = index.embedder.dims;
-  const t0 = performance.now();
-  const graphProgress = createProgress(`HNSW ${n}`, n);
-  const hnsw = HnswIndex.build(
-    Array.from({ length: n }, (_, i) => flat.subarray(i * dims, (i + 1) * dims)),
-    dims,
-    { efSearch: efSearchFor(n) },
-    (done) => graphProgress.update(done),
-  );
-  graphProgress.finish();
-  const hnswSeconds = seconds(t0);
+  const vectorsMiB = Math.round((flat.byteLength + index.sentenceVectors.byteLength) / 2 ** 20);
+  // Recall@10 and the dense leg's cost at the engine's depth (100) for a range of ef, over every question:
+  // what efSearchFor's choice per size rests on. The exact neighbours come first, while the flat vectors
+  // are still held.
+  // A returned passage counts as found when it is in the exact top 10, or scores within 1e-6 of the exact
+  // 10th (a tie at the cut: float32 sums in another order may swap such passages).
+  const truths: Array<{ qv: Float32Array; truth: Set<number>; cut: number }> = [];
+  const exactProgress = createProgress(`exact neighbours ${n}`, asked.length);
+  for (const question of asked) {
+    const qv = await index.embedder.embedQuery(question);
+    const exact = index.vectors.search(qv, 10) as Array<{ label: number; score: number }>;
+    truths.push({ qv, truth: new Set(exact.map((h) => h.label)), cut: (exact.at(-1)?.score ?? 0) - 1e-6 });
+    exactProgress.update(truths.length);
+  }
+  exactProgress.finish();
+
+  // The graph is cached beside the vectors, by its build options: at 100k passages it takes minutes.
+  const options = { ...DEFAULT_HNSW_OPTIONS, efSearch: efSearchFor(n) };
+  const graphFile = `${prepared.vectorsFile.replace(/\.f32$/, '')}-m${options.m}-efc${options.efConstruction}-seed${options.randomSeed}.hnsw`;
+  let hnsw: HnswIndex;
+  let hnswSeconds: number | null = null;
+  if (await stat(graphFile).catch(() => undefined)) {
+    say(`HNSW ${n}: reusing ${graphFile}`);
+    hnsw = await HnswIndex.read(graphFile, dims, n, options.efSearch);
+  } else {
+    const t0 = performance.now();
+    const graphProgress = createProgress(`HNSW ${n}`, n);
+    hnsw = HnswIndex.build(
+      Array.from({ length: n }, (_, i) => flat.subarray(i * dims, (i + 1) * dims)),
+      dims,
+      options,
+      (done) => graphProgress.update(done),
+    );
+    graphProgress.finish();
+    hnswSeconds = seconds(t0);
+    await hnsw.write(`${graphFile}.tmp`);
+    await rename(`${graphFile}.tmp`, graphFile);
+  }
+  // The graph holds its own copy of the vectors: at a million passages the flat one is 1.4 GB more.
+  prepared.flat = undefined;
+  index.vectors = hnsw;
+  global.gc?.();
   const rssBuilt = rssMiB();
-  const ask = await timeAsks({ ...index, vectors: hnsw }, asked);
+  const ask = await timeAsks(index, asked);
 
   // The lexical top-k against MiniSearch's exhaustive search, on the engine's own queries (the question's
   // terms, word-vector neighbours and cognates, weighted), recorded in one more pass over the sample.
@@ -287,26 +335,20 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
       return lexical.search(query, k, accept);
     },
   };
-  const recorder = createQaService({ ...index, vectors: hnsw, lexical: recording });
+  const recorder = createQaService({ ...index, lexical: recording });
   for (const question of sample) await recorder.ask({ question });
-  const reference = lexical.reference();
+  const byMiniSearch = n <= MINISEARCH_MAX;
+  const reference = byMiniSearch
+    ? exhaustiveSearch(miniSearchState(prepared.lexicalDocuments))
+    : (query: WeightedTerms, k: number, accept?: (label: number) => boolean) =>
+        lexical.search(query, lexical.size, accept).slice(0, k);
   const lexicalExact = recorded.filter(({ query, k, accept }) => {
     const a = lexical.search(query, k, accept);
     const b = reference(query, k, accept);
     return a.length === b.length && a.every((h, i) => h.score === b[i]?.score);
   }).length;
-  // Recall@10 and the dense leg's cost at the engine's depth (100) for a range of ef, over every question:
-  // what efSearchFor's choice per size rests on.
-  // A returned passage counts as found when it is in the exact top 10, or scores within 1e-6 of the exact
-  // 10th (a tie at the cut: float32 sums in another order may swap such passages).
-  const truths: Array<{ qv: Float32Array; truth: Set<number>; cut: number }> = [];
-  for (const question of asked) {
-    const qv = await index.embedder.embedQuery(question);
-    const exact = index.vectors.search(qv, 10) as Array<{ label: number; score: number }>;
-    truths.push({ qv, truth: new Set(exact.map((h) => h.label)), cut: (exact.at(-1)?.score ?? 0) - 1e-6 });
-  }
   const efSweep = [];
-  for (const ef of [128, 256, 384, 512, 768, 1024]) {
+  for (const ef of [128, 192, 256, 384, 512, 768, 1024]) {
     hnsw.setEf(ef);
     let hits = 0;
     let tied = 0;
@@ -333,14 +375,17 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
     efSweep,
     efSearch: efSearchFor(n),
     hnswSeconds,
+    graphFromCache: hnswSeconds === null,
+    hnsw: { m: options.m, efConstruction: options.efConstruction },
     memory: {
-      vectorsMiB: Math.round((flat.byteLength + index.sentenceVectors.byteLength) / 2 ** 20),
+      vectorsMiB,
       rssBuiltMiB: rssBuilt,
       rssAfterMiB: rssMiB(),
     },
     ask,
     denseRecall10: efSweep.find((row) => row.ef === efSearchFor(n))?.recall10,
     lexicalExact: `${lexicalExact}/${recorded.length}`,
+    lexicalReference: byMiniSearch ? 'MiniSearch' : 'the engine ranking every match',
   };
 }
 

@@ -28,7 +28,6 @@ export function poolAndNormalize(
   dims: number,
   halves: readonly Half[] = [{ dims, weight: 1 }],
 ): Float32Array[] {
-  const outDims = halves.reduce((n, h) => n + h.dims - (h.nullDims ?? 0), 0);
   const out: Float32Array[] = [];
   const sum = new Float64Array(dims);
   for (let b = 0; b < batch; b++) {
@@ -38,21 +37,28 @@ export function poolAndNormalize(
       const base = (b * seq + s) * dims;
       for (let d = 0; d < dims; d++) sum[d] = (sum[d] as number) + (hidden[base + d] as number);
     }
-    // The mean's 1/count cancels in the normalisation, so the sum is normalised directly.
-    const v = new Float32Array(outDims);
-    let from = 0;
-    let to = 0;
-    for (const half of halves) {
-      const kept = half.dims - (half.nullDims ?? 0);
-      let norm = 0;
-      for (let d = from; d < from + kept; d++) norm += (sum[d] as number) ** 2;
-      norm = Math.sqrt(norm);
-      const scale = norm > 0 ? Math.sqrt(half.weight) / norm : 0;
-      for (let d = 0; d < kept; d++) v[to + d] = (sum[from + d] as number) * scale;
-      from += half.dims;
-      to += kept;
-    }
-    out.push(v);
+    out.push(normalizeHalves(sum, halves));
   }
   return out;
+}
+
+/**
+ * The text vector from the sum of its token vectors (the mean's 1/count cancels in the normalisation, so
+ * the sum is normalised directly): each half without its null dimensions, L2-normalised, scaled by √weight.
+ */
+export function normalizeHalves(sum: Float64Array, halves: readonly Half[]): Float32Array {
+  const v = new Float32Array(halves.reduce((n, h) => n + h.dims - (h.nullDims ?? 0), 0));
+  let from = 0;
+  let to = 0;
+  for (const half of halves) {
+    const kept = half.dims - (half.nullDims ?? 0);
+    let norm = 0;
+    for (let d = from; d < from + kept; d++) norm += (sum[d] as number) ** 2;
+    norm = Math.sqrt(norm);
+    const scale = norm > 0 ? Math.sqrt(half.weight) / norm : 0;
+    for (let d = 0; d < kept; d++) v[to + d] = (sum[from + d] as number) * scale;
+    from += half.dims;
+    to += kept;
+  }
+  return v;
 }

@@ -1,6 +1,6 @@
 import { AppError } from '../core/errors.ts';
 import { readInitializers, type TensorData } from './onnx-reader.ts';
-import { type Half, poolAndNormalize } from './pooling.ts';
+import { type Half, normalizeHalves } from './pooling.ts';
 import type { Embedder } from './types.ts';
 import { createWordPiece } from './wordpiece.ts';
 
@@ -25,6 +25,7 @@ export interface StaticModelFiles {
   /** Reported as `Embedder.id`. */
   id: string;
   queryPrefix?: string;
+  passagePrefix?: string;
 }
 
 function aligned(data: Uint8Array): ArrayBuffer {
@@ -50,13 +51,14 @@ function table(name: string, tensors: Map<string, TensorData>): Table {
 }
 
 /**
- * The built-in model's query embedding without an ONNX runtime: tokenise (WordPiece), look each token up
- * in every table (through its row map; int8 × scale when quantized, rounded to float32 as onnxruntime
- * does), concatenate, then the same pooling as the Node embedder. Equal to the Node vectors to 1e-6.
+ * The built-in model without an ONNX runtime: tokenise (WordPiece, truncated as Transformers.js does), look
+ * each token up in every table (through its row map; int8 × scale when quantized, rounded to float32 as
+ * onnxruntime does), concatenate, then the same pooling as the Node embedder. Bit for bit the vectors
+ * onnxruntime gives, for queries and passages alike (tests/embed/static-query.test.ts).
  */
 export function createStaticQueryEmbedder(
   files: StaticModelFiles,
-): Pick<Embedder, 'id' | 'dims' | 'embedQuery' | 'countTokens'> {
+): Pick<Embedder, 'id' | 'dims' | 'embedQuery' | 'embedPassages' | 'countTokens'> {
   const vocab: string[] = [];
   for (const [token, id] of Object.entries(files.tokenizer.model.vocab)) vocab[id] = token;
   const tokenizer = createWordPiece(vocab);
@@ -68,26 +70,36 @@ export function createStaticQueryEmbedder(
       throw new AppError('MODEL_INVALID', `static.json does not match the model's ${halves[i]?.name} table`);
   });
   const width = tables.reduce((n, t) => n + t.dims, 0);
-  const prefix = files.queryPrefix ?? '';
+  const queryPrefix = files.queryPrefix ?? '';
+  const passagePrefix = files.passagePrefix ?? '';
 
+  // Token rows are summed straight into the pooling's float64 accumulator, in token order as
+  // poolAndNormalize sums the [tokens × width] matrix onnxruntime returns: the same additions, so the same
+  // bits, without building the matrix.
+  const sum = new Float64Array(width);
+  // Monomorphic loops over locals: this is all the work of embedding a passage.
+  function addRow(t: Table, row: number, at: number): void {
+    const { dims, values, q, scales } = t;
+    const base = row * dims;
+    if (values) {
+      for (let d = 0; d < dims; d++) sum[at + d] = (sum[at + d] as number) + (values[base + d] as number);
+    } else if (q && scales) {
+      const scale = scales[row] ?? 0;
+      for (let d = 0; d < dims; d++)
+        sum[at + d] = (sum[at + d] as number) + Math.fround((q[base + d] as number) * scale);
+    }
+  }
   function embed(text: string): Float32Array {
-    const ids = tokenizer.encode(text);
-    const hidden = new Float32Array(ids.length * width);
-    ids.forEach((id, s) => {
-      let at = s * width;
+    sum.fill(0);
+    for (const id of tokenizer.encode(text)) {
+      let at = 0;
       for (const t of tables) {
         const row = t.rowOf ? (t.rowOf[id] ?? 0) : id;
-        const base = row * t.dims;
-        if (t.values) hidden.set(t.values.subarray(base, base + t.dims), at);
-        else if (t.q && t.scales) {
-          const scale = t.scales[row] ?? 0;
-          for (let d = 0; d < t.dims; d++) hidden[at + d] = Math.fround((t.q[base + d] ?? 0) * scale);
-        }
+        addRow(t, row, at);
         at += t.dims;
       }
-    });
-    const mask = new Uint8Array(ids.length).fill(1);
-    return poolAndNormalize(hidden, mask, 1, ids.length, width, halves)[0] as Float32Array;
+    }
+    return normalizeHalves(sum, halves);
   }
 
   const dims = halves.reduce((n, h) => n + h.dims - (h.nullDims ?? 0), 0);
@@ -95,6 +107,8 @@ export function createStaticQueryEmbedder(
     id: files.id,
     dims,
     countTokens: (text) => tokenizer.encode(text).length,
-    embedQuery: async (text) => embed(`${prefix}${text}`),
+    embedQuery: async (text) => embed(`${queryPrefix}${text}`),
+    // Each text on its own: padding a batch changes nothing under mean pooling over the mask.
+    embedPassages: async (texts) => texts.map((text) => embed(`${passagePrefix}${text}`)),
   };
 }

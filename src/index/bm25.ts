@@ -15,32 +15,13 @@
  * keeps upper bounds loose; it was 4-5x slower than this loop at 10k and 100k passages (BENCHMARKS.md).
  */
 
+import type { BuiltPostings, MiniSearchState, Postings } from './postings.ts';
+
 /** BM25+ parameters as MiniSearch names them (`k` is k1, `d` the BM25+ lower bound). */
 export interface Bm25Params {
   k: number;
   b: number;
   d: number;
-}
-
-/** The plain object MiniSearch serialises (`toJSON`, serialization version 2); only what scoring reads. */
-export interface MiniSearchState {
-  documentCount: number;
-  documentIds: Record<string, number>;
-  fieldIds: Record<string, number>;
-  fieldLength: Record<string, number[]>;
-  averageFieldLength: number[];
-  index: Array<[string, Record<string, Record<string, number>>]>;
-  serializationVersion: number;
-}
-
-/** One term's postings, ascending by label, with its term frequency in each field (0 when absent). */
-interface Postings {
-  labels: Uint32Array;
-  tf: Uint16Array[];
-  /** Passages holding the term in each field (BM25's document frequency, per field as MiniSearch counts). */
-  fieldDf: number[];
-  /** Its unweighted BM25 in each field of each posting, filled on the term's first search. */
-  raw?: Float64Array[];
 }
 
 export interface Bm25Hit {
@@ -132,17 +113,63 @@ function seek(labels: Uint32Array, from: number, target: number): number {
 /** A term's entry in MiniSearch's state: field id → short document id → term frequency. */
 type SerializedPostings = Record<string, Record<string, number>>;
 
+/** What scoring reads of a corpus, however it was made. */
+interface Corpus {
+  documentCount: number;
+  averageFieldLength: number[];
+  /** Per field (in boost order), by label. */
+  fieldLength: Uint32Array[];
+  postingsOf: (term: string) => Postings | undefined;
+  termCount: () => number;
+}
+
 /**
- * Postings of every term, read from MiniSearch's serialised state, and the accumulators a search adds into.
- * A term's postings are converted on its first search: a server starts without converting the whole
- * vocabulary, most of which no question asks about.
+ * A term's postings read from MiniSearch's serialised state on its first search: a server starts without
+ * converting the whole vocabulary, most of which no question asks about.
  */
+function lazyPostings(state: MiniSearchState, fieldIds: readonly number[], labelOf: Map<string, number>) {
+  const postings = new Map<string, Postings>();
+  const unread = new Map<string, SerializedPostings>(state.index);
+  return {
+    termCount: () => postings.size + unread.size,
+    postingsOf(term: string): Postings | undefined {
+      const done = postings.get(term);
+      if (done) return done;
+      const data = unread.get(term);
+      if (!data) return undefined;
+      const byLabel = new Map<number, number[]>();
+      const fieldDf = fieldIds.map((id, f) => {
+        const freqs = data[String(id)];
+        if (!freqs) return 0;
+        let df = 0;
+        for (const [shortId, tf] of Object.entries(freqs)) {
+          const label = labelOf.get(shortId);
+          if (label === undefined) continue;
+          df++;
+          let row = byLabel.get(label);
+          if (!row) {
+            row = fieldIds.map(() => 0);
+            byLabel.set(label, row);
+          }
+          row[f] = tf;
+        }
+        return df;
+      });
+      const labels = Uint32Array.from(byLabel.keys()).sort();
+      const tf = fieldIds.map((_, f) =>
+        Uint16Array.from(labels, (l) => (byLabel.get(l) as number[])[f] as number),
+      );
+      const converted = { labels, tf, fieldDf };
+      postings.set(term, converted);
+      unread.delete(term);
+      return converted;
+    },
+  };
+}
+
+/** Typed-array postings and the accumulators a search adds into. */
 export class Bm25Index {
-  readonly #postings = new Map<string, Postings>();
-  /** Terms not searched yet, as serialised. */
-  readonly #unread: Map<string, SerializedPostings>;
-  readonly #fieldIds: number[];
-  readonly #labelOf = new Map<string, number>();
+  readonly #corpus: Corpus;
   readonly #fieldLength: Uint32Array[];
   readonly #averageFieldLength: number[];
   readonly #documentCount: number;
@@ -154,85 +181,80 @@ export class Bm25Index {
   /** Passages a search touched, when it touched few enough that visiting them beats scanning all. */
   readonly #touched: Uint32Array;
 
+  private constructor(corpus: Corpus, boosts: readonly number[], bm25: Bm25Params) {
+    this.#corpus = corpus;
+    this.#documentCount = corpus.documentCount;
+    this.#fieldLength = corpus.fieldLength;
+    this.#averageFieldLength = corpus.averageFieldLength;
+    this.#bm25 = bm25;
+    this.#fieldBoosts = [...boosts];
+    const size = corpus.fieldLength[0]?.length ?? 0;
+    this.#sum = new Float64Array(size);
+    this.#count = new Uint16Array(size);
+    this.#touched = new Uint32Array(size);
+  }
+
   /**
+   * Over MiniSearch's serialised state (`lexical.json`).
    * @param fields field names in the order MiniSearch applies their boosts (it iterates the boost object).
    * @param boosts boost of each field, same order.
    */
-  constructor(
+  static fromState(
     state: MiniSearchState,
     fields: readonly string[],
     boosts: readonly number[],
     bm25: Bm25Params,
-  ) {
+  ): Bm25Index {
     if (state.serializationVersion !== 2) {
       throw new Error(
         `lexical index: unsupported MiniSearch serialization version ${state.serializationVersion}`,
       );
     }
-    this.#documentCount = state.documentCount;
-    this.#bm25 = bm25;
-    this.#fieldBoosts = [...boosts];
     const fieldIds = fields.map((f) => {
       const id = state.fieldIds[f];
       if (id === undefined) throw new Error(`lexical index: no field "${f}"`);
       return id;
     });
-    this.#fieldIds = fieldIds;
-    this.#averageFieldLength = fieldIds.map((id) => state.averageFieldLength[id] ?? 0);
     // MiniSearch's short ids are its own; labels are passage ordinals.
-    const labelOf = this.#labelOf;
+    const labelOf = new Map<string, number>();
     let maxLabel = -1;
     for (const [shortId, label] of Object.entries(state.documentIds)) {
       labelOf.set(shortId, label);
       if (label > maxLabel) maxLabel = label;
     }
-    this.#fieldLength = fields.map(() => new Uint32Array(maxLabel + 1));
-    this.#sum = new Float64Array(maxLabel + 1);
-    this.#count = new Uint16Array(maxLabel + 1);
-    this.#touched = new Uint32Array(maxLabel + 1);
+    const fieldLength = fields.map(() => new Uint32Array(maxLabel + 1));
     for (const [shortId, lengths] of Object.entries(state.fieldLength)) {
       const label = labelOf.get(shortId);
       if (label === undefined) continue;
       fieldIds.forEach((id, f) => {
-        (this.#fieldLength[f] as Uint32Array)[label] = lengths[id] ?? 0;
+        (fieldLength[f] as Uint32Array)[label] = lengths[id] ?? 0;
       });
     }
-    this.#unread = new Map(state.index);
+    return new Bm25Index(
+      {
+        documentCount: state.documentCount,
+        averageFieldLength: fieldIds.map((id) => state.averageFieldLength[id] ?? 0),
+        fieldLength,
+        ...lazyPostings(state, fieldIds, labelOf),
+      },
+      boosts,
+      bm25,
+    );
   }
 
-  /** The term's postings, converted from the serialised state on first use. */
-  #postingsOf(term: string): Postings | undefined {
-    const done = this.#postings.get(term);
-    if (done) return done;
-    const data = this.#unread.get(term);
-    if (!data) return undefined;
-    const fields = this.#fieldIds;
-    const byLabel = new Map<number, number[]>();
-    const fieldDf = fields.map((id, f) => {
-      const freqs = data[String(id)];
-      if (!freqs) return 0;
-      let df = 0;
-      for (const [shortId, tf] of Object.entries(freqs)) {
-        const label = this.#labelOf.get(shortId);
-        if (label === undefined) continue;
-        df++;
-        let row = byLabel.get(label);
-        if (!row) {
-          row = fields.map(() => 0);
-          byLabel.set(label, row);
-        }
-        row[f] = tf;
-      }
-      return df;
-    });
-    const labels = Uint32Array.from(byLabel.keys()).sort();
-    const tf = fields.map((_, f) =>
-      Uint16Array.from(labels, (l) => (byLabel.get(l) as number[])[f] as number),
+  /** Over postings built in this process (`collectPostings`), fields in boost order. */
+  static fromPostings(built: BuiltPostings, boosts: readonly number[], bm25: Bm25Params): Bm25Index {
+    return new Bm25Index(
+      {
+        documentCount: built.documentCount,
+        averageFieldLength: built.averageFieldLength,
+        fieldLength: built.fieldLength,
+        postingsOf: (term) => built.terms.get(term),
+        termCount: () => built.terms.size,
+      },
+      boosts,
+      bm25,
     );
-    const postings = { labels, tf, fieldDf };
-    this.#postings.set(term, postings);
-    this.#unread.delete(term);
-    return postings;
   }
 
   /** MiniSearch's BM25+ of one field of one passage, with the same operations in the same order. */
@@ -256,7 +278,7 @@ export class Bm25Index {
 
   /** Number of terms in the vocabulary. */
   get terms(): number {
-    return this.#postings.size + this.#unread.size;
+    return this.#corpus.termCount();
   }
 
   /**
@@ -271,7 +293,7 @@ export class Bm25Index {
     let postings = 0;
     for (const [term, weight] of query) {
       if (!(weight > 0)) continue;
-      const p = this.#postingsOf(term);
+      const p = this.#corpus.postingsOf(term);
       if (!p) continue;
       qTerms.push(term);
       qPostings.push(p);

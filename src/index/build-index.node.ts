@@ -7,7 +7,7 @@ import { checksumDir, removeDir, sha256, sha256File, writeFileAtomic } from '../
 import { INDEX_FORMAT_VERSION, type Manifest } from '../core/manifest.ts';
 import { stemTable, terms } from '../core/terms.ts';
 import type { DocumentInfo, PageSpan, Passage, SourceFormat } from '../core/types.ts';
-import { createEmbedder } from '../embed/embedder.node.ts';
+import { createEmbedder, openEmbedder } from '../embed/embedder.node.ts';
 import { decodeGloveSif } from '../embed/glove-sif.ts';
 import { resolvePrefixes } from '../embed/prefixes.ts';
 import { buildStaticModel, createTokenCounter, writeStaticTokenizer } from '../embed/static-model.node.ts';
@@ -17,7 +17,7 @@ import { EXTRACTOR_VERSION } from '../ingest/extract.ts';
 import { type CorpusScan, loadCorpus } from '../ingest/load-corpus.node.ts';
 import { type ChunkTokens, chunkCorpusCached } from './chunk-cache.node.ts';
 import { openEmbeddingCache } from './embedding-cache.node.ts';
-import { HnswIndex } from './hnsw.node.ts';
+import { buildGraphs } from './hnsw-build.node.ts';
 import { LexicalIndex } from './lexical.ts';
 import { DEFAULT_HNSW_OPTIONS, EXACT_SEARCH_MAX_ROWS, efSearchFor, type HnswOptions } from './types.ts';
 import { writeWordSearch } from './word-search.node.ts';
@@ -219,9 +219,9 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       progress({ stage: 'training built-in model' });
       await buildStaticModel(modelDir, texts, glove);
     }
-    const embedder = await createEmbedder(
-      embedderOptions(config, builtin ? modelDir : config.EMBEDDING_MODEL),
-    );
+    // The built-in model embeds in plain TypeScript (bit for bit onnxruntime's vectors), any other through
+    // Transformers.js.
+    const embedder = await openEmbedder(embedderOptions(config, builtin ? modelDir : config.EMBEDDING_MODEL));
 
     const prefixes = resolvePrefixes(config.EMBEDDING_MODEL, config);
     const cache = await openEmbeddingCache(
@@ -254,17 +254,29 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
 
     const hnswOptions = { ...requestedHnsw, efSearch: options.hnsw?.efSearch ?? efSearchFor(vectors.length) };
     const sentenceEfSearch = options.hnsw?.efSearch ?? efSearchFor(sentenceVectors.length);
-    const hnsw = HnswIndex.build(vectors, embedder.dims, hnswOptions, (done) =>
-      progress({ stage: 'building vector index', done, total: vectors.length }),
-    );
-    await hnsw.write(join(tmpDir, INDEX_FILES.vectors));
-    const sentenceGraph = HnswIndex.build(
-      sentenceVectors,
-      embedder.dims,
-      { ...hnswOptions, efSearch: sentenceEfSearch },
-      (done) => progress({ stage: 'building sentence vector index', done, total: sentenceVectors.length }),
-    );
-    await sentenceGraph.write(join(tmpDir, INDEX_FILES.sentenceGraph));
+    // Two graphs, built at the same time on two cores where there are two: one progress count for both.
+    const built = [0, 0];
+    const total = vectors.length + sentenceVectors.length;
+    const graphProgress = (graph: number) => (done: number) => {
+      built[graph] = done;
+      progress({ stage: 'building vector indexes', done: (built[0] ?? 0) + (built[1] ?? 0), total });
+    };
+    await buildGraphs([
+      {
+        vectors,
+        dims: embedder.dims,
+        options: hnswOptions,
+        file: join(tmpDir, INDEX_FILES.vectors),
+        onProgress: graphProgress(0),
+      },
+      {
+        vectors: sentenceVectors,
+        dims: embedder.dims,
+        options: { ...hnswOptions, efSearch: sentenceEfSearch },
+        file: join(tmpDir, INDEX_FILES.sentenceGraph),
+        onProgress: graphProgress(1),
+      },
+    ]);
 
     progress({ stage: 'building lexical index' });
     const lexical = LexicalIndex.build(

@@ -1,6 +1,7 @@
 import MiniSearch from 'minisearch';
 import { terms } from '../core/terms.ts';
-import { Bm25Index, type MiniSearchState } from './bm25.ts';
+import { Bm25Index } from './bm25.ts';
+import { type BuiltPostings, collectPostings, type MiniSearchState, toMiniSearchState } from './postings.ts';
 
 /** One passage as the lexical index sees it. */
 export interface LexicalDocument {
@@ -46,44 +47,58 @@ const FIELD_BOOSTS = (options: LexicalOptions) => [1, options.contextBoost];
 const BM25 = (options: LexicalOptions) => ({ k: options.k1, b: options.b, d: 0.5 });
 
 /**
- * BM25 over passages, with English and Russian stemming from `core/terms`. MiniSearch builds the index
- * and its serialised state is the file format; searches run on {@link Bm25Index}, which ranks
- * exactly as MiniSearch's exhaustive search without building and sorting a result object per match.
+ * BM25 over passages, with English and Russian stemming from `core/terms`. The index is built here in typed
+ * arrays (`collectPostings`), as MiniSearch would build it, and written as MiniSearch's serialised state
+ * (the file format, which MiniSearch itself loads as the reference); searches run on {@link Bm25Index},
+ * which ranks exactly as MiniSearch's exhaustive search without building and sorting a result object per
+ * match.
  */
 export class LexicalIndex {
   readonly #engine: Bm25Index;
-  /** MiniSearch's state, kept by `build` so it can be written; a loaded index does not keep it. */
-  readonly #state: MiniSearchState | undefined;
+  /** The postings `build` made, kept so the index can be written; a loaded index does not keep them. */
+  readonly #built: BuiltPostings | undefined;
   readonly #options: LexicalOptions;
-
-  private constructor(state: MiniSearchState, options: LexicalOptions, keep: boolean) {
-    this.#engine = new Bm25Index(state, FIELDS, FIELD_BOOSTS(options), BM25(options));
-    this.#state = keep ? state : undefined;
-    this.#options = options;
-    this.size = state.documentCount;
-  }
-
   readonly size: number;
 
+  private constructor(engine: Bm25Index, size: number, options: LexicalOptions, built?: BuiltPostings) {
+    this.#engine = engine;
+    this.#built = built;
+    this.#options = options;
+    this.size = size;
+  }
+
   static build(documents: readonly LexicalDocument[], options: Partial<LexicalOptions> = {}): LexicalIndex {
-    const search = new MiniSearch<LexicalDocument>(miniSearchOptions());
-    search.addAll(documents as LexicalDocument[]);
-    const state = search.toJSON() as unknown as MiniSearchState;
-    return new LexicalIndex(state, { ...DEFAULT_LEXICAL_OPTIONS, ...options }, true);
+    const opts = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
+    const collector = collectPostings<LexicalDocument>(
+      FIELDS,
+      (d, f) => (f === 0 ? d.text : d.context),
+      (d) => d.ordinal,
+      terms,
+    );
+    for (const d of documents) collector.add(d);
+    const built = collector.finish();
+    return new LexicalIndex(
+      Bm25Index.fromPostings(built, FIELD_BOOSTS(opts), BM25(opts)),
+      built.documentCount,
+      opts,
+      built,
+    );
   }
 
   static fromJSON(json: string, options: Partial<LexicalOptions> = {}): LexicalIndex {
+    const opts = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
+    const state = JSON.parse(json) as MiniSearchState;
     return new LexicalIndex(
-      JSON.parse(json) as MiniSearchState,
-      { ...DEFAULT_LEXICAL_OPTIONS, ...options },
-      false,
+      Bm25Index.fromState(state, FIELDS, FIELD_BOOSTS(opts), BM25(opts)),
+      state.documentCount,
+      opts,
     );
   }
 
   /** MiniSearch's serialised index (`lexical.json`); only an index made by `build` writes itself. */
   toJSON(): string {
-    if (!this.#state) throw new Error('a loaded lexical index is not re-serialised: copy its lexical.json');
-    return JSON.stringify(this.#state);
+    if (!this.#built) throw new Error('a loaded lexical index is not re-serialised: copy its lexical.json');
+    return JSON.stringify(toMiniSearchState(this.#built));
   }
 
   /** Number of distinct terms indexed. */
@@ -93,8 +108,8 @@ export class LexicalIndex {
 
   /** MiniSearch's exhaustive search over the same index (a built one), to check this one against. */
   reference(): ReturnType<typeof exhaustiveSearch> {
-    if (!this.#state) throw new Error('a loaded lexical index keeps no reference: load its lexical.json');
-    return exhaustiveSearch(this.#state, this.#options);
+    if (!this.#built) throw new Error('a loaded lexical index keeps no reference: load its lexical.json');
+    return exhaustiveSearch(toMiniSearchState(this.#built), this.#options);
   }
 
   /** Passages matching any query term, best first; `accept` filters inside the search, before the cut to `k`. */
@@ -102,6 +117,16 @@ export class LexicalIndex {
     if (query.size === 0 || k <= 0) return [];
     return this.#engine.search(query, k, accept);
   }
+}
+
+/**
+ * MiniSearch's own index of `documents`, serialised: what `LexicalIndex.build` must equal (tests and the
+ * scale benchmark build both and compare).
+ */
+export function miniSearchState(documents: readonly LexicalDocument[]): MiniSearchState {
+  const search = new MiniSearch<LexicalDocument>(miniSearchOptions());
+  search.addAll(documents as LexicalDocument[]);
+  return search.toJSON() as unknown as MiniSearchState;
 }
 
 /**

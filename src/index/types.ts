@@ -58,19 +58,24 @@ export interface HnswOptions {
 
 export const DEFAULT_HNSW_OPTIONS: HnswOptions = {
   m: 16,
-  efConstruction: 200,
+  // 400 rather than hnswlib's usual 200: on text-like vectors (passages recombining real sentences) the
+  // better graph reaches recall@10 0.992 at search ef 128 (10k) and 192 (100k), where efConstruction 200
+  // needed ef 384, at about twice the query cost; the graph takes 1.4-1.9x longer to build. M 32 was
+  // worse at 100k (recall stuck near 0.975 at any ef). BENCHMARKS.md, "bench:scale".
+  efConstruction: 400,
   efSearch: 128,
   randomSeed: 42,
 };
 
 /**
  * Search `ef` for an index of `size` vectors (smaller ones are searched exactly), from `npm run bench:scale`'s
- * sweep over every eval question (M 16, efConstruction 200, text-like vectors): recall@10 reaches 0.99 at
- * ef 384 at both 10k (ef 128: 0.982, 256: 0.987) and 100k passages (256: 0.9895), and needs ~1024 at 1M
- * (BENCHMARKS.md).
+ * sweep over every eval question (M 16, efConstruction 400, text-like vectors): recall@10 0.992 at ef 128
+ * with 10k passages and at ef 192 with 100k (0.9975 counting ties at the cut). Beyond 200k, 1024 is from an
+ * earlier HNSW-only run at 1M (BENCHMARKS.md).
  */
 export function efSearchFor(size: number): number {
-  if (size <= 200_000) return 384;
+  if (size <= 20_000) return 128;
+  if (size <= 200_000) return 192;
   return 1024;
 }
 

@@ -1,3 +1,4 @@
+import { memoize } from '../core/memo.ts';
 import { stem } from '../core/terms.ts';
 
 /**
@@ -186,27 +187,21 @@ export function createCognateMatcher(
     }
     bySkeleton.set(shape.skeleton, list);
   }
-  const cache = new Map<string, Cognate[]>();
-  return {
-    cognatesOf(word) {
-      const hit = cache.get(word);
-      if (hit) return hit;
-      const found: Array<Cognate & { count: number }> = [];
-      for (const { skeleton, vowels } of cyrillicShapes(word)) {
-        // The longest matching prefix wins: "демократизация" is democratization, not democrat.
-        for (let n = skeleton.length; n >= skeleton.length - opts.maxExtra && found.length === 0; n--) {
-          for (const c of bySkeleton.get(skeleton.slice(0, n)) ?? []) {
-            if (vowelAgreement(vowels, c.vowels) >= opts.minVowelAgreement) found.push(c);
-          }
+  const cognatesOf = memoize(50_000, (word: string): Cognate[] => {
+    const found: Array<Cognate & { count: number }> = [];
+    for (const { skeleton, vowels } of cyrillicShapes(word)) {
+      // The longest matching prefix wins: "демократизация" is democratization, not democrat.
+      for (let n = skeleton.length; n >= skeleton.length - opts.maxExtra && found.length === 0; n--) {
+        for (const c of bySkeleton.get(skeleton.slice(0, n)) ?? []) {
+          if (vowelAgreement(vowels, c.vowels) >= opts.minVowelAgreement) found.push(c);
         }
       }
-      const result = found
-        .sort((a, b) => b.count - a.count || (a.word < b.word ? -1 : 1))
-        .slice(0, opts.perWord)
-        .map(({ word, term }) => ({ word, term }));
-      if (cache.size > 50_000) cache.clear();
-      cache.set(word, result);
-      return result;
-    },
-  };
+    }
+    const result = found
+      .sort((a, b) => b.count - a.count || (a.word < b.word ? -1 : 1))
+      .slice(0, opts.perWord)
+      .map(({ word, term }) => ({ word, term }));
+    return result;
+  });
+  return { cognatesOf };
 }

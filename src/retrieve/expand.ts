@@ -1,3 +1,4 @@
+import { memoize } from '../core/memo.ts';
 import { stem } from '../core/terms.ts';
 import { candidateMatrix, expansionCandidates, unitRow, type WordVectors } from '../embed/word-vectors.ts';
 
@@ -69,33 +70,25 @@ export function createExpander(
     }
     return out;
   }
-  const cache = new Map<string, Array<{ term: string; weight: number }>>();
+  // Question words recur: each unseen one costs a scan of the candidates, then comes from memory.
+  const neighboursOf = memoize(50_000, (word: string): Array<{ term: string; weight: number }> => {
+    const row = rowOf.get(word);
+    if (row === undefined) return [];
+    const q = unitRow(vectors, row);
+    const own = stem(word);
+    const best: Array<{ term: string; cos: number }> = [];
+    for (const [i, dot] of closeCandidates(q)) {
+      const term = candidates[i]?.term as string;
+      if (term === own) continue;
+      const existing = best.find((b) => b.term === term);
+      if (existing) existing.cos = Math.max(existing.cos, dot);
+      else best.push({ term, cos: dot });
+    }
+    return best
+      .sort((a, b) => b.cos - a.cos || (a.term < b.term ? -1 : 1))
+      .slice(0, opts.neighbours)
+      .map((b) => ({ term: b.term, weight: opts.weight * b.cos }));
+  });
 
-  return {
-    neighboursOf(word) {
-      const hit = cache.get(word);
-      if (hit) return hit;
-      const row = rowOf.get(word);
-      let result: Array<{ term: string; weight: number }> = [];
-      if (row !== undefined) {
-        const q = unitRow(vectors, row);
-        const own = stem(word);
-        const best: Array<{ term: string; cos: number }> = [];
-        for (const [i, dot] of closeCandidates(q)) {
-          const term = candidates[i]?.term as string;
-          if (term === own) continue;
-          const existing = best.find((b) => b.term === term);
-          if (existing) existing.cos = Math.max(existing.cos, dot);
-          else best.push({ term, cos: dot });
-        }
-        result = best
-          .sort((a, b) => b.cos - a.cos || (a.term < b.term ? -1 : 1))
-          .slice(0, opts.neighbours)
-          .map((b) => ({ term: b.term, weight: opts.weight * b.cos }));
-      }
-      if (cache.size > 50_000) cache.clear();
-      cache.set(word, result);
-      return result;
-    },
-  };
+  return { neighboursOf };
 }

@@ -103,8 +103,18 @@ describe('createStaticQueryEmbedder', () => {
         expect(served.countTokens(text), text).toBe(onnx.countTokens(text));
       }
       expect(differing).toBe(0);
-      const passages = texts.slice(0, 40);
-      expect(await served.embedPassages(passages)).toEqual(await onnx.embedPassages(passages));
+      // Builds embed passages this way too: every passage of the test corpus, the probes, and passages run
+      // together past the model's 512-token window (truncated alike), in one batch each way.
+      const shipped = loaded.index.passages.map((p) => p.text);
+      const long = Array.from({ length: 8 }, (_, i) => shipped.slice(i * 40, i * 40 + 40).join(' '));
+      const passages = [...shipped, ...texts, ...long];
+      expect(long.every((t) => onnx.countTokens(t) > 512)).toBe(true);
+      const [ours, theirs] = [await served.embedPassages(passages), await onnx.embedPassages(passages)];
+      const unequal = passages.filter((_, i) => {
+        const [a, b] = [ours[i] as Float32Array, theirs[i] as Float32Array];
+        return a.length !== b.length || a.some((x, d) => x !== b[d]);
+      });
+      expect(unequal).toEqual([]);
     },
   );
 

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { terms } from '../../src/core/terms.ts';
-import { exhaustiveSearch, type LexicalDocument, LexicalIndex } from '../../src/index/lexical.ts';
+import {
+  exhaustiveSearch,
+  type LexicalDocument,
+  LexicalIndex,
+  miniSearchState,
+} from '../../src/index/lexical.ts';
 import { expectSameTopK } from '../setup/same-top-k.ts';
 
 const WORDS = (
@@ -35,7 +40,7 @@ describe('BM25 top-k (typed-array accumulators)', () => {
         (raw, q, k, mod) => {
           const docs: LexicalDocument[] = raw.map((d, ordinal) => ({ ordinal, ...d }));
           const index = LexicalIndex.build(docs);
-          const reference = exhaustiveSearch(index.toJSON());
+          const reference = exhaustiveSearch(miniSearchState(docs));
           const query = new Map(q);
           const accept = (label: number) => label % mod !== 1;
           expectSameTopK(index.search(query, k), reference(query, k));
@@ -60,7 +65,7 @@ describe('BM25 top-k (typed-array accumulators)', () => {
       context: ordinal % 50 === 0 ? 'referendum' : (WORDS[(ordinal * 3) % WORDS.length] as string),
     }));
     const index = LexicalIndex.build(docs);
-    const reference = exhaustiveSearch(index.toJSON());
+    const reference = exhaustiveSearch(miniSearchState(docs));
     const queries = [
       new Map([['quorum', 1]]),
       new Map([
