@@ -116,14 +116,15 @@ export function observeRequests(
     }
     setCommonHeaders(c, requestId, cors);
     const status = c.res.status;
-    metrics?.observe(c.req.routePath, c.req.method, status, (performance.now() - started) / 1000);
+    const ms = performance.now() - started;
+    metrics?.observe(c.req.routePath, c.req.method, status, ms / 1000);
     log({
       level: 'info',
       requestId,
       method: c.req.method,
       path: c.req.path,
       status,
-      ms: Number((performance.now() - started).toFixed(2)),
+      ms: Math.round(ms * 100) / 100,
     });
   };
 }
