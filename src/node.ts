@@ -31,13 +31,13 @@ import type { HealthReport, QaService } from './retrieve/types.ts';
 const VERSION = '0.1.0';
 
 type Log = (entry: Record<string, unknown>) => void;
+type ModelStatus = { requested: string; fallbackReason?: string };
 
-const FILES_BACKEND: IndexBackendStatus = { backend: 'files' };
+const FILES_BACKEND: IndexBackendStatus = Object.freeze({ backend: 'files' });
 
 /** A database watcher replaces its state object on every check; the version is a number. */
 const sameBackendState = (a: IndexBackendStatus, b: IndexBackendStatus) =>
   a.backend === b.backend && a.version === b.version && a.database === b.database;
-type ModelStatus = { requested: string; fallbackReason?: string };
 
 function createLog(level: Config['LOG_LEVEL']) {
   const logger = pino({ level, base: { service: 'kz-retrieval-qa', pid: process.pid } });
