@@ -26,12 +26,18 @@ import { createReindexer } from './index/reindex.node.ts';
 import type { IndexBackendStatus } from './index/types.ts';
 import { watchCorpus } from './index/watch.node.ts';
 import { createQaService } from './retrieve/engine.ts';
-import type { QaService } from './retrieve/types.ts';
+import type { HealthReport, QaService } from './retrieve/types.ts';
 
 const VERSION = '0.1.0';
 
 type Log = (entry: Record<string, unknown>) => void;
 type ModelStatus = { requested: string; fallbackReason?: string };
+
+const FILES_BACKEND: IndexBackendStatus = Object.freeze({ backend: 'files' });
+
+/** A database watcher replaces its state object on every check; the version is a number. */
+const sameBackendState = (a: IndexBackendStatus, b: IndexBackendStatus) =>
+  a.backend === b.backend && a.version === b.version && a.database === b.database;
 
 function createLog(level: Config['LOG_LEVEL']) {
   const logger = pino({ level, base: { service: 'kz-retrieval-qa', pid: process.pid } });
@@ -119,7 +125,10 @@ async function serve(options: {
     database && opened.version !== undefined
       ? watchDatabase({ config, client: database, version: opened.version, swap, log })
       : undefined;
-  const backendStatus = (): IndexBackendStatus => watcher?.status() ?? { backend: 'files' };
+  const backendStatus = (): IndexBackendStatus => watcher?.status() ?? FILES_BACKEND;
+  // The health report changes only with the index or the backend's state: made once per change, so that
+  // a probe neither rebuilds nor (see routes/ops.ts) re-serialises it.
+  let health: { of: QaService; backend: IndexBackendStatus; report: HealthReport } | undefined;
   const service: QaService = {
     ask: (request) => current.ask(request),
     listDocuments: () => current.listDocuments(),
@@ -127,7 +136,12 @@ async function serve(options: {
     getPassage: (id) => current.getPassage(id),
     getDocumentText: (id) => current.getDocumentText(id),
     listSkipped: () => current.listSkipped(),
-    health: () => ({ ...current.health(), index: backendStatus() }),
+    health: () => {
+      const backend = backendStatus();
+      if (health?.of !== current || !sameBackendState(health.backend, backend))
+        health = { of: current, backend, report: { ...current.health(), index: backend } };
+      return health.report;
+    },
   };
   const shared = options.cluster ? createSharedStoreClients(options.cluster) : undefined;
   const control = options.cluster

@@ -100,6 +100,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
       rateLimit(keyOf, (c) => (isOps(c) ? ops : c.req.method === 'OPTIONS' ? undefined : api)),
     );
   }
+  // Probes take no body and need no time limit: mounted before those layers, a GET never passes through
+  // them (other methods on these paths still do, on their way to the 405).
+  app.route('/', createOpsRoutes(service, deps.metrics));
   // Every route with a body (the API, /mcp, /bots) gets it read in full first, bounded in size and time,
   // so that the time limit below measures the server's own work only.
   const bodyTimeoutMs = config.BODY_TIMEOUT_MS ?? 10_000;
@@ -130,7 +133,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<Env> {
   app.route('/', createApiRoutes(service, limits, examples));
   app.route('/', createCiteRoutes(service, examples));
   if (deps.feedback) app.route('/', createFeedbackRoutes(deps.feedback.store));
-  app.route('/', createOpsRoutes(service, deps.metrics));
   if (deps.admin && config.ADMIN_TOKEN)
     app.route('/admin', createAdminRoutes(deps.admin, config.ADMIN_TOKEN));
   if (deps.feedback && config.ADMIN_TOKEN)

@@ -4,7 +4,13 @@ import { validationErrorBody } from './errors.ts';
 import { ErrorSchema } from './schemas.ts';
 
 /** Per-request variables every sub-app can read. */
-export type Env = { Variables: { requestId: string } };
+export type Env = {
+  Variables: {
+    requestId: string;
+    /** Set by `respondWithPage`: the response is an HTML page (it gets the document security headers). */
+    document?: boolean;
+  };
+};
 
 /**
  * A sub-app whose `createRoute` definitions validate requests and land in `/openapi.json` when it is

@@ -145,7 +145,8 @@ describe('HTTP hardening', () => {
   it('sets security headers', async () => {
     const res = await createApp({ service: service(), config: base }).request('/healthz');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('x-frame-options')).toBeTruthy();
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   });
 
   it('protects the admin endpoint with the bearer token', async () => {

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECURITY_HEADERS } from '../../src/http/middleware.ts';
+import { API_SECURITY_HEADERS, DOCUMENT_SECURITY_HEADERS } from '../../src/http/middleware.ts';
 import { buildServer, exited, startServer } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
@@ -53,13 +53,14 @@ describe('node server', () => {
     expect(body.passages[0]?.citation.source).toMatch(/\.txt$/);
   });
 
-  it('sends the security, CORS and request-id headers on answers, errors and pages over TCP', async () => {
+  it('sends the security headers of its kind, CORS and the request id on answers, errors and pages over TCP', async () => {
     const requests: Array<[string, RequestInit]> = [
       ['/healthz', {}],
       ['/v1/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question": ' }],
       ['/v1/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"q": 1}' }],
       ['/widget.js', {}],
       ['/no-such-page', {}],
+      ['/', {}],
     ];
     for (const p of [port, builtPort]) {
       for (const [path, init] of requests) {
@@ -68,12 +69,17 @@ describe('node server', () => {
           headers: { ...(init.headers as Record<string, string>), 'x-request-id': 'trace-1' },
         });
         await res.arrayBuffer();
-        for (const [name, value] of SECURITY_HEADERS)
+        const page = path === '/';
+        for (const [name, value] of page ? DOCUMENT_SECURITY_HEADERS : API_SECURITY_HEADERS) {
+          // The widget script may be cached; its route says for how long.
+          if (path === '/widget.js' && name === 'Cache-Control') continue;
           expect(res.headers.get(name), `${path} ${name}`).toBe(value);
+        }
+        if (!page) expect(res.headers.get('referrer-policy'), path).toBeNull();
         expect(res.headers.get('x-request-id')).toBe('trace-1');
         expect(res.headers.get('access-control-allow-origin')).toBe('*');
         expect(res.headers.get('access-control-expose-headers')).toBe('x-request-id,retry-after');
-        expect(res.headers.get('content-type'), path).toMatch(/json|javascript/);
+        expect(res.headers.get('content-type'), path).toMatch(page ? /^text\/html/ : /json|javascript/);
       }
     }
   });

@@ -7,6 +7,7 @@ import { parseWith } from '../../core/validate.ts';
 import { type AnalyticsReport, summarize } from '../../feedback/report.ts';
 import { CHANNELS, type FeedbackStore, type StoredAsk } from '../../feedback/types.ts';
 import type { QaService } from '../../retrieve/types.ts';
+import { respondWithPage } from '../middleware.ts';
 import { createOpenApiApp, documented, type Env, errorResponses, registerAdminAuth } from '../openapi.ts';
 import { ErrorSchema } from '../schemas.ts';
 
@@ -148,7 +149,7 @@ export function createAnalyticsRoutes(options: AnalyticsRoutesOptions) {
     if (await authorized(c)) return next();
     if (c.req.method === 'GET' && wantsHtml(c, c.req.query('format'))) {
       const next = `${c.req.path}${new URL(c.req.url).search}`;
-      return c.html((await pages()).loginPage(NEXT.test(next) ? next : '/admin/analytics'), 401);
+      return respondWithPage(c, (await pages()).loginPage(NEXT.test(next) ? next : '/admin/analytics'), 401);
     }
     throw new AppError(
       'UNAUTHORIZED',
@@ -197,7 +198,7 @@ export function createAnalyticsRoutes(options: AnalyticsRoutesOptions) {
       });
       c.header('cache-control', 'no-store');
       if (wantsHtml(c, query.format))
-        return c.html((await pages()).analyticsPage(report, { days: query.days, retentionDays }));
+        return respondWithPage(c, (await pages()).analyticsPage(report, { days: query.days, retentionDays }));
       return c.json(report satisfies z.infer<typeof AnalyticsReportSchema>, 200);
     },
   );
@@ -286,7 +287,7 @@ export function createAnalyticsRoutes(options: AnalyticsRoutesOptions) {
       const given = typeof form.token === 'string' ? form.token : '';
       const next = typeof form.next === 'string' && NEXT.test(form.next) ? form.next : '/admin/analytics';
       if (!constantTimeEqual(given, token))
-        return c.html((await pages()).loginPage(next, 'That is not the admin token.'), 401);
+        return respondWithPage(c, (await pages()).loginPage(next, 'That is not the admin token.'), 401);
       const expires = now() + SESSION_HOURS * 3_600_000;
       await setSignedCookie(c, SESSION_COOKIE, String(expires), token, {
         path: '/admin',

@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { QaService } from '../../retrieve/types.ts';
 import type { ExampleValues } from '../examples.ts';
-import { createOpenApiApp, documented, type Env, errorResponses, textResponse } from '../openapi.ts';
+import { respondWithPage } from '../middleware.ts';
+import { createOpenApiApp, documented, errorResponses, textResponse } from '../openapi.ts';
 import {
   DOCS_INIT,
   demoPage,
@@ -19,7 +19,6 @@ const SCRIPT = 'application/javascript';
 /** The browser side: the demo page, the widget script, shareable passage pages and the API docs. */
 export function createPageRoutes(service: QaService, assets: StaticAssets, examples: ExampleValues) {
   const app = createOpenApiApp();
-  const html = (c: Context<Env>, body: string, status: 200 | 404 = 200) => c.html(body, status);
   // A fresh headers object per response: on Node the adapter adds Content-Length to a response's own
   // headers object, so one shared between routes would carry another body's length.
   const script = () => ({ 'content-type': `${SCRIPT}; charset=utf-8` });
@@ -34,7 +33,7 @@ export function createPageRoutes(service: QaService, assets: StaticAssets, examp
 
   documented(app, page('/', 'demoPage', 'Demo page with the chat widget', HTML), (c) => {
     const h = service.health();
-    return html(c, demoPage(h.documents, h.passages, new URL(c.req.url).origin));
+    return respondWithPage(c, demoPage(h.documents, h.passages, new URL(c.req.url).origin));
   });
   // The site icon at both paths browsers ask for, so no page load logs a 404.
   const icon = () => ({ 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
@@ -46,7 +45,12 @@ export function createPageRoutes(service: QaService, assets: StaticAssets, examp
       c.body(FAVICON_SVG, 200, icon()),
     );
   documented(app, page('/widget.js', 'widgetScript', 'The chat widget (one script tag)', SCRIPT), (c) =>
-    c.body(assets.widget, 200, { ...script(), 'cache-control': 'public, max-age=300' }),
+    c.body(assets.widget, 200, {
+      ...script(),
+      'cache-control': 'public, max-age=300',
+      // Pages of other origins load it, some of them under `Cross-Origin-Embedder-Policy: require-corp`.
+      'cross-origin-resource-policy': 'cross-origin',
+    }),
   );
   const offset = (description: string) =>
     z
@@ -74,7 +78,7 @@ export function createPageRoutes(service: QaService, assets: StaticAssets, examp
       const id = c.req.param('id') ?? '';
       const context = service.getPassage(id);
       if (!context)
-        return html(
+        return respondWithPage(
           c,
           `<!doctype html><title>Not found</title><p>No passage with id ${escapeHtml(id)}.</p>`,
           404,
@@ -88,11 +92,11 @@ export function createPageRoutes(service: QaService, assets: StaticAssets, examp
       const stored = service
         .getDocumentText(context.document.id)
         ?.text.slice(context.passage.start, context.passage.end);
-      return html(c, passagePage(context, { previous, next }, highlight, stored));
+      return respondWithPage(c, passagePage(context, { previous, next }, highlight, stored));
     },
   );
   documented(app, page('/docs', 'docsPage', 'API documentation (Swagger UI)', HTML), (c) =>
-    html(c, docsPage()),
+    respondWithPage(c, docsPage()),
   );
   documented(app, page('/docs/init.js', 'docsInit', 'Swagger UI start-up script', SCRIPT), (c) =>
     c.body(DOCS_INIT, 200, script()),
