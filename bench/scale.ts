@@ -283,17 +283,30 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
   const vectorsMiB = Math.round((flat.byteLength + index.sentenceVectors.byteLength) / 2 ** 20);
   // Recall@10 and the dense leg's cost at the engine's depth (100) for a range of ef, over every question:
   // what efSearchFor's choice per size rests on. The exact neighbours come first, while the flat vectors
-  // are still held.
+  // are still held, for the vectors the engine searches with (a question's own, with English cognates of
+  // its Cyrillic words appended), recorded from its passage-vector searches over one pass of the questions.
   // A returned passage counts as found when it is in the exact top 10, or scores within 1e-6 of the exact
   // 10th (a tie at the cut: float32 sums in another order may swap such passages).
+  // The vectors the engine searches with (a question's own, with English cognates of Cyrillic words
+  // appended), recorded from its passage-vector searches over one pass of the questions.
+  // (Its searches ask for 100 with no filter here, so their first 10 are the exact top 10.)
   const truths: Array<{ qv: Float32Array; truth: Set<number>; cut: number }> = [];
+  const exactIndex = index.vectors;
   const exactProgress = createProgress(`exact neighbours ${n}`, asked.length);
-  for (const question of asked) {
-    const qv = await index.embedder.embedQuery(question);
-    const exact = index.vectors.search(qv, 10) as Array<{ label: number; score: number }>;
-    truths.push({ qv, truth: new Set(exact.map((h) => h.label)), cut: (exact.at(-1)?.score ?? 0) - 1e-6 });
-    exactProgress.update(truths.length);
-  }
+  const recordingVectors = createQaService({
+    ...index,
+    vectors: {
+      ...exactIndex,
+      search: async (qv, k, accept, filter) => {
+        const hits = await exactIndex.search(qv, k, accept, filter);
+        const exact = hits.slice(0, 10);
+        truths.push({ qv, truth: new Set(exact.map((h) => h.label)), cut: (exact.at(-1)?.score ?? 0) - 1e-6 });
+        exactProgress.update(truths.length);
+        return hits;
+      },
+    },
+  });
+  for (const question of asked) await recordingVectors.ask({ question });
   exactProgress.finish();
 
   // The graph is cached beside the vectors, by its build options: at 100k passages it takes minutes.

@@ -59,8 +59,8 @@ export interface HnswOptions {
 export const DEFAULT_HNSW_OPTIONS: HnswOptions = {
   m: 16,
   // 400 rather than hnswlib's usual 200: on text-like vectors (passages recombining real sentences) the
-  // better graph reaches recall@10 0.992 at search ef 128 (10k) and 192 (100k), where efConstruction 200
-  // needed ef 384, at about twice the query cost; the graph takes 1.4-1.9x longer to build. M 32 was
+  // better graph reaches recall@10 0.992 on the eval questions' own vectors at search ef 128 (10k) and 192
+  // (100k), where efConstruction 200 needed ef 384, at about twice the query cost; the graph takes 1.4-1.9x longer to build. M 32 was
   // worse at 100k (recall stuck near 0.975 at any ef). BENCHMARKS.md, "bench:scale".
   efConstruction: 400,
   efSearch: 128,
@@ -69,9 +69,11 @@ export const DEFAULT_HNSW_OPTIONS: HnswOptions = {
 
 /**
  * Search `ef` for an index of `size` vectors (smaller ones are searched exactly), from `npm run bench:scale`'s
- * sweep over every eval question (M 16, efConstruction 400, text-like vectors): recall@10 0.992 at ef 128
- * with 10k passages and at ef 192 with 100k (0.9975 counting ties at the cut). Beyond 200k, 1024 is from an
- * earlier HNSW-only run at 1M (BENCHMARKS.md).
+ * sweep over 200 eval questions (M 16, efConstruction 400, text-like vectors). With the vectors the engine
+ * searches with, recall@10 is 1.0 at ef 128 with 10k passages; with 100k it is 0.979 at ef 192 and reaches
+ * 0.993 only at ef 768 (1.0 at 1024, ~5-6x the cost): the misses are Kazakh questions whose passages form
+ * a small cluster the walk from the entry point does not reach. 192 keeps the 100k ask near its 5 ms budget;
+ * BENCHMARKS.md gives the trade-off. Beyond 200k, 1024 is from an earlier HNSW-only run at 1M.
  */
 export function efSearchFor(size: number): number {
   if (size <= 20_000) return 128;
