@@ -1,3 +1,4 @@
+import { ownBuffer } from '../core/bytes.ts';
 import { AppError } from '../core/errors.ts';
 import { readInitializers, type TensorData } from './onnx-reader.ts';
 import { type Half, normalizeHalves } from './pooling.ts';
@@ -28,22 +29,19 @@ export interface StaticModelFiles {
   passagePrefix?: string;
 }
 
-function aligned(data: Uint8Array): ArrayBuffer {
-  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
-}
-
 function table(name: string, tensors: Map<string, TensorData>): Table {
   const float = tensors.get(`${name}_table`);
   const q = tensors.get(`${name}_q`);
   const scale = tensors.get(`${name}_scale`);
   const rowOf = tensors.get(`${name}_row_of`);
-  const rows = rowOf ? Int32Array.from(new BigInt64Array(aligned(rowOf.data)), Number) : undefined;
-  if (float) return { dims: float.dims[1] ?? 0, values: new Float32Array(aligned(float.data)), rowOf: rows };
+  const rows = rowOf ? Int32Array.from(new BigInt64Array(ownBuffer(rowOf.data)), Number) : undefined;
+  if (float)
+    return { dims: float.dims[1] ?? 0, values: new Float32Array(ownBuffer(float.data)), rowOf: rows };
   if (q && scale) {
     return {
       dims: q.dims[1] ?? 0,
       q: new Int8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength),
-      scales: new Float32Array(aligned(scale.data)),
+      scales: new Float32Array(ownBuffer(scale.data)),
       rowOf: rows,
     };
   }

@@ -170,9 +170,6 @@ function lazyPostings(state: MiniSearchState, fieldIds: readonly number[], label
 /** Typed-array postings and the accumulators a search adds into. */
 export class Bm25Index {
   readonly #corpus: Corpus;
-  readonly #fieldLength: Uint32Array[];
-  readonly #averageFieldLength: number[];
-  readonly #documentCount: number;
   readonly #fieldBoosts: number[];
   readonly #bm25: Bm25Params;
   /** Per passage: the running sum of its query terms' scores, and how many it holds (zero between searches). */
@@ -183,9 +180,6 @@ export class Bm25Index {
 
   private constructor(corpus: Corpus, boosts: readonly number[], bm25: Bm25Params) {
     this.#corpus = corpus;
-    this.#documentCount = corpus.documentCount;
-    this.#fieldLength = corpus.fieldLength;
-    this.#averageFieldLength = corpus.averageFieldLength;
     this.#bm25 = bm25;
     this.#fieldBoosts = [...boosts];
     const size = corpus.fieldLength[0]?.length ?? 0;
@@ -260,9 +254,10 @@ export class Bm25Index {
   /** MiniSearch's BM25+ of one field of one passage, with the same operations in the same order. */
   #fieldScore(f: number, tf: number, df: number, label: number): number {
     const { k, b, d } = this.#bm25;
-    const fieldLength = (this.#fieldLength[f] as Uint32Array)[label] as number;
-    const avgFieldLength = this.#averageFieldLength[f] as number;
-    const invDocFreq = Math.log(1 + (this.#documentCount - df + 0.5) / (df + 0.5));
+    const { fieldLength: lengths, averageFieldLength, documentCount } = this.#corpus;
+    const fieldLength = (lengths[f] as Uint32Array)[label] as number;
+    const avgFieldLength = averageFieldLength[f] as number;
+    const invDocFreq = Math.log(1 + (documentCount - df + 0.5) / (df + 0.5));
     return invDocFreq * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * fieldLength) / avgFieldLength)));
   }
 

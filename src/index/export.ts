@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ownBuffer } from '../core/bytes.ts';
 import { AppError } from '../core/errors.ts';
 import type { DocumentInfo, Passage } from '../core/types.ts';
 import { decodeGloveSif } from '../embed/glove-sif.ts';
@@ -71,7 +72,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 function float32(bytes: Uint8Array): Float32Array {
   if (bytes.byteLength % 4 !== 0) throw new AppError('INDEX_CORRUPT', 'a float32 file has a partial value');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return new Float32Array(ownBuffer(bytes));
 }
 
 /** Row of each passage's first sentence (length passages + 1) and the passage of each sentence row. */

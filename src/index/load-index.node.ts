@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ownBuffer } from '../core/bytes.ts';
 import type { Config } from '../core/config.ts';
 import { AppError, isAppError } from '../core/errors.ts';
 import { sha256File } from '../core/files.node.ts';
@@ -164,7 +165,7 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
     );
   }
   const vectors = await readPassageVectors(manifest, buildDir);
-  const sentenceVectors = new Float32Array(aligned(sentenceBytes));
+  const sentenceVectors = new Float32Array(ownBuffer(sentenceBytes));
   const sentenceOffsets = new Uint32Array(passages.length + 1);
   passages.forEach((p, i) => {
     sentenceOffsets[i + 1] = (sentenceOffsets[i] ?? 0) + p.sentences.length;
@@ -246,7 +247,7 @@ async function readPassageVectors(manifest: Manifest, buildDir: string): Promise
     if (bytes.byteLength !== manifest.passageCount * dims * 4) {
       throw new AppError('INDEX_CORRUPT', 'vectors.f32 does not match the passages; rebuild the index');
     }
-    return createExactIndex(new Float32Array(aligned(bytes)), dims);
+    return createExactIndex(new Float32Array(ownBuffer(bytes)), dims);
   }
   const graph = await HnswIndex.read(
     join(buildDir, INDEX_FILES.vectors),
@@ -258,11 +259,6 @@ async function readPassageVectors(manifest: Manifest, buildDir: string): Promise
   const vectors = new Float32Array(graph.size * dims);
   for (let label = 0; label < graph.size; label++) vectors.set(graph.vector(label), label * dims);
   return createExactIndex(vectors, dims);
-}
-
-/** A file's bytes (a Buffer, which may sit in a shared pool) as an ArrayBuffer of their own. */
-function aligned(bytes: Buffer): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 /**

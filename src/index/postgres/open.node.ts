@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { ownBuffer } from '../../core/bytes.ts';
 import type { Config } from '../../core/config.ts';
 import { AppError } from '../../core/errors.ts';
 import { ManifestSchema, staleReasons } from '../../core/manifest.ts';
@@ -172,10 +173,7 @@ export async function openDatabaseIndex(
     passages.rows.forEach((r, i) => {
       const bytes = Buffer.from(r.sentence_vectors, 'hex');
       const start = sentenceOffsets[i] ?? 0;
-      sentenceVectors.set(
-        new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
-        start * dims,
-      );
+      sentenceVectors.set(new Float32Array(ownBuffer(bytes)), start * dims);
       sentencePassage.fill(i, start, sentenceOffsets[i + 1] ?? start);
     });
     if (sentenceCount !== manifest.sentenceCount && manifest.sentenceCount !== undefined) {
