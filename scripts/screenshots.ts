@@ -116,7 +116,9 @@ async function main(): Promise<void> {
         ['phone', { width: 390, height: 844 }],
       ] as const) {
         const page = await browser.newPage({ viewport, colorScheme, reducedMotion: 'reduce' });
-        await page.goto(`${URL_BASE}/healthz`);
+        // The course page as an embedding site's page (about:blank, as the widget's browser tests host it).
+        // It used to be written over the service's own /healthz response, whose CSP (default-src 'none', as on
+        // every JSON response now) forbids the page's style and script.
         await page.setContent(hostPage);
         await page.locator('kz-qa button.launcher').click();
         await ask(page, 'How are akims elected?');
