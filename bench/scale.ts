@@ -28,6 +28,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createProgress } from '../src/cli/progress.ts';
 import { loadConfig } from '../src/core/config.ts';
+import { detectLanguage } from '../src/core/language.ts';
 import { terms } from '../src/core/terms.ts';
 import type { DocumentInfo, Passage, Sentence } from '../src/core/types.ts';
 import type { Embedder } from '../src/embed/types.ts';
@@ -38,7 +39,8 @@ import { HnswIndex } from '../src/index/hnsw.node.ts';
 import { exhaustiveSearch, LexicalIndex, miniSearchState, type WeightedTerms } from '../src/index/lexical.ts';
 import { type LoadedIndex, openOrBuildIndex } from '../src/index/load-index.node.ts';
 import type { SearchIndex } from '../src/index/search-index.ts';
-import { DEFAULT_HNSW_OPTIONS, efSearchFor } from '../src/index/types.ts';
+import { DEFAULT_HNSW_OPTIONS, EXACT_SEARCH_MAX_ROWS, efSearchFor, type HnswOptions, type VectorIndex } from '../src/index/types.ts';
+import { languageIndexes, onRows, partitionRows, searchDense } from '../src/index/language-partitions.ts';
 import { createQaService } from '../src/retrieve/engine.ts';
 import { load, pct, rssMiB, say, seconds, timeAsks } from './scale-common.ts';
 import { measurePostgres, type ScaleServer, startServer } from './scale-postgres.ts';
@@ -274,6 +276,28 @@ async function prepare(n: number, pool: readonly PoolSentence[], shipped: Loaded
  */
 const MINISEARCH_MAX = 100_000;
 
+/** A graph over the rows of `flat`, read from `file` when an earlier run built it with the same options. */
+async function cachedGraph(file: string, flat: Float32Array, dims: number, options: HnswOptions, label: string) {
+  const count = flat.length / dims;
+  if (await stat(file).catch(() => undefined)) {
+    say(`${label}: reusing ${file}`);
+    return { index: await HnswIndex.read(file, dims, count, options.efSearch), seconds: null };
+  }
+  const t0 = performance.now();
+  const progress = createProgress(label, count);
+  const index = HnswIndex.build(
+    Array.from({ length: count }, (_, i) => flat.subarray(i * dims, (i + 1) * dims)),
+    dims,
+    options,
+    (done) => progress.update(done),
+  );
+  progress.finish();
+  const took = seconds(t0);
+  await index.write(`${file}.tmp`);
+  await rename(`${file}.tmp`, file);
+  return { index, seconds: took };
+}
+
 /** The in-process engine over the index with an HNSW graph of the passages, as the file backend serves it. */
 async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked: readonly string[], sample: readonly string[]) {
   const { index, lexical } = prepared;
@@ -290,9 +314,11 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
   // The vectors the engine searches with (a question's own, with English cognates of Cyrillic words
   // appended), recorded from its passage-vector searches over one pass of the questions.
   // (Its searches ask for 100 with no filter here, so their first 10 are the exact top 10.)
-  const truths: Array<{ qv: Float32Array; truth: Set<number>; cut: number }> = [];
+  // (One search per question: the index has no per-language indexes yet, so the engine searches `vectors` only.)
+  const truths: Array<{ qv: Float32Array; language: string; truth: Set<number>; cut: number }> = [];
   const exactIndex = index.vectors;
   const exactProgress = createProgress(`exact neighbours ${n}`, asked.length);
+  let language = '';
   const recordingVectors = createQaService({
     ...index,
     vectors: {
@@ -300,40 +326,45 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
       search: async (qv, k, accept, filter) => {
         const hits = await exactIndex.search(qv, k, accept, filter);
         const exact = hits.slice(0, 10);
-        truths.push({ qv, truth: new Set(exact.map((h) => h.label)), cut: (exact.at(-1)?.score ?? 0) - 1e-6 });
+        truths.push({ qv, language, truth: new Set(exact.map((h) => h.label)), cut: (exact.at(-1)?.score ?? 0) - 1e-6 });
         exactProgress.update(truths.length);
         return hits;
       },
     },
   });
-  for (const question of asked) await recordingVectors.ask({ question });
+  for (const question of asked) {
+    language = detectLanguage(question);
+    await recordingVectors.ask({ question });
+  }
   exactProgress.finish();
 
-  // The graph is cached beside the vectors, by its build options: at 100k passages it takes minutes.
+  // Every language but the most common one gets a dense index of its own, as a build makes it: a scan over
+  // its vectors, or a graph of them (cached like the shared one).
   const options = { ...DEFAULT_HNSW_OPTIONS, efSearch: efSearchFor(n) };
-  const graphFile = `${prepared.vectorsFile.replace(/\.f32$/, '')}-m${options.m}-efc${options.efConstruction}-seed${options.randomSeed}.hnsw`;
-  let hnsw: HnswIndex;
-  let hnswSeconds: number | null = null;
-  if (await stat(graphFile).catch(() => undefined)) {
-    say(`HNSW ${n}: reusing ${graphFile}`);
-    hnsw = await HnswIndex.read(graphFile, dims, n, options.efSearch);
-  } else {
-    const t0 = performance.now();
-    const graphProgress = createProgress(`HNSW ${n}`, n);
-    hnsw = HnswIndex.build(
-      Array.from({ length: n }, (_, i) => flat.subarray(i * dims, (i + 1) * dims)),
-      dims,
-      options,
-      (done) => graphProgress.update(done),
-    );
-    graphProgress.finish();
-    hnswSeconds = seconds(t0);
-    await hnsw.write(`${graphFile}.tmp`);
-    await rename(`${graphFile}.tmp`, graphFile);
+  const graphName = (name: string) =>
+    `${prepared.vectorsFile.replace(/\.f32$/, '')}${name}-m${options.m}-efc${options.efConstruction}-seed${options.randomSeed}.hnsw`;
+  const byLanguage = new Map<string, VectorIndex>();
+  const partitions: Record<string, { rows: number; search: 'exact' | 'graph' }> = {};
+  for (const [lang, rows] of partitionRows(index.passages.map((p) => p.language))) {
+    const own = new Float32Array(rows.length * dims);
+    rows.forEach((row, i) => {
+      own.set(flat.subarray(row * dims, (row + 1) * dims), i * dims);
+    });
+    const exact = rows.length <= EXACT_SEARCH_MAX_ROWS;
+    partitions[lang] = { rows: rows.length, search: exact ? 'exact' : 'graph' };
+    const langIndex = exact
+      ? createExactIndex(own, dims)
+      : (await cachedGraph(graphName(`-${lang}`), own, dims, { ...options, efSearch: efSearchFor(rows.length) }, `HNSW ${n} ${lang}`)).index;
+    byLanguage.set(lang, onRows(langIndex, rows));
   }
+
+  // The shared graph is cached beside the vectors, by its build options: at 100k passages it takes minutes.
+  const { index: hnsw, seconds: hnswSeconds } = await cachedGraph(graphName(''), flat, dims, options, `HNSW ${n}`);
   // The graph holds its own copy of the vectors: at a million passages the flat one is 1.4 GB more.
   prepared.flat = undefined;
   index.vectors = hnsw;
+  index.vectorsByLanguage = byLanguage;
+  const routing = languageIndexes(byLanguage, index.passages.map((p) => p.language));
   global.gc?.();
   const rssBuilt = rssMiB();
   const ask = await timeAsks(index, asked);
@@ -360,24 +391,38 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
     const b = reference(query, k, accept);
     return a.length === b.length && a.every((h, i) => h.score === b[i]?.score);
   }).length;
+  // Recall of the dense leg as the engine runs it (the shared graph, plus the question language's own index),
+  // and of the shared graph alone; the cost at the engine's depth.
   const efSweep = [];
+  const rate = (found: number) => Number((found / (truths.length * 10)).toFixed(4));
   for (const ef of [128, 192, 256, 384, 512, 768, 1024]) {
     hnsw.setEf(ef);
     let hits = 0;
     let tied = 0;
+    let sharedHits = 0;
     const times: number[] = [];
-    for (const { qv, truth, cut } of truths) {
-      const found = hnsw.search(qv, 10);
-      hits += found.filter((h) => truth.has(h.label)).length;
+    const byQuestionLanguage: Record<string, { questions: number; found: number }> = {};
+    for (const { qv, language: lang, truth, cut } of truths) {
+      const found = await searchDense(hnsw, routing, { vector: qv, k: 10, language: lang });
+      const inTruth = found.filter((h) => truth.has(h.label)).length;
+      hits += inTruth;
       tied += found.filter((h) => !truth.has(h.label) && h.score >= cut).length;
+      sharedHits += hnsw.search(qv, 10).filter((h) => truth.has(h.label)).length;
+      const tally = (byQuestionLanguage[lang] ??= { questions: 0, found: 0 });
+      tally.questions++;
+      tally.found += inTruth;
       const t = performance.now();
-      hnsw.search(qv, 100);
+      await searchDense(hnsw, routing, { vector: qv, k: 100, language: lang });
       times.push(performance.now() - t);
     }
     efSweep.push({
       ef,
-      recall10: Number((hits / (truths.length * 10)).toFixed(4)),
-      recall10WithTies: Number(((hits + tied) / (truths.length * 10)).toFixed(4)),
+      recall10: rate(hits),
+      recall10WithTies: rate(hits + tied),
+      recall10SharedGraphOnly: rate(sharedHits),
+      recall10ByQuestionLanguage: Object.fromEntries(
+        Object.entries(byQuestionLanguage).map(([l, t]) => [l, Number((t.found / (t.questions * 10)).toFixed(4))]),
+      ),
       depth100P50Ms: pct(times, 0.5),
     });
   }
@@ -389,6 +434,7 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
     efSearch: efSearchFor(n),
     hnswSeconds,
     graphFromCache: hnswSeconds === null,
+    languageIndexes: partitions,
     hnsw: { m: options.m, efConstruction: options.efConstruction },
     memory: {
       vectorsMiB,

@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 
 /** Bump when the layout or meaning of any index file changes; older indexes are then rebuilt. */
-export const INDEX_FORMAT_VERSION = 4;
+export const INDEX_FORMAT_VERSION = 5;
 
 export const ManifestSchema = z.object({
   formatVersion: z.number().int(),
@@ -38,6 +38,20 @@ export const ManifestSchema = z.object({
     sentenceEfSearch: z.number().int().optional(),
     randomSeed: z.number().int(),
   }),
+  /**
+   * The dense index of each language but the most common one (index/language-partitions.ts): its passage
+   * count and file, `.f32` (searched exactly) or `.hnsw`. Absent while every passage is searched exactly.
+   */
+  languageVectors: z
+    .record(
+      z.string(),
+      // Numbered, not named after the language: a catalogue may give any language string.
+      z.object({
+        rows: z.number().int().positive(),
+        file: z.string().regex(/^vectors\.lang\d+\.(f32|hnsw)$/),
+      }),
+    )
+    .optional(),
   /** Corpus files left out of this build, with the reason. */
   skipped: z.array(z.object({ file: z.string(), reason: z.string(), message: z.string() })).optional(),
   /** What this build redid and what it took from the caches (incremental builds). */

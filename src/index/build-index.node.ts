@@ -17,7 +17,8 @@ import { EXTRACTOR_VERSION } from '../ingest/extract.ts';
 import { type CorpusScan, loadCorpus } from '../ingest/load-corpus.node.ts';
 import { type ChunkTokens, chunkCorpusCached } from './chunk-cache.node.ts';
 import { openEmbeddingCache } from './embedding-cache.node.ts';
-import { buildGraphs } from './hnsw-build.node.ts';
+import { buildGraphs, type GraphJob } from './hnsw-build.node.ts';
+import { partitionRows } from './language-partitions.ts';
 import { LexicalIndex } from './lexical.ts';
 import { DEFAULT_HNSW_OPTIONS, EXACT_SEARCH_MAX_ROWS, efSearchFor, type HnswOptions } from './types.ts';
 import { writeWordSearch } from './word-search.node.ts';
@@ -33,6 +34,12 @@ export const INDEX_FILES = {
    */
   passageVectors: 'vectors.f32',
   sentenceGraph: 'sentences.hnsw',
+  /**
+   * `vectors.lang<i>.f32` or `.hnsw`: the passage vectors of one language but the most common one, searched
+   * beside the shared graph for questions in that language (index/language-partitions.ts; the manifest's
+   * `languageVectors` says which language each file holds).
+   */
+  languageVectorsPrefix: 'vectors.lang',
   sentenceVectors: 'sentences.f32',
   lexical: 'lexical.json',
   terms: 'terms.json',
@@ -128,6 +135,11 @@ export interface BuildProgress {
 
 export interface BuildOptions {
   hnsw?: Partial<HnswOptions>;
+  /**
+   * Rows up to which a set of passage vectors is searched exactly rather than through a graph
+   * (EXACT_SEARCH_MAX_ROWS); lower only in tests, to make a small corpus take the large-corpus paths.
+   */
+  exactSearchMaxRows?: number;
   onProgress?: (progress: BuildProgress) => void;
 }
 
@@ -254,29 +266,47 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
 
     const hnswOptions = { ...requestedHnsw, efSearch: options.hnsw?.efSearch ?? efSearchFor(vectors.length) };
     const sentenceEfSearch = options.hnsw?.efSearch ?? efSearchFor(sentenceVectors.length);
-    // Two graphs, built at the same time on two cores where there are two: one progress count for both.
-    const built = [0, 0];
-    const total = vectors.length + sentenceVectors.length;
-    const graphProgress = (graph: number) => (done: number) => {
-      built[graph] = done;
-      progress({ stage: 'building vector indexes', done: (built[0] ?? 0) + (built[1] ?? 0), total });
-    };
-    await buildGraphs([
-      {
-        vectors,
-        dims: embedder.dims,
-        options: hnswOptions,
-        file: join(tmpDir, INDEX_FILES.vectors),
-        onProgress: graphProgress(0),
-      },
+    const exactMaxRows = options.exactSearchMaxRows ?? EXACT_SEARCH_MAX_ROWS;
+    const partitions = [
+      ...partitionRows(
+        passages.map((p) => p.language),
+        exactMaxRows,
+      ),
+    ].map(([language, rows], i) => ({
+      language,
+      rows,
+      file: `${INDEX_FILES.languageVectorsPrefix}${i}.${rows.length <= exactMaxRows ? 'f32' : 'hnsw'}`,
+      vectors: Array.from(rows, (row) => vectors[row] as Float32Array),
+    }));
+    const graphs: Array<Omit<GraphJob, 'onProgress'>> = [
+      { vectors, dims: embedder.dims, options: hnswOptions, file: join(tmpDir, INDEX_FILES.vectors) },
       {
         vectors: sentenceVectors,
         dims: embedder.dims,
         options: { ...hnswOptions, efSearch: sentenceEfSearch },
         file: join(tmpDir, INDEX_FILES.sentenceGraph),
-        onProgress: graphProgress(1),
       },
-    ]);
+      ...partitions
+        .filter((p) => p.file.endsWith('.hnsw'))
+        .map((p) => ({
+          vectors: p.vectors,
+          dims: embedder.dims,
+          options: { ...hnswOptions, efSearch: efSearchFor(p.rows.length) },
+          file: join(tmpDir, p.file),
+        })),
+    ];
+    // The graphs are built at the same time on two cores where there are two: one progress count for all.
+    const built = graphs.map(() => 0);
+    const total = graphs.reduce((sum, g) => sum + g.vectors.length, 0);
+    await buildGraphs(
+      graphs.map((graph, i) => ({
+        ...graph,
+        onProgress: (done: number) => {
+          built[i] = done;
+          progress({ stage: 'building vector indexes', done: built.reduce((a, b) => a + b, 0), total });
+        },
+      })),
+    );
 
     progress({ stage: 'building lexical index' });
     const lexical = LexicalIndex.build(
@@ -300,8 +330,12 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     }));
     await writeFile(join(tmpDir, INDEX_FILES.sources), JSON.stringify(sources));
     await writeFile(join(tmpDir, INDEX_FILES.sentenceVectors), float32Bytes(sentenceVectors, embedder.dims));
-    if (vectors.length <= EXACT_SEARCH_MAX_ROWS) {
+    if (vectors.length <= exactMaxRows) {
       await writeFile(join(tmpDir, INDEX_FILES.passageVectors), float32Bytes(vectors, embedder.dims));
+    }
+    for (const p of partitions) {
+      if (p.file.endsWith('.f32'))
+        await writeFile(join(tmpDir, p.file), float32Bytes(p.vectors, embedder.dims));
     }
     await writeFile(join(tmpDir, INDEX_FILES.lexical), lexical.toJSON());
     await writeFile(
@@ -343,6 +377,13 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       sentenceCount: sentences.length,
       corpusFingerprint: fingerprint,
       hnsw: { ...hnswOptions, sentenceEfSearch },
+      ...(partitions.length > 0
+        ? {
+            languageVectors: Object.fromEntries(
+              partitions.map((p) => [p.language, { rows: p.rows.length, file: p.file }]),
+            ),
+          }
+        : {}),
       skipped: snapshot.skipped,
       work: {
         files: snapshot.files.length + snapshot.skipped.length,

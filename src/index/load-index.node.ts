@@ -27,9 +27,10 @@ import {
 } from './build-index.node.ts';
 import { createExactIndex } from './exact.ts';
 import { HnswIndex } from './hnsw.node.ts';
+import { onRows } from './language-partitions.ts';
 import { LexicalIndex } from './lexical.ts';
 import type { SearchIndex } from './search-index.ts';
-import { EXACT_SEARCH_MAX_ROWS, type StoredVectorIndex } from './types.ts';
+import { EXACT_SEARCH_MAX_ROWS, efSearchFor, type StoredVectorIndex, type VectorIndex } from './types.ts';
 import { createWordSearch, readWordSearch } from './word-search.node.ts';
 
 export interface LoadedIndex {
@@ -165,6 +166,7 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
     );
   }
   const vectors = await readPassageVectors(manifest, buildDir);
+  const vectorsByLanguage = await readLanguageVectors(manifest, buildDir, passages);
   const sentenceVectors = new Float32Array(ownBuffer(sentenceBytes));
   const sentenceOffsets = new Uint32Array(passages.length + 1);
   passages.forEach((p, i) => {
@@ -205,6 +207,7 @@ async function openBuild(config: Config, manifest: Manifest, indexRoot: string):
       ),
       skipped: (manifest.skipped ?? []) as SkippedFile[],
       vectors,
+      ...(vectorsByLanguage.size > 0 ? { vectorsByLanguage } : {}),
       sentences,
       sentencePassage,
       lexical: LexicalIndex.fromJSON(lexicalJson),
@@ -259,6 +262,47 @@ async function readPassageVectors(manifest: Manifest, buildDir: string): Promise
   const vectors = new Float32Array(graph.size * dims);
   for (let label = 0; label < graph.size; label++) vectors.set(graph.vector(label), label * dims);
   return createExactIndex(vectors, dims);
+}
+
+/**
+ * The per-language dense indexes the manifest lists (exact over a `.f32` file, or a graph), as indexes over
+ * passage ordinals. Each must hold exactly the passages of its language, in ordinal order.
+ */
+async function readLanguageVectors(
+  manifest: Manifest,
+  buildDir: string,
+  passages: readonly Passage[],
+): Promise<Map<string, VectorIndex>> {
+  const out = new Map<string, VectorIndex>();
+  const listed = Object.entries(manifest.languageVectors ?? {});
+  if (listed.length === 0) return out;
+  const { dims } = manifest.model;
+  const rowsOf = new Map<string, number[]>(listed.map(([language]) => [language, []]));
+  passages.forEach((p, ordinal) => {
+    rowsOf.get(p.language)?.push(ordinal);
+  });
+  for (const [language, { rows: count, file }] of listed) {
+    const rows = Uint32Array.from(rowsOf.get(language) ?? []);
+    if (rows.length !== count) {
+      throw new AppError(
+        'INDEX_CORRUPT',
+        `${file} holds ${count} passages in ${language}, the index has ${rows.length}; rebuild the index`,
+      );
+    }
+    const path = join(buildDir, file);
+    let index: StoredVectorIndex;
+    if (file.endsWith('.f32')) {
+      const bytes = await readFile(path);
+      if (bytes.byteLength !== count * dims * 4) {
+        throw new AppError('INDEX_CORRUPT', `${file} does not match the passages; rebuild the index`);
+      }
+      index = createExactIndex(new Float32Array(ownBuffer(bytes)), dims);
+    } else {
+      index = await HnswIndex.read(path, dims, count, efSearchFor(count));
+    }
+    out.set(language, onRows(index, rows));
+  }
+  return out;
 }
 
 /**

@@ -17,6 +17,11 @@ export interface SearchIndex {
   skipped?: readonly SkippedFile[];
   /** Passage vectors; labels are passage ordinals. */
   vectors: VectorIndex;
+  /**
+   * The passages of each language but the most common one, searched beside `vectors` for a question in
+   * that language (index/language-partitions.ts); labels are passage ordinals. Absent for small corpora.
+   */
+  vectorsByLanguage?: ReadonlyMap<string, VectorIndex>;
   /** Sentence vectors; labels are rows of `sentenceVectors`. */
   sentences: VectorIndex;
   lexical: LexicalSearch;

@@ -3,6 +3,7 @@ import { AppError } from '../core/errors.ts';
 import { memoize } from '../core/memo.ts';
 import { terms, tokenize } from '../core/terms.ts';
 import { DEFAULT_PASSAGE_KINDS, type DocumentInfo, type Passage, type PassageKind } from '../core/types.ts';
+import { languageIndexes, searchDense } from '../index/language-partitions.ts';
 import type { SearchIndex } from '../index/search-index.ts';
 import type { PassageFilter } from '../index/types.ts';
 import { citePassage } from './citation.ts';
@@ -194,6 +195,10 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   for (const p of index.passages)
     languageShare.set(p.language, (languageShare.get(p.language) ?? 0) + 1 / index.passages.length);
   const passageTotal = index.passages.length;
+  const byLanguage = languageIndexes(
+    index.vectorsByLanguage,
+    index.passages.map((p) => p.language),
+  );
   const idf = (term: string): number => {
     const df = index.documentFrequency.get(term) ?? 0;
     return Math.log(1 + (passageTotal - df + 0.5) / (df + 0.5));
@@ -416,7 +421,15 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     clock.lap('embed');
     // Near-zero cosines (a question of unknown words) are no evidence; their order would be arbitrary.
     const dense = qv
-      ? (await index.vectors.search(qv, depth, accept, filter)).filter((h) => h.score > MIN_DENSE_SCORE)
+      ? (
+          await searchDense(index.vectors, byLanguage, {
+            vector: qv,
+            k: depth,
+            language: query.language,
+            accept,
+            filter,
+          })
+        ).filter((h) => h.score > MIN_DENSE_SCORE)
       : [];
     clock.lap('dense');
     const otherLanguage = (languageShare.get(query.language) ?? 0) < 0.5;

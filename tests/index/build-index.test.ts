@@ -10,6 +10,7 @@ import { unitRow, type WordVectors } from '../../src/embed/word-vectors.ts';
 import { buildIndex, INDEX_FILES, MANIFEST_FILE } from '../../src/index/build-index.node.ts';
 import { HnswIndex } from '../../src/index/hnsw.node.ts';
 import { openIndex, openOrBuildIndex } from '../../src/index/load-index.node.ts';
+import type { StoredVectorIndex, VectorIndex } from '../../src/index/types.ts';
 import { createWordSearch } from '../../src/index/word-search.node.ts';
 import { createQaService } from '../../src/retrieve/engine.ts';
 
@@ -164,6 +165,67 @@ describe('buildIndex and openIndex', () => {
     await rm(join(buildDir, INDEX_FILES.passageVectors));
     const again = await createQaService((await openIndex(local.config())).index).ask({ question });
     expect({ ...again, tookMs: 0 }).toEqual({ ...answer, tookMs: 0 });
+  });
+
+  it('gives each language but the most common its own dense index, searched beside the shared one', async () => {
+    // 003 holds English with Kazakh and Russian abstracts; a low exact-scan limit makes its 45 passages take
+    // the large-corpus path: the Kazakh passages get a graph of their own, the two Russian ones a scan.
+    const local = await smallCorpus();
+    await copyFile('corpus/003_9b0e67f1d2ff5f5f.txt', join(local.corpus, '003_9b0e67f1d2ff5f5f.txt'));
+    const { buildDir, manifest } = await buildIndex(local.config(), { exactSearchMaxRows: 4 });
+    const { index } = await openIndex(local.config());
+    const ordinalsIn = (language: string) =>
+      index.passages.flatMap((p, ordinal) => (p.language === language ? [ordinal] : []));
+    const kk = ordinalsIn('kk');
+    const ru = ordinalsIn('ru');
+    expect([kk.length > 4, ru.length > 0 && ru.length <= 4]).toEqual([true, true]);
+    expect(manifest.languageVectors).toEqual({
+      kk: { rows: kk.length, file: expect.stringMatching(/^vectors\.lang\d\.hnsw$/) },
+      ru: { rows: ru.length, file: expect.stringMatching(/^vectors\.lang\d\.f32$/) },
+    });
+    expect([...(index.vectorsByLanguage?.keys() ?? [])].sort()).toEqual(['kk', 'ru']);
+    const shared = index.vectors as StoredVectorIndex;
+    for (const [language, ordinals] of [
+      ['kk', kk],
+      ['ru', ru],
+    ] as const) {
+      const own = index.vectorsByLanguage?.get(language) as VectorIndex;
+      for (const ordinal of ordinals) {
+        const hits = await own.search(shared.vector(ordinal), ordinals.length);
+        expect(hits[0]?.label).toBe(ordinal);
+        expect(hits.map((h) => h.label).sort((a, b) => a - b)).toEqual(ordinals);
+      }
+    }
+    // The shared search here is exact, so taking the Kazakh passages from their own index changes no answer
+    // (their cosines come from the graph's float32 sums instead of the scan's, so equal to 1e-6).
+    const question = 'Биліктің философиясы деген не?';
+    const answer = await createQaService(index).ask({ question });
+    const { vectorsByLanguage: _, ...withoutOwn } = index;
+    const reference = await createQaService(withoutOwn).ask({ question });
+    expect(answer.passages.map((p) => p.id)).toEqual(reference.passages.map((p) => p.id));
+    expect(answer.passages.some((p) => p.language === 'kk')).toBe(true);
+    answer.passages.forEach((p, i) => {
+      expect(p.why?.dense?.score ?? 0).toBeCloseTo(reference.passages[i]?.why?.dense?.score ?? 0, 6);
+    });
+
+    // A language index that does not hold its language's passages is refused.
+    const manifestPath = join(local.config().INDEX_DIR, MANIFEST_FILE);
+    const written = JSON.parse(await readFile(manifestPath, 'utf8'));
+    await writeFile(
+      manifestPath,
+      JSON.stringify({
+        ...written,
+        languageVectors: {
+          ...written.languageVectors,
+          kk: { ...written.languageVectors.kk, rows: kk.length - 1 },
+        },
+      }),
+    );
+    await expect(openIndex(local.config())).rejects.toThrow(/INDEX_CORRUPT.*kk/);
+    await writeFile(manifestPath, JSON.stringify(written));
+    const ruFile = join(buildDir, written.languageVectors.ru.file);
+    await writeFile(ruFile, (await readFile(ruFile)).subarray(4));
+    await expect(openIndex(local.config())).rejects.toThrow(/INDEX_CORRUPT/);
   });
 
   it("writes the corpus words' stems as the stemmer gives them", async () => {
