@@ -12,7 +12,9 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { createProgress, type ProgressSink } from '../src/cli/progress.ts';
 import type { Config } from '../src/core/config.ts';
+import { detectLanguage } from '../src/core/language.ts';
 import { terms } from '../src/core/terms.ts';
+import { type LanguageIndexes, languageIndexes, partitionRows, searchDense } from '../src/index/language-partitions.ts';
 import type { LoadedIndex } from '../src/index/load-index.node.ts';
 import { createPgClient } from '../src/index/postgres/client.node.ts';
 import { sentenceTable, vectorTable } from '../src/index/postgres/legs.ts';
@@ -20,7 +22,7 @@ import { openDatabaseIndex } from '../src/index/postgres/open.node.ts';
 import { publishIndex } from '../src/index/postgres/publish.node.ts';
 import type { SqlClient } from '../src/index/postgres/sql.ts';
 import type { SearchIndex } from '../src/index/search-index.ts';
-import { efSearchFor, type VectorIndex } from '../src/index/types.ts';
+import { EXACT_SEARCH_MAX_ROWS, efSearchFor, type VectorIndex } from '../src/index/types.ts';
 import { load, say, seconds, timeAsks } from './scale-common.ts';
 
 /** A PostgreSQL server: DATABASE_URL's, or a throwaway one from scripts/postgres.sh. */
@@ -155,12 +157,23 @@ async function serverSettings(client: SqlClient) {
  * scores at least the exact 10th score (less 1e-6), so an equally near neighbour with another label is not
  * a miss.
  */
-async function recallAt10(served: VectorIndex, exact: VectorIndex, vectors: readonly Float32Array[], depth: number) {
+async function recallAt10(
+  served: VectorIndex,
+  exact: VectorIndex,
+  vectors: readonly Float32Array[],
+  depth: number,
+  /** The question languages and the per-language indexes, to search as the engine does (searchDense). */
+  route?: { languages: readonly string[]; indexes: LanguageIndexes | undefined },
+) {
   let found = 0;
-  for (const qv of vectors) {
+  for (const [q, qv] of vectors.entries()) {
     const truth = await exact.search(qv, 10);
     const tenth = (truth.at(-1)?.score ?? 0) - 1e-6;
-    const hits = (await served.search(qv, depth)).slice(0, 10);
+    const hits = (
+      route
+        ? await searchDense(served, route.indexes, { vector: qv, k: depth, language: route.languages[q] ?? '' })
+        : await served.search(qv, depth)
+    ).slice(0, 10);
     found += hits.filter((h) => h.score >= tenth).length;
   }
   return Number((found / (vectors.length * 10)).toFixed(4));
@@ -188,6 +201,13 @@ export async function measurePostgres(server: ScaleServer, input: ScaleInput) {
       passageCount: n,
       sentenceCount,
       hnsw: { ...shipped.manifest.hnsw, efSearch: efSearchFor(n), sentenceEfSearch: efSearchFor(sentenceCount) },
+      // As a file build of these passages would list them: publish makes a partial graph for each `.hnsw`.
+      languageVectors: Object.fromEntries(
+        [...partitionRows(index.passages.map((p) => p.language))].map(([language, rows], i) => [
+          language,
+          { rows: rows.length, file: `vectors.lang${i}.${rows.length <= EXACT_SEARCH_MAX_ROWS ? 'f32' : 'hnsw'}` },
+        ]),
+      ),
     };
     delete manifest.work;
 
@@ -259,6 +279,13 @@ export async function measurePostgres(server: ScaleServer, input: ScaleInput) {
     say(`recall and lexical exactness on ${input.sample.length} questions`);
     const queryVectors: Float32Array[] = [];
     for (const question of input.sample) queryVectors.push(await index.embedder.embedQuery(question));
+    const route = {
+      languages: input.sample.map((question) => detectLanguage(question)),
+      indexes: languageIndexes(
+        opened.index.vectorsByLanguage,
+        opened.index.passages.map((p) => p.language),
+      ),
+    };
     let lexicalExact = 0;
     for (const question of input.sample) {
       const query = new Map(terms(question).map((t) => [t, 1]));
@@ -279,9 +306,11 @@ export async function measurePostgres(server: ScaleServer, input: ScaleInput) {
       openSeconds,
       ask,
       askSentenceLeg,
-      denseRecall10: await recallAt10(opened.index.vectors, index.vectors, queryVectors, 10),
+      languageIndexes: manifest.languageVectors,
+      denseRecall10: await recallAt10(opened.index.vectors, index.vectors, queryVectors, 10, route),
       // What the engine sees: the top 10 of its depth-100 search (ef = max(efSearch, 100)).
-      denseRecall10AtDepth100: await recallAt10(opened.index.vectors, index.vectors, queryVectors, 100),
+      denseRecall10AtDepth100: await recallAt10(opened.index.vectors, index.vectors, queryVectors, 100, route),
+      denseRecall10AtDepth100SharedGraphOnly: await recallAt10(opened.index.vectors, index.vectors, queryVectors, 100),
       sentenceRecall10: await recallAt10(opened.index.sentences, index.sentences, queryVectors, 10),
       lexicalExact: `${lexicalExact}/${input.sample.length}`,
       load: { start: loadStart, end: load() },

@@ -69,11 +69,11 @@ export const DEFAULT_HNSW_OPTIONS: HnswOptions = {
 
 /**
  * Search `ef` for an index of `size` vectors (smaller ones are searched exactly), from `npm run bench:scale`'s
- * sweep over 200 eval questions (M 16, efConstruction 400, text-like vectors). With the vectors the engine
- * searches with, recall@10 is 1.0 at ef 128 with 10k passages; with 100k it is 0.979 at ef 192 and reaches
- * 0.993 only at ef 768 (1.0 at 1024, ~5-6x the cost): the misses are Kazakh questions whose passages form
- * a small cluster the walk from the entry point does not reach. 192 keeps the 100k ask near its 5 ms budget;
- * BENCHMARKS.md gives the trade-off. Beyond 200k, 1024 is from an earlier HNSW-only run at 1M.
+ * sweep over 200 eval questions (M 16, efConstruction 400, text-like vectors), with the vectors the engine
+ * searches with and the per-language indexes (language-partitions.ts): recall@10 is 1.0 at ef 128 with 10k
+ * passages and 0.9925 at ef 192 with 100k (0.9985 at 256). Without the per-language indexes, 100k needed
+ * ef 768 for 0.993 (Kazakh questions' passages form a cluster the walk from the entry point does not reach).
+ * Beyond 200k, 1024 is from an earlier HNSW-only run at 1M.
  */
 export function efSearchFor(size: number): number {
   if (size <= 20_000) return 128;

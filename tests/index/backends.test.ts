@@ -1,9 +1,23 @@
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/core/config.ts';
+import { buildIndex } from '../../src/index/build-index.node.ts';
+import { openIndex } from '../../src/index/load-index.node.ts';
 import { PostgresVectorIndex, vectorSearchSql, vectorTable } from '../../src/index/postgres/legs.ts';
 import { openDatabaseIndex } from '../../src/index/postgres/open.node.ts';
-import type { PassageFilter } from '../../src/index/types.ts';
+import type { PassageFilter, StoredVectorIndex, VectorIndex } from '../../src/index/types.ts';
+import { createQaService } from '../../src/retrieve/engine.ts';
 import { createTestDatabase, DATABASES, publishLoaded, type TestDatabase } from '../setup/database.ts';
-import { mixedConfig, openMixedIndex, openTestIndex, testConfig } from '../setup/test-index.ts';
+import {
+  machineEnv,
+  mixedConfig,
+  openMixedIndex,
+  openTestIndex,
+  TEST_INDEX_ENV,
+  testConfig,
+} from '../setup/test-index.ts';
 import { type ContractSubject, indexBackendContract } from './backend-contract.ts';
 
 type Subjects = ContractSubject & { mixed: ContractSubject };
@@ -105,5 +119,92 @@ for (const name of DATABASES) {
       expect(exact).toMatch(/Seq Scan on/);
       expect(exact).not.toMatch(/Index Scan/);
     });
+
+    it('searches each language’s own passages through its partial graph or a scan, as the file backend does', async () => {
+      const { config, loaded } = await partitionedIndex();
+      const own = await createTestDatabase(name);
+      try {
+        const { version } = await publishLoaded(own.client, config, loaded);
+        const { index } = await openDatabaseIndex(config, own.client, version);
+        const files = loaded.index;
+        expect([...(index.vectorsByLanguage?.keys() ?? [])].sort()).toEqual(['kk', 'ru']);
+        const shared = files.vectors as StoredVectorIndex;
+        for (const [language, mine] of files.vectorsByLanguage ?? []) {
+          const theirs = index.vectorsByLanguage?.get(language) as VectorIndex;
+          const ordinals = files.passages.flatMap((p, i) => (p.language === language ? [i] : []));
+          for (const ordinal of ordinals) {
+            const vector = shared.vector(ordinal);
+            const [a, b] = [await theirs.search(vector, 4), await mine.search(vector, 4)];
+            expect(a.map((h) => h.label)).toEqual(b.map((h) => h.label));
+            a.forEach((h, i) => {
+              expect(h.score).toBeCloseTo(b[i]?.score ?? 0, 5);
+            });
+          }
+        }
+        // The Kazakh graph is the partial index on that language, the one the planner picks for its search.
+        const { rows } = await own.client.query<{ indexname: string; indexdef: string }>(
+          'SELECT indexname, indexdef FROM pg_indexes WHERE tablename = $1',
+          [vectorTable(version)],
+        );
+        const partial = rows.filter((r) => /WHERE/.test(r.indexdef));
+        expect(partial.map((r) => r.indexdef)).toEqual([
+          expect.stringMatching(/hnsw.*WHERE.*language.*'kk'/s),
+        ]);
+        const { settings, sql } = vectorSearchSql(vectorTable(version), 'ordinal', false, 40, 'kk');
+        const plan = await own.client.transaction(async (tx) => {
+          await tx.exec(settings);
+          const query = `[${Array.from({ length: files.vectors.dims }, () => 0.05).join(',')}]`;
+          const explained = await tx.query<Record<string, string>>(`EXPLAIN ${sql}`, [
+            query,
+            10,
+            ['body'],
+            null,
+            null,
+          ]);
+          return explained.rows.map((r) => Object.values(r).join(' ')).join('\n');
+        });
+        expect(plan).toContain(`Index Scan using ${partial[0]?.indexname} on`);
+        // End to end, a Kazakh question gets the same passages from both backends.
+        const question = 'Биліктің философиясы деген не?';
+        const [a, b] = [
+          await createQaService(index).ask({ question }),
+          await createQaService(files).ask({ question }),
+        ];
+        expect(a.passages.map((p) => p.id)).toEqual(b.passages.map((p) => p.id));
+        expect(a.passages.some((p) => p.language === 'kk')).toBe(true);
+      } finally {
+        await own.drop();
+      }
+    }, 300_000);
   });
+}
+
+/**
+ * Two corpus files with Kazakh and Russian abstracts, built with a low exact-scan limit so their passages
+ * take the large-corpus path: a graph of the Kazakh passages (more than 8), a scan of the Russian ones. Built once.
+ */
+let partitioned: ReturnType<typeof buildPartitioned> | undefined;
+const partitionedIndex = () => {
+  partitioned ??= buildPartitioned();
+  return partitioned;
+};
+
+async function buildPartitioned() {
+  const root = await mkdtemp(join(tmpdir(), 'qa-languages-'));
+  await mkdir(join(root, 'corpus'));
+  for (const file of ['003_9b0e67f1d2ff5f5f.txt', '004_3da7ff6f95c4d697.txt']) {
+    await copyFile(join('corpus', file), join(root, 'corpus', file));
+  }
+  const config = loadConfig({
+    ...machineEnv(),
+    ...TEST_INDEX_ENV,
+    CORPUS_DIR: join(root, 'corpus'),
+    INDEX_DIR: join(root, 'index'),
+  });
+  const { manifest } = await buildIndex(config, { exactSearchMaxRows: 8 });
+  expect(manifest.languageVectors).toEqual({
+    kk: { rows: expect.any(Number), file: expect.stringMatching(/\.hnsw$/) },
+    ru: { rows: expect.any(Number), file: expect.stringMatching(/\.f32$/) },
+  });
+  return { config, loaded: await openIndex(config) };
 }

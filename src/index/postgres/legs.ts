@@ -39,14 +39,31 @@ export function vectorSearchSql(
   label: 'ordinal' | 'row',
   exact: boolean,
   ef: number,
+  language?: string,
 ): { settings: string; sql: string } {
+  // A literal, not a parameter: the planner matches a partial index's predicate only against constants.
+  const ofLanguage = language === undefined ? '' : ` AND language = ${sqlLiteral(language)}`;
   return {
     settings: exact
       ? 'SET LOCAL enable_indexscan = off'
       : `SET LOCAL enable_seqscan = off; SET LOCAL hnsw.ef_search = ${ef}; SET LOCAL hnsw.iterative_scan = strict_order`,
     sql: `SELECT ${label} AS label, -(embedding <#> $1::vector) AS score FROM ${table}
-      WHERE ${FILTER_SQL} ORDER BY embedding <#> $1::vector${exact ? `, ${label}` : ''} LIMIT $2`,
+      WHERE ${FILTER_SQL}${ofLanguage} ORDER BY embedding <#> $1::vector${exact ? `, ${label}` : ''} LIMIT $2`,
   };
+}
+
+/** A string as an SQL literal (standard_conforming_strings, on by default since PostgreSQL 9.1). */
+export function sqlLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The partial HNSW graph of one language's passages (index/language-partitions.ts), beside the table's
+ * graph of every passage; searched by a PostgresVectorIndex with that `language`.
+ */
+export function languageGraphSql(table: string, language: string, m: number, efConstruction: number): string {
+  return `CREATE INDEX ON ${table} USING hnsw (embedding vector_ip_ops)
+    WITH (m = ${Number(m)}, ef_construction = ${Number(efConstruction)}) WHERE language = ${sqlLiteral(language)}`;
 }
 
 /**
@@ -63,6 +80,7 @@ export class PostgresVectorIndex implements VectorIndex {
   readonly #label: 'ordinal' | 'row';
   readonly #efSearch: number;
   readonly #exact: boolean;
+  readonly #language: string | undefined;
 
   constructor(options: {
     client: SqlClient;
@@ -74,6 +92,11 @@ export class PostgresVectorIndex implements VectorIndex {
     efSearch: number;
     /** Tables up to this many rows are scanned in full; {@link EXACT_SEARCH_MAX_ROWS} unless set. */
     exactMaxRows?: number;
+    /**
+     * Only the passages of this language (`size` of them), through its partial graph (languageGraphSql) or
+     * a scan: one of the per-language indexes of index/language-partitions.ts.
+     */
+    language?: string;
   }) {
     this.#client = options.client;
     this.#table = options.table;
@@ -82,6 +105,7 @@ export class PostgresVectorIndex implements VectorIndex {
     this.size = options.size;
     this.#efSearch = options.efSearch;
     this.#exact = this.size <= (options.exactMaxRows ?? EXACT_SEARCH_MAX_ROWS);
+    this.#language = options.language;
   }
 
   async search(
@@ -96,7 +120,7 @@ export class PostgresVectorIndex implements VectorIndex {
     const ef = Math.min(1000, Math.max(this.#efSearch, n));
     const rows = await guarded('vector search', () =>
       this.#client.transaction(async (tx) => {
-        const { settings, sql } = vectorSearchSql(this.#table, this.#label, this.#exact, ef);
+        const { settings, sql } = vectorSearchSql(this.#table, this.#label, this.#exact, ef, this.#language);
         await tx.exec(settings);
         return (
           await tx.query<{ label: number; score: number }>(sql, [

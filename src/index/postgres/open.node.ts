@@ -9,6 +9,7 @@ import { resolvePrefixes } from '../../embed/prefixes.ts';
 import { loadCorpus } from '../../ingest/load-corpus.node.ts';
 import { corpusFingerprint, INDEX_FILES, modelInputsFingerprint } from '../build-index.node.ts';
 import { type LoadedIndex, openBuildEmbedder, readWordVectors } from '../load-index.node.ts';
+import { efSearchFor } from '../types.ts';
 import { FIELD, PostgresLexicalIndex, PostgresVectorIndex, sentenceTable, vectorTable } from './legs.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { guarded, type SqlClient } from './sql.ts';
@@ -183,6 +184,22 @@ export async function openDatabaseIndex(
       );
     }
     const { efSearch } = manifest.hnsw;
+    // Each language's own index as the file build made it: a scan, or the partial graph publish made.
+    const vectorsByLanguage = new Map(
+      Object.entries(manifest.languageVectors ?? {}).map(([language, { rows, file }]) => [
+        language,
+        new PostgresVectorIndex({
+          client,
+          table: vectorTable(id),
+          label: 'ordinal',
+          dims,
+          size: rows,
+          efSearch: efSearchFor(rows),
+          exactMaxRows: file.endsWith('.f32') ? rows : 0,
+          language,
+        }),
+      ]),
+    );
     return {
       version: id,
       manifest,
@@ -202,6 +219,7 @@ export async function openDatabaseIndex(
           size: manifest.passageCount,
           efSearch,
         }),
+        ...(vectorsByLanguage.size > 0 ? { vectorsByLanguage } : {}),
         sentences: new PostgresVectorIndex({
           client,
           table: sentenceTable(id),

@@ -7,7 +7,7 @@ import type { DocumentInfo, Passage } from '../../core/types.ts';
 import { contextHeader, INDEX_FILES } from '../build-index.node.ts';
 import type { SearchIndex } from '../search-index.ts';
 import { isStoredVectorIndex, type StoredVectorIndex } from '../types.ts';
-import { FIELD, sentenceTable, vectorTable } from './legs.ts';
+import { FIELD, languageGraphSql, sentenceTable, vectorTable } from './legs.ts';
 import { BUILD_LOCK_KEY, migrate } from './schema.ts';
 import type { SqlClient } from './sql.ts';
 
@@ -165,6 +165,12 @@ export async function publishIndex(
         await client.exec(
           `CREATE INDEX ON ${table} USING hnsw (embedding vector_ip_ops) WITH (m = ${Number(m)}, ef_construction = ${Number(efConstruction)}); ANALYZE ${table}`,
         );
+      }
+      // A partial graph per language where the file build made a graph (the others are scanned).
+      for (const [language, { file }] of Object.entries(manifest.languageVectors ?? {})) {
+        if (!file.endsWith('.hnsw')) continue;
+        progress({ stage: `building ${language} vector index` });
+        await client.exec(languageGraphSql(vectorTable(version), language, m, efConstruction));
       }
       await opts.beforeFlip?.(version);
       await client.transaction(async (tx) => {
