@@ -439,8 +439,6 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         ? { ...opts.fuse, lexicalWeight: opts.otherLanguageLexicalWeight }
         : opts.fuse;
     const fused = fuseRankings(dense, lexical, fuse, sentenceHits);
-    // Hits, not their matched terms: those are looked up only for the passages shown (see Bm25Index).
-    const lexicalByLabel = new Map(lexical.map((h) => [h.label, h]));
 
     // A few spare candidates: a passage whose quote repeats one already shown is skipped below.
     const candidates = diversify(
@@ -494,7 +492,8 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
           ...(hit.lexical ? { lexical: hit.lexical } : {}),
           ...(hit.sentence ? { sentence: hit.sentence } : {}),
           fused: hit.fused,
-          matchedTerms: lexicalByLabel.get(hit.label)?.matched ?? [],
+          // The leg's rank locates its hit; its terms are looked up only for passages shown (see Bm25Index).
+          matchedTerms: (hit.lexical && lexical[hit.lexical.rank - 1]?.matched) ?? [],
         },
       });
     }
