@@ -19,7 +19,7 @@ import { type FusedHit, type FuseOptions, fuseRankings } from './fuse.ts';
 import { induceLexicon, parallelPhrases } from './lexicon.ts';
 import { retrievalProfile } from './profiles.ts';
 import { buildQuery, holdsAnswer, type Query, type QueryOptions } from './query.ts';
-import { analyseSentences, type QuoteOptions, selectQuote } from './quote.ts';
+import { analyseSentences, type QuoteOptions, selectQuote, weighQuery } from './quote.ts';
 import type {
   AskRequest,
   AskResult,
@@ -362,8 +362,11 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   );
   const passageTerms = (passage: Passage) => analysed(passage).passage;
 
-  /** Tokens of quote windows (raw and clean text), by text: the windows of popular passages recur. */
-  const windowTokens = memoize(QUOTE_WINDOWS, tokenize);
+  /**
+   * Content tokens of quote windows (raw and clean text), by text: the windows of popular passages recur.
+   * Stopwords are dropped once here, as highlighting would drop them on every use.
+   */
+  const windowTokens = memoize(QUOTE_WINDOWS, (text: string) => tokenize(text).filter((t) => t.term !== ''));
 
   function coverage(query: Query): number {
     let total = 0;
@@ -451,6 +454,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     clock.lap('fusion');
     const picked: FusedHit[] = [];
     const passages: RankedPassage[] = [];
+    const weighed = weighQuery(query.terms, idf);
     for (const hit of candidates) {
       if (passages.length >= topK) break;
       const passage = index.passages[hit.label] as Passage;
@@ -466,6 +470,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
           idf,
           sentenceScores,
           sentences: analysed(passage).sentences,
+          weighed,
           tokenize: windowTokens,
         },
         opts.quote,

@@ -42,9 +42,12 @@ export interface QuoteInput {
   sentenceScores?: readonly number[];
   /** The passage's sentences analysed ({@link analyseSentences}), when the caller has them cached. */
   sentences?: QuoteSentences;
+  /** `query` weighed by `idf` ({@link weighQuery}), when the caller quotes several passages for one question. */
+  weighed?: WeighedQuery;
   /**
    * Tokeniser for the highlights; the engine passes a memoised one, since a passage's quote windows repeat
-   * across questions and tokenising (with stemming) was the quote step's main cost.
+   * across questions and tokenising (with stemming) was the quote step's main cost. It may leave out
+   * stopwords (tokens with an empty term), which are never highlighted.
    */
   tokenize?: (text: string) => readonly Token[];
 }
@@ -73,6 +76,23 @@ export function analyseSentences(passage: Passage): QuoteSentences {
   };
 }
 
+/** Each query term's weight × idf, and their sum: the same for every passage quoted for one question. */
+export interface WeighedQuery {
+  value: ReadonlyMap<string, number>;
+  total: number;
+}
+
+export function weighQuery(query: ReadonlyMap<string, number>, idf: (term: string) => number): WeighedQuery {
+  const value = new Map<string, number>();
+  let total = 0;
+  for (const [term, weight] of query) {
+    const v = weight * idf(term);
+    value.set(term, v);
+    total += v;
+  }
+  return { value, total };
+}
+
 /** Raw offset ranges of the query terms inside `[start, end)` of `raw`. */
 export function highlightTerms(
   raw: string,
@@ -88,18 +108,12 @@ export function highlightTerms(
 
 export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = {}): Quote {
   const opts = { ...DEFAULT_QUOTE_OPTIONS, ...options };
-  const { passage, query, idf, sentenceScores } = input;
+  const { passage, query, sentenceScores } = input;
   const sentences = passage.sentences;
   const analysed = input.sentences ?? analyseSentences(passage);
-  // Each query term's weight × idf, and the query terms each sentence holds (in the sentence's term order),
-  // found once rather than once per window that holds the sentence.
-  const value = new Map<string, number>();
-  let total = 0;
-  for (const [term, weight] of query) {
-    const v = weight * idf(term);
-    value.set(term, v);
-    total += v;
-  }
+  const { value, total } = input.weighed ?? weighQuery(query, input.idf);
+  // The query terms each sentence holds (in the sentence's term order), found once rather than once per
+  // window that holds the sentence.
   const held = analysed.terms.map((set) => {
     const found: string[] = [];
     for (const term of set) if (value.has(term)) found.push(term);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { terms, tokenize } from '../../src/core/terms.ts';
 import type { Passage } from '../../src/core/types.ts';
-import { analyseSentences, highlightTerms, selectQuote } from '../../src/retrieve/quote.ts';
+import { analyseSentences, highlightTerms, selectQuote, weighQuery } from '../../src/retrieve/quote.ts';
 
 const raw =
   'Intro line.\n\nThe **akims** of rural districts are appointed. Elections of akims began in 2021 as a pilot. ' +
@@ -212,7 +212,8 @@ describe('selectQuote window scoring', () => {
           const [from, to] = bestWindow(texts, weights, idf, scores);
           const quote = selectQuote(input, options);
           expect([quote.start, quote.end]).toEqual([sentences[from]?.start, sentences[to]?.end]);
-          expect(selectQuote({ ...input, sentences: analyseSentences(passage) }, options)).toEqual(quote);
+          const cached = { sentences: analyseSentences(passage), weighed: weighQuery(weights, idf) };
+          expect(selectQuote({ ...input, ...cached }, options)).toEqual(quote);
         },
       ),
       { numRuns: 300 },
