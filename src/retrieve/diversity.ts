@@ -23,11 +23,26 @@ function spanOverlap(a: Passage, b: Passage): number {
   return shared / Math.min(a.end - a.start, b.end - b.start);
 }
 
-function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 || b.size === 0) return 0;
+/**
+ * Whether the Jaccard similarity of `a` and `b` reaches `threshold`. Exactly `shared / union >= threshold`,
+ * but it stops counting once even the terms left unchecked could not reach it: most pairs share few terms,
+ * and checking every term of every pair was most of this step's cost.
+ */
+function jaccardAtLeast(a: ReadonlySet<string>, b: ReadonlySet<string>, threshold: number): boolean {
+  if (a.size === 0 || b.size === 0) return 0 >= threshold;
+  const small = a.size <= b.size ? a : b;
+  const large = small === a ? b : a;
+  const total = a.size + b.size;
+  // s / (total - s) grows with s, in floating point too: a bound computed the same way is exact.
+  const reaches = (shared: number) => shared / (total - shared) >= threshold;
   let shared = 0;
-  for (const t of a) if (b.has(t)) shared++;
-  return shared / (a.size + b.size - shared);
+  let left = small.size;
+  for (const t of small) {
+    if (!reaches(shared + left)) return false;
+    left--;
+    if (large.has(t)) shared++;
+  }
+  return reaches(shared);
 }
 
 /** The first `k` of `ranked` (best first) with duplicates of better-ranked passages removed. */
@@ -47,7 +62,7 @@ export function diversify<T>(
     const duplicate = kept.some(
       (other) =>
         spanOverlap(passage, other.passage) >= opts.maxSpanOverlap ||
-        jaccard(termSet, other.terms) >= opts.maxTermJaccard,
+        jaccardAtLeast(termSet, other.terms, opts.maxTermJaccard),
     );
     if (!duplicate) kept.push({ item, passage, terms: termSet });
   }

@@ -20,7 +20,7 @@ import { type FusedHit, type FuseOptions, fuseRankings } from './fuse.ts';
 import { induceLexicon, parallelPhrases } from './lexicon.ts';
 import { retrievalProfile } from './profiles.ts';
 import { buildQuery, holdsAnswer, type Query, type QueryOptions } from './query.ts';
-import { type QuoteOptions, selectQuote } from './quote.ts';
+import { analyseSentences, type QuoteOptions, selectQuote, weighQuery } from './quote.ts';
 import type {
   AskRequest,
   AskResult,
@@ -120,7 +120,22 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 function dot(a: Float32Array, b: Float32Array, offset: number): number {
   let sum = 0;
-  for (let i = 0; i < b.length; i++) sum += (a[offset + i] ?? 0) * (b[i] ?? 0);
+  const n = b.length;
+  // Bounds checked once for the row rather than per element, and four products a turn (this runs for every
+  // sentence of every shown passage): the same additions in the same order, so the same sum to the bit.
+  if (offset >= 0 && offset + n <= a.length) {
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      const at = offset + i;
+      sum += (a[at] as number) * (b[i] as number);
+      sum += (a[at + 1] as number) * (b[i + 1] as number);
+      sum += (a[at + 2] as number) * (b[i + 2] as number);
+      sum += (a[at + 3] as number) * (b[i + 3] as number);
+    }
+    for (; i < n; i++) sum += (a[offset + i] as number) * (b[i] as number);
+    return sum;
+  }
+  for (let i = 0; i < n; i++) sum += (a[offset + i] ?? 0) * (b[i] ?? 0);
   return sum;
 }
 
@@ -214,12 +229,12 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   // and the lexicon of the corpus's parallel titles and keywords.
   let translator: ((token: { word: string; term: string }) => Cognate[]) | undefined;
   /** English words for the question's Cyrillic words: all of them, and by the term they translate. */
-  function englishFor(question: string): { all: Cognate[]; byTerm: Map<string, Cognate[]> } {
+  function englishFor(query: Query): { all: Cognate[]; byTerm: Map<string, Cognate[]> } {
     const byTerm = new Map<string, Cognate[]>();
-    if (opts.cognates === false || !/[\u0400-\u04FF]/u.test(question)) return { all: [], byTerm };
+    if (opts.cognates === false || !/[\u0400-\u04FF]/u.test(query.question)) return { all: [], byTerm };
     if (!translator) translator = createTranslator(index, opts.cognates);
     const all: Cognate[] = [];
-    for (const token of tokenize(question)) {
+    for (const token of query.tokens) {
       if (token.term === '') continue;
       const found = translator(token);
       if (found.length > 0) byTerm.set(token.term, found);
@@ -237,7 +252,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const terms = new Map(query.terms);
     for (const c of cognates) if (!terms.has(c.term)) terms.set(c.term, opts.cognateWeight);
     if (!expander) return terms;
-    for (const token of tokenize(query.question)) {
+    for (const token of query.tokens) {
       if (token.term === '') continue;
       const base = query.terms.get(token.term) ?? 1;
       for (const n of expander.neighboursOf(token.word)) {
@@ -353,15 +368,18 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
   const analysed = memoize(
     ANALYSED_PASSAGES,
     (passage: Passage) => {
-      const sentences = passage.sentences.map((s) => new Set(terms(s.text)));
-      return { passage: new Set(sentences.flatMap((s) => [...s])), sentences };
+      const sentences = analyseSentences(passage);
+      return { passage: new Set(sentences.terms.flatMap((s) => [...s])), sentences };
     },
     (passage) => passage.ordinal,
   );
   const passageTerms = (passage: Passage) => analysed(passage).passage;
 
-  /** Tokens of quote windows (raw and clean text), by text: the windows of popular passages recur. */
-  const windowTokens = memoize(QUOTE_WINDOWS, tokenize);
+  /**
+   * Content tokens of quote windows (raw and clean text), by text: the windows of popular passages recur.
+   * Stopwords are dropped once here, as highlighting would drop them on every use.
+   */
+  const windowTokens = memoize(QUOTE_WINDOWS, (text: string) => tokenize(text).filter((t) => t.term !== ''));
 
   function coverage(query: Query): number {
     let total = 0;
@@ -415,7 +433,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const depth = Math.max(opts.candidates, topK * 4);
 
     const clock = stageClock(opts.onTimings !== undefined);
-    const english = englishFor(query.question);
+    const english = englishFor(query);
     const cognates = english.all;
     const qv = opts.mode === 'lexical' ? undefined : await queryVector(query, cognates);
     clock.lap('embed');
@@ -445,7 +463,6 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         ? { ...opts.fuse, lexicalWeight: opts.otherLanguageLexicalWeight }
         : opts.fuse;
     const fused = fuseRankings(dense, lexical, fuse, sentenceHits);
-    const matchedByLabel = new Map(lexical.map((h) => [h.label, h.matched]));
 
     // A few spare candidates: a passage whose quote repeats one already shown is skipped below.
     const candidates = diversify(
@@ -458,6 +475,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     clock.lap('fusion');
     const picked: FusedHit[] = [];
     const passages: RankedPassage[] = [];
+    const weighed = weighQuery(query.terms, idf);
     for (const hit of candidates) {
       if (passages.length >= topK) break;
       const passage = index.passages[hit.label] as Passage;
@@ -472,7 +490,8 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
           query: query.terms,
           idf,
           sentenceScores,
-          sentenceTerms: analysed(passage).sentences,
+          sentences: analysed(passage).sentences,
+          weighed,
           tokenize: windowTokens,
         },
         opts.quote,
@@ -499,7 +518,8 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
           ...(hit.lexical ? { lexical: hit.lexical } : {}),
           ...(hit.sentence ? { sentence: hit.sentence } : {}),
           fused: hit.fused,
-          matchedTerms: matchedByLabel.get(hit.label) ?? [],
+          // The leg's rank locates its hit; its terms are looked up only for passages shown (see Bm25Index).
+          matchedTerms: (hit.lexical && lexical[hit.lexical.rank - 1]?.matched) ?? [],
         },
       });
     }
@@ -515,11 +535,14 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const nameWindow = opts.confidence.namePassages ?? DEFAULT_CONFIDENCE_OPTIONS.namePassages;
     // A name is also "in" a passage when it names the document's authors or title: "in Nechaeva's study"
     // is answered by a passage of Nechaeva's article, which never repeats her name.
+    // (Gathered only when the question names something: most do not, and the set is a few hundred terms.)
     const inTop = new Set(
-      picked.slice(0, nameWindow).flatMap((h) => {
-        const passage = index.passages[h.label] as Passage;
-        return [...passageTerms(passage), ...documentTerms(passage.documentId)];
-      }),
+      query.names.length === 0
+        ? []
+        : picked.slice(0, nameWindow).flatMap((h) => {
+            const passage = index.passages[h.label] as Passage;
+            return [...passageTerms(passage), ...documentTerms(passage.documentId)];
+          }),
     );
     const signals = {
       coverage: round(coverage(query)),

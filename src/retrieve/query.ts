@@ -1,5 +1,5 @@
 import { detectLanguage } from '../core/language.ts';
-import { terms, tokenize } from '../core/terms.ts';
+import { type Token, terms, tokenize } from '../core/terms.ts';
 import type { Language, Turn } from '../core/types.ts';
 
 /**
@@ -23,6 +23,8 @@ export interface Query {
   terms: Map<string, number>;
   /** Terms of the question alone (no history), for confidence. */
   questionTerms: string[];
+  /** Tokens of the question, analysed once: expansion and cognates read them again. */
+  tokens: Token[];
   /** Stems of the names in the question (capitalised words not opening a sentence), for confidence. */
   names: string[];
   language: Language;
@@ -141,12 +143,12 @@ export function holdsAnswer(text: string, kind: AnswerKind): boolean {
 }
 
 /** Stems of capitalised words that do not open a sentence, and years: the names a question is about. */
-export function namesIn(question: string): string[] {
+export function namesIn(question: string, tokens: readonly Token[] = tokenize(question)): string[] {
   const letters = question.match(/\p{L}/gu) ?? [];
   const upper = letters.filter((c) => c !== c.toLowerCase()).length;
   if (letters.length === 0 || upper / letters.length > 0.6) return []; // shouted text: case says nothing
   const names = new Set<string>();
-  for (const token of tokenize(question)) {
+  for (const token of tokens) {
     // A year the question is about is as specific as a name: a passage about 2011 does not answer 2021.
     if (/^(?:1[6-9]|20)\d\d$/u.test(token.term)) {
       names.add(token.term);
@@ -168,7 +170,8 @@ export function buildQuery(
 ): Query {
   const opts = { ...DEFAULT_QUERY_OPTIONS, ...options };
   const trimmed = question.trim();
-  const questionTerms = terms(trimmed);
+  const tokens = tokenize(trimmed);
+  const questionTerms = tokens.map((t) => t.term).filter((t) => t !== '');
   const weights = new Map<string, number>();
   for (const term of questionTerms) weights.set(term, 1);
 
@@ -200,7 +203,8 @@ export function buildQuery(
     context,
     terms: weights,
     questionTerms,
-    names: namesIn(trimmed),
+    tokens,
+    names: namesIn(trimmed, tokens),
     language: detectLanguage(trimmed),
     usedHistory,
     text,

@@ -40,11 +40,14 @@ export interface QuoteInput {
   idf: (term: string) => number;
   /** Cosine of each sentence with the query, when sentence vectors are available. */
   sentenceScores?: readonly number[];
-  /** Content terms of each sentence, when the caller has them cached. */
-  sentenceTerms?: ReadonlyArray<ReadonlySet<string>>;
+  /** The passage's sentences analysed ({@link analyseSentences}), when the caller has them cached. */
+  sentences?: QuoteSentences;
+  /** `query` weighed by `idf` ({@link weighQuery}), when the caller quotes several passages for one question. */
+  weighed?: WeighedQuery;
   /**
    * Tokeniser for the highlights; the engine passes a memoised one, since a passage's quote windows repeat
-   * across questions and tokenising (with stemming) was the quote step's main cost.
+   * across questions and tokenising (with stemming) was the quote step's main cost. It may leave out
+   * stopwords (tokens with an empty term), which are never highlighted.
    */
   tokenize?: (text: string) => readonly Token[];
 }
@@ -53,6 +56,41 @@ function wordCount(text: string): number {
   let count = text.length > 0 ? 1 : 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 32) count++;
   return count;
+}
+
+/** What quote selection reads of a passage's sentences; it depends on the passage alone, so callers may cache it. */
+export interface QuoteSentences {
+  /** Content terms of each sentence. */
+  terms: ReadonlyArray<ReadonlySet<string>>;
+  /** Words in each sentence. */
+  words: readonly number[];
+  /** Whether each sentence announces what follows ("…the following two conditions.", "…are:"). */
+  announces: readonly boolean[];
+}
+
+export function analyseSentences(passage: Passage): QuoteSentences {
+  return {
+    terms: passage.sentences.map((s) => new Set(terms(s.text))),
+    words: passage.sentences.map((s) => wordCount(s.text)),
+    announces: passage.sentences.map((s) => ANNOUNCES.test(s.text)),
+  };
+}
+
+/** Each query term's weight × idf, and their sum: the same for every passage quoted for one question. */
+export interface WeighedQuery {
+  value: ReadonlyMap<string, number>;
+  total: number;
+}
+
+export function weighQuery(query: ReadonlyMap<string, number>, idf: (term: string) => number): WeighedQuery {
+  const value = new Map<string, number>();
+  let total = 0;
+  for (const [term, weight] of query) {
+    const v = weight * idf(term);
+    value.set(term, v);
+    total += v;
+  }
+  return { value, total };
 }
 
 /** Raw offset ranges of the query terms inside `[start, end)` of `raw`. */
@@ -70,25 +108,35 @@ export function highlightTerms(
 
 export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = {}): Quote {
   const opts = { ...DEFAULT_QUOTE_OPTIONS, ...options };
-  const { passage, query, idf, sentenceScores } = input;
+  const { passage, query, sentenceScores } = input;
   const sentences = passage.sentences;
-  const sentenceTerms = input.sentenceTerms ?? sentences.map((s) => new Set(terms(s.text)));
-  const sentenceWords = sentences.map((s) => wordCount(s.text));
-  let total = 0;
-  for (const [term, weight] of query) total += weight * idf(term);
+  const analysed = input.sentences ?? analyseSentences(passage);
+  const { value, total } = input.weighed ?? weighQuery(query, input.idf);
+  // The query terms each sentence holds (in the sentence's term order), found once rather than once per
+  // window that holds the sentence.
+  const held = analysed.terms.map((set) => {
+    const found: string[] = [];
+    for (const term of set) if (value.has(term)) found.push(term);
+    return found;
+  });
 
   let best = { from: 0, to: 0, score: Number.NEGATIVE_INFINITY };
   for (let from = 0; from < sentences.length; from++) {
     const covered = new Set<string>();
+    // The covered terms' values summed in the order they were covered: a window's sum extends the previous
+    // one's, to the same bits as summing the whole set again.
+    let lexical = 0;
     let dense = Number.NEGATIVE_INFINITY;
     let words = 0;
     for (let to = from; to < Math.min(sentences.length, from + opts.maxSentences); to++) {
-      words += sentenceWords[to] ?? 0;
+      words += analysed.words[to] ?? 0;
       if (to > from && words > opts.maxWords) break;
-      for (const term of sentenceTerms[to] ?? []) if (query.has(term)) covered.add(term);
+      for (const term of held[to] ?? []) {
+        if (covered.has(term)) continue;
+        covered.add(term);
+        lexical += value.get(term) ?? 0;
+      }
       dense = Math.max(dense, sentenceScores?.[to] ?? 0);
-      let lexical = 0;
-      for (const term of covered) lexical += (query.get(term) ?? 0) * idf(term);
       const relevance = (total > 0 ? lexical / total : 0) + opts.denseWeight * dense;
       const score = (words < opts.minWords ? 0.5 : 1) * relevance - opts.extraSentenceCost * (to - from);
       if (score > best.score) best = { from, to, score };
@@ -99,7 +147,7 @@ export function selectQuote(input: QuoteInput, options: Partial<QuoteOptions> = 
   if (
     best.to + 1 < sentences.length &&
     best.to - best.from + 1 < opts.maxSentences &&
-    ANNOUNCES.test(sentences[best.to]?.text ?? '')
+    analysed.announces[best.to]
   ) {
     best = { ...best, to: best.to + 1 };
   }

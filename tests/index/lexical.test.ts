@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { terms } from '../../src/core/terms.ts';
-import { LexicalIndex } from '../../src/index/lexical.ts';
+import { type LexicalHit, LexicalIndex } from '../../src/index/lexical.ts';
 
 const docs = [
   {
@@ -38,7 +38,12 @@ describe('LexicalIndex', () => {
 
   it('survives a JSON round trip', () => {
     const loaded = LexicalIndex.fromJSON(index.toJSON());
-    expect(loaded.search(q('mazhilis parties'), 3)).toEqual(index.search(q('mazhilis parties'), 3));
+    // `matched` is read explicitly: hits look their terms up when asked, so `toEqual` alone would skip them.
+    const plain = (hits: LexicalHit[]) =>
+      hits.map(({ label, score, matched }) => ({ label, score, matched }));
+    const hits = plain(loaded.search(q('mazhilis parties'), 3));
+    expect(hits).toEqual(plain(index.search(q('mazhilis parties'), 3)));
+    expect(hits[0]?.matched.length).toBeGreaterThan(0);
   });
 
   it('returns nothing for a query without content terms', () => {

@@ -47,4 +47,21 @@ describe('diversify', () => {
     ];
     expect(diversify(ranked, (p) => p, 2).map((p) => p.ordinal)).toEqual([0, 1]);
   });
+
+  it('counts passages as duplicates exactly when their term sets reach the Jaccard threshold', () => {
+    // Far apart in their sources, so only shared terms can make duplicates.
+    const ranked = [0, 1, 2, 3].map((i) => passage(i, i * 1000, i * 1000 + 100, `p${i}`));
+    const sets = [
+      new Set(['a', 'b', 'c', 'd']),
+      new Set(['a', 'b', 'c', 'e']), // 3 shared of 5: 0.6, a duplicate of the first
+      new Set(['a', 'b', 'f', 'g', 'h']), // 2 of 7 with the first
+      new Set(['f', 'g', 'h', 'i', 'j', 'k']), // 3 of 8 with the third
+    ];
+    const termsOf = (p: Passage) => sets[p.ordinal] as Set<string>;
+    const kept = (threshold: number) =>
+      diversify(ranked, (p) => p, 5, { maxTermJaccard: threshold }, termsOf).map((p) => p.ordinal);
+    expect(kept(0.6)).toEqual([0, 2, 3]);
+    expect(kept(0.375)).toEqual([0, 2]);
+    expect(kept(0.61)).toEqual([0, 1, 2, 3]);
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { terms, tokenize } from '../../src/core/terms.ts';
 import { buildQuery, isFollowUp } from '../../src/retrieve/query.ts';
 
 const history = [
@@ -18,6 +19,13 @@ describe('isFollowUp', () => {
 });
 
 describe('buildQuery', () => {
+  it("keeps the question's tokens, whose content terms are its terms", () => {
+    const q = buildQuery('  How are akims of rural districts elected? ');
+    expect(q.tokens).toEqual(tokenize('How are akims of rural districts elected?'));
+    expect(q.questionTerms).toEqual(terms(q.question));
+    expect(q.questionTerms).toContain('akim');
+  });
+
   it('carries earlier user turns into a follow-up at a lower weight', () => {
     const q = buildQuery('and about parties?', history);
     expect(q.usedHistory).toBe(true);
