@@ -126,12 +126,16 @@ function synthesize(pool: readonly PoolSentence[], count: number) {
       if (raw) raw += '\n\n';
       const start = raw.length;
       const sentences: Sentence[] = [];
+      let at = start;
       for (const s of picked) {
-        if (sentences.length > 0) raw += ' ';
-        sentences.push({ text: s.text, start: raw.length, end: raw.length + s.text.length });
-        raw += s.text;
+        sentences.push({ text: s.text, start: at, end: at + s.text.length });
+        at += s.text.length + 1;
         jitterInto(sentenceVectors, sentenceCount++ * dims, s.vector);
       }
+      // The passage's text is a string of its own, not a slice of `raw`: each slice of the growing document
+      // flattened it again and kept that copy alive (~15 GB at a million passages).
+      const text = picked.map((s) => s.text).join(' ');
+      raw += text;
       const ordinal = passages.length;
       passages.push({
         id: `${id}.p${ordinal - first}`,
@@ -141,7 +145,7 @@ function synthesize(pool: readonly PoolSentence[], count: number) {
         section: [`Section ${Math.floor(j / 10) + 1}`],
         language,
         kind: 'body',
-        text: raw.slice(start),
+        text,
         sentences,
         start,
         end: raw.length,
