@@ -73,7 +73,7 @@ export const DEFAULT_HNSW_OPTIONS: HnswOptions = {
  * searches with and the per-language indexes (language-partitions.ts): recall@10 is 1.0 at ef 128 with 10k
  * passages and 0.9925 at ef 192 with 100k (0.9985 at 256). Without the per-language indexes, 100k needed
  * ef 768 for 0.993 (Kazakh questions' passages form a cluster the walk from the entry point does not reach).
- * Beyond 200k, 1024 is from an earlier HNSW-only run at 1M.
+ * Beyond 200k, 1024: at 1M passages recall@10 is 0.9935 there and 0.990 at 768 (dense leg 5.4 / 4.2 ms).
  */
 export function efSearchFor(size: number): number {
   if (size <= 20_000) return 128;
