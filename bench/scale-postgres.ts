@@ -14,7 +14,7 @@ import { createProgress, type ProgressSink } from '../src/cli/progress.ts';
 import type { Config } from '../src/core/config.ts';
 import { detectLanguage } from '../src/core/language.ts';
 import { terms } from '../src/core/terms.ts';
-import { type LanguageIndexes, languageIndexes, partitionRows, searchDense } from '../src/index/language-partitions.ts';
+import { type LanguageIndexes, languageIndexes, partitionFiles, searchDense } from '../src/index/language-partitions.ts';
 import type { LoadedIndex } from '../src/index/load-index.node.ts';
 import { createPgClient } from '../src/index/postgres/client.node.ts';
 import { sentenceTable, vectorTable } from '../src/index/postgres/legs.ts';
@@ -22,7 +22,7 @@ import { openDatabaseIndex } from '../src/index/postgres/open.node.ts';
 import { publishIndex } from '../src/index/postgres/publish.node.ts';
 import type { SqlClient } from '../src/index/postgres/sql.ts';
 import type { SearchIndex } from '../src/index/search-index.ts';
-import { EXACT_SEARCH_MAX_ROWS, efSearchFor, type VectorIndex } from '../src/index/types.ts';
+import { efSearchFor, type VectorIndex } from '../src/index/types.ts';
 import { load, say, seconds, timeAsks } from './scale-common.ts';
 
 /** A PostgreSQL server: DATABASE_URL's, or a throwaway one from scripts/postgres.sh. */
@@ -203,9 +203,9 @@ export async function measurePostgres(server: ScaleServer, input: ScaleInput) {
       hnsw: { ...shipped.manifest.hnsw, efSearch: efSearchFor(n), sentenceEfSearch: efSearchFor(sentenceCount) },
       // As a file build of these passages would list them: publish makes a partial graph for each `.hnsw`.
       languageVectors: Object.fromEntries(
-        [...partitionRows(index.passages.map((p) => p.language))].map(([language, rows], i) => [
+        partitionFiles(index.passages.map((p) => p.language)).map(({ language, rows, file }) => [
           language,
-          { rows: rows.length, file: `vectors.lang${i}.${rows.length <= EXACT_SEARCH_MAX_ROWS ? 'f32' : 'hnsw'}` },
+          { rows: rows.length, file },
         ]),
       ),
     };

@@ -18,7 +18,7 @@ import { type CorpusScan, loadCorpus } from '../ingest/load-corpus.node.ts';
 import { type ChunkTokens, chunkCorpusCached } from './chunk-cache.node.ts';
 import { openEmbeddingCache } from './embedding-cache.node.ts';
 import { buildGraphs, type GraphJob } from './hnsw-build.node.ts';
-import { partitionRows } from './language-partitions.ts';
+import { partitionFiles } from './language-partitions.ts';
 import { LexicalIndex } from './lexical.ts';
 import { DEFAULT_HNSW_OPTIONS, EXACT_SEARCH_MAX_ROWS, efSearchFor, type HnswOptions } from './types.ts';
 import { writeWordSearch } from './word-search.node.ts';
@@ -34,12 +34,6 @@ export const INDEX_FILES = {
    */
   passageVectors: 'vectors.f32',
   sentenceGraph: 'sentences.hnsw',
-  /**
-   * `vectors.lang<i>.f32` or `.hnsw`: the passage vectors of one language but the most common one, searched
-   * beside the shared graph for questions in that language (index/language-partitions.ts; the manifest's
-   * `languageVectors` says which language each file holds).
-   */
-  languageVectorsPrefix: 'vectors.lang',
   sentenceVectors: 'sentences.f32',
   lexical: 'lexical.json',
   terms: 'terms.json',
@@ -267,17 +261,10 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     const hnswOptions = { ...requestedHnsw, efSearch: options.hnsw?.efSearch ?? efSearchFor(vectors.length) };
     const sentenceEfSearch = options.hnsw?.efSearch ?? efSearchFor(sentenceVectors.length);
     const exactMaxRows = options.exactSearchMaxRows ?? EXACT_SEARCH_MAX_ROWS;
-    const partitions = [
-      ...partitionRows(
-        passages.map((p) => p.language),
-        exactMaxRows,
-      ),
-    ].map(([language, rows], i) => ({
-      language,
-      rows,
-      file: `${INDEX_FILES.languageVectorsPrefix}${i}.${rows.length <= exactMaxRows ? 'f32' : 'hnsw'}`,
-      vectors: Array.from(rows, (row) => vectors[row] as Float32Array),
-    }));
+    const partitions = partitionFiles(
+      passages.map((p) => p.language),
+      exactMaxRows,
+    ).map((p) => ({ ...p, vectors: Array.from(p.rows, (row) => vectors[row] as Float32Array) }));
     const graphs: Array<Omit<GraphJob, 'onProgress'>> = [
       { vectors, dims: embedder.dims, options: hnswOptions, file: join(tmpDir, INDEX_FILES.vectors) },
       {

@@ -46,6 +46,25 @@ export function partitionRows(
   return rows;
 }
 
+/** One per-language index a build writes: `vectors.lang<i>.f32` (scanned) or `.hnsw` (a graph). */
+export interface PartitionFile {
+  language: string;
+  rows: Uint32Array;
+  file: string;
+}
+
+/** The per-language indexes of a collection and their file names, as the build writes and the manifest lists them. */
+export function partitionFiles(
+  languages: readonly string[],
+  exactMaxRows = EXACT_SEARCH_MAX_ROWS,
+): PartitionFile[] {
+  return [...partitionRows(languages, exactMaxRows)].map(([language, rows], i) => ({
+    language,
+    rows,
+    file: `vectors.lang${i}.${rows.length <= exactMaxRows ? 'f32' : 'hnsw'}`,
+  }));
+}
+
 /** `index` (whose label i is `rows[i]`) as an index over the collection's own labels. */
 export function onRows(index: VectorIndex, rows: Uint32Array): VectorIndex {
   if (index.size !== rows.length) {
