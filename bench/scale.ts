@@ -11,7 +11,8 @@
  * `--backend files` (the default) serves the index in process. Reports per size: build time per part, index
  * size in memory terms (postings, vectors), RSS, the whole ask's p50/p99 excluding the query-embedding pass
  * and per stage (dense, lexical, fusion, quotes), dense recall@10 against exact search and whether the
- * lexical top-k equals exhaustive BM25 (MiniSearch) on a sample. Writes bench/results/scale-<sizes>.json.
+ * lexical top-k equals exhaustive BM25 (MiniSearch) on a sample, and the lexical search alone in one float64
+ * pass against two passes (float32 first). Writes bench/results/scale-<sizes>.json.
  *
  * `--backend postgres` publishes the same index into PostgreSQL (DATABASE_URL, or a throwaway server from
  * scripts/postgres.sh, stopped however the run ends) and measures it there (bench/scale-postgres.ts); with
@@ -36,7 +37,8 @@ import { parseQuestions } from '../src/eval/evaluate.ts';
 import { contextHeader } from '../src/index/build-index.node.ts';
 import { createExactIndex } from '../src/index/exact.ts';
 import { HnswIndex } from '../src/index/hnsw.node.ts';
-import { exhaustiveSearch, LexicalIndex, miniSearchState, type WeightedTerms } from '../src/index/lexical.ts';
+import { APPROXIMATE_FROM } from '../src/index/bm25.ts';
+import { exhaustiveSearch, type LexicalHit, LexicalIndex, miniSearchState, type WeightedTerms } from '../src/index/lexical.ts';
 import { type LoadedIndex, openOrBuildIndex } from '../src/index/load-index.node.ts';
 import type { SearchIndex } from '../src/index/search-index.ts';
 import { DEFAULT_HNSW_OPTIONS, EXACT_SEARCH_MAX_ROWS, efSearchFor, type HnswOptions, type VectorIndex } from '../src/index/types.ts';
@@ -275,8 +277,8 @@ async function prepare(n: number, pool: readonly PoolSentence[], shipped: Loaded
 /**
  * Passages up to this many get MiniSearch's own index as the lexical reference; beyond, MiniSearch's
  * per-term maps of per-passage objects outgrow this machine (~4 GiB at 100k), and the top k is checked
- * against the engine's own full ranking of every match (the selection, not the scores: those are checked
- * against MiniSearch by the property tests and at the smaller sizes).
+ * against one float64 pass over every posting (whose scores are checked against MiniSearch by the property
+ * tests and at the smaller sizes).
  */
 const MINISEARCH_MAX = 100_000;
 
@@ -388,13 +390,37 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
   const byMiniSearch = n <= MINISEARCH_MAX;
   const reference = byMiniSearch
     ? exhaustiveSearch(miniSearchState(prepared.lexicalDocuments))
-    : (query: WeightedTerms, k: number, accept?: (label: number) => boolean) =>
-        lexical.search(query, lexical.size, accept).slice(0, k);
+    : (query: WeightedTerms, k: number, accept?: (label: number) => boolean) => lexical.searchFloat64(query, k, accept);
+  const same = (a: readonly LexicalHit[], b: readonly LexicalHit[]) =>
+    a.length === b.length && a.every((h, i) => h.score === b[i]?.score && h.label === b[i]?.label);
+  // Against MiniSearch, scores only (its order among equal scores is its own); against one pass, labels too.
   const lexicalExact = recorded.filter(({ query, k, accept }) => {
     const a = lexical.search(query, k, accept);
     const b = reference(query, k, accept);
-    return a.length === b.length && a.every((h, i) => h.score === b[i]?.score);
+    return byMiniSearch ? a.length === b.length && a.every((h, i) => h.score === b[i]?.score) : same(a, b);
   }).length;
+  // The lexical search alone, in one float64 pass and in two passes (float32 first), alternating on the same
+  // queries: the evidence for where APPROXIMATE_FROM puts the switch. The two must agree at every size.
+  const twoPassExact = recorded.filter(({ query, k, accept }) =>
+    same(lexical.searchTwoPass(query, k, accept), lexical.searchFloat64(query, k, accept)),
+  ).length;
+  const passTimes = { float64: [] as number[], twoPass: [] as number[] };
+  for (let round = 0; round < 3; round++) {
+    for (const { query, k, accept } of recorded) {
+      let t = performance.now();
+      lexical.searchFloat64(query, k, accept);
+      passTimes.float64.push(performance.now() - t);
+      t = performance.now();
+      lexical.searchTwoPass(query, k, accept);
+      passTimes.twoPass.push(performance.now() - t);
+    }
+  }
+  const lexicalPasses = {
+    served: n >= APPROXIMATE_FROM ? 'two passes' : 'one float64 pass',
+    float64P50Ms: pct(passTimes.float64, 0.5),
+    twoPassP50Ms: pct(passTimes.twoPass, 0.5),
+    twoPassExact: `${twoPassExact}/${recorded.length}`,
+  };
   // Recall of the dense leg as the engine runs it (the shared graph, plus the question language's own index),
   // and of the shared graph alone; the cost at the engine's depth.
   const efSweep = [];
@@ -457,7 +483,8 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
     ask,
     denseRecall10: efSweep.find((row) => row.ef === efSearchFor(n))?.recall10,
     lexicalExact: `${lexicalExact}/${recorded.length}`,
-    lexicalReference: byMiniSearch ? 'MiniSearch' : 'the engine ranking every match',
+    lexicalReference: byMiniSearch ? 'MiniSearch' : 'one float64 pass over every posting',
+    lexicalPasses,
   };
 }
 

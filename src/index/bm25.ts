@@ -7,15 +7,56 @@
  * all; a question's terms match ~40% of passages, so its cost grows with the corpus. Here each query term's
  * postings add into one typed-array accumulator per passage (term at a time, in query order, so the floating
  * point sums are MiniSearch's to the bit), then one pass keeps the k best in a heap, applying the filter
- * only to a passage that would enter it.
+ * only to a passage that would enter it. On a large corpus (from 200k passages) that pass runs in float32,
+ * range by range in cache, and the few passages near its cut are scored again exactly: the same top k.
  *
  * Why not MaxScore or WAND: a document-at-a-time MaxScore engine (this module's previous version) visited
  * ~60% of passages on the engine's real queries, because they carry ~17 weighted terms (the question's,
  * word-vector neighbours, cognates), the engine asks for 100 candidates, and the matched-terms multiplier
  * keeps upper bounds loose; it was 4-5x slower than this loop at 10k and 100k passages (BENCHMARKS.md).
+ * Term-at-a-time MaxScore fared no better at 100k and 1M: terms whose bounds let no new passage reach θ
+ * held 51-64% of postings, but a passage already met still had to be looked up in them unless
+ * (partial sum + their bounds) × (partial count + their number) fell below θ, which the multiplier kept
+ * true for about a quarter of all passages; it was 2-5x slower than scoring every posting.
  */
 
 import type { BuiltPostings, MiniSearchState, Postings } from './postings.ts';
+
+/** How a {@link Bm25Index} searches; the defaults suit every corpus (tests change them to reach each path). */
+export interface Bm25Options {
+  /** Passages from which searches take the float32 first pass. */
+  approximateFrom?: number;
+  /** Passages the first pass adds into before reading them. */
+  approximateRange?: number;
+}
+
+/**
+ * From this many passages on, searches take the float32 first pass. Below, the float64 sums and counts
+ * (10 bytes a passage) fit in a core's 2 MiB L2 and one float64 pass is faster: at 100k passages the two
+ * passes took 1.3x as long, at 1M 0.6-0.75x (`bench:scale` times both on the engine's queries).
+ */
+export const APPROXIMATE_FROM = 200_000;
+
+/** 32k float32 sums and byte counts (160 KiB) stay in a core's L2 while every term adds into them. */
+const APPROXIMATE_RANGE = 32_768;
+
+/** The first pass counts terms in bytes; a query of more terms (none the engine makes) takes the exact path. */
+const MAX_APPROXIMATE_TERMS = 255;
+
+/** A query's terms the corpus holds, in query order, with their postings and weights. */
+interface WeightedPostings {
+  terms: string[];
+  postings: Postings[];
+  weights: number[];
+  /** Postings of all its terms together. */
+  count: number;
+}
+
+/** A copy of `from` in the larger `to`. */
+function grow<T extends Uint32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
 
 /** BM25+ parameters as MiniSearch names them (`k` is k1, `d` the BM25+ lower bound). */
 export interface Bm25Params {
@@ -204,8 +245,21 @@ export class Bm25Index {
   readonly #count: Uint16Array;
   /** Passages a search touched, when it touched few enough that visiting them beats scanning all. */
   readonly #touched: Uint32Array;
+  /** From this many passages on, searches take the float32 first pass ({@link #approximate}). */
+  readonly #approximateFrom: number;
+  readonly #approximateRange: number;
+  /** The first pass's accumulators, made on its first search. */
+  #sum32: Float32Array | undefined;
+  #count8: Uint8Array | undefined;
+  /** Per term: each posting's score summed over fields with their boosts, in float32 (the first pass's). */
+  readonly #impacts = new WeakMap<Postings, Float32Array>();
 
-  private constructor(corpus: Corpus, boosts: readonly number[], bm25: Bm25Params) {
+  private constructor(
+    corpus: Corpus,
+    boosts: readonly number[],
+    bm25: Bm25Params,
+    options: Bm25Options = {},
+  ) {
     this.#corpus = corpus;
     this.#bm25 = bm25;
     this.#fieldBoosts = [...boosts];
@@ -213,6 +267,8 @@ export class Bm25Index {
     this.#sum = new Float64Array(size);
     this.#count = new Uint16Array(size);
     this.#touched = new Uint32Array(size);
+    this.#approximateFrom = options.approximateFrom ?? APPROXIMATE_FROM;
+    this.#approximateRange = options.approximateRange ?? APPROXIMATE_RANGE;
   }
 
   /**
@@ -225,6 +281,7 @@ export class Bm25Index {
     fields: readonly string[],
     boosts: readonly number[],
     bm25: Bm25Params,
+    options: Bm25Options = {},
   ): Bm25Index {
     if (state.serializationVersion !== 2) {
       throw new Error(
@@ -260,11 +317,17 @@ export class Bm25Index {
       },
       boosts,
       bm25,
+      options,
     );
   }
 
   /** Over postings built in this process (`collectPostings`), fields in boost order. */
-  static fromPostings(built: BuiltPostings, boosts: readonly number[], bm25: Bm25Params): Bm25Index {
+  static fromPostings(
+    built: BuiltPostings,
+    boosts: readonly number[],
+    bm25: Bm25Params,
+    options: Bm25Options = {},
+  ): Bm25Index {
     return new Bm25Index(
       {
         documentCount: built.documentCount,
@@ -275,6 +338,7 @@ export class Bm25Index {
       },
       boosts,
       bm25,
+      options,
     );
   }
 
@@ -308,26 +372,187 @@ export class Bm25Index {
    * allows. Equal to sorting every match by its MiniSearch score.
    */
   search(query: ReadonlyMap<string, number>, k: number, accept?: (label: number) => boolean): Bm25Hit[] {
-    if (k <= 0) return [];
-    const qTerms: string[] = [];
-    const qPostings: Postings[] = [];
-    const qWeights: number[] = [];
-    let postings = 0;
+    const q = this.#query(query);
+    if (!q || k <= 0) return [];
+    if (this.#sum.length < this.#approximateFrom || q.postings.length > MAX_APPROXIMATE_TERMS) {
+      return this.#float64(q, k, accept);
+    }
+    return this.#hits(this.#approximate(q, k, accept), q.terms, q.postings);
+  }
+
+  /**
+   * The same search in one float64 pass whatever the corpus's size: what {@link search}'s two passes on a
+   * large corpus must equal (the reference of the tests and of `bench:scale`).
+   */
+  searchFloat64(
+    query: ReadonlyMap<string, number>,
+    k: number,
+    accept?: (label: number) => boolean,
+  ): Bm25Hit[] {
+    const q = this.#query(query);
+    return !q || k <= 0 ? [] : this.#float64(q, k, accept);
+  }
+
+  /** The same search in two passes whatever the corpus's size (benchmarks time it against one pass). */
+  searchTwoPass(
+    query: ReadonlyMap<string, number>,
+    k: number,
+    accept?: (label: number) => boolean,
+  ): Bm25Hit[] {
+    const q = this.#query(query);
+    if (!q || k <= 0) return [];
+    if (q.postings.length > MAX_APPROXIMATE_TERMS) return this.#float64(q, k, accept);
+    return this.#hits(this.#approximate(q, k, accept), q.terms, q.postings);
+  }
+
+  /** The query's terms the corpus holds (weight above 0), in query order, with their postings. */
+  #query(query: ReadonlyMap<string, number>): WeightedPostings | undefined {
+    const q: WeightedPostings = { terms: [], postings: [], weights: [], count: 0 };
     for (const [term, weight] of query) {
       if (!(weight > 0)) continue;
       const p = this.#corpus.postingsOf(term);
       if (!p) continue;
-      qTerms.push(term);
-      qPostings.push(p);
-      qWeights.push(weight);
-      postings += p.labels.length;
+      q.terms.push(term);
+      q.postings.push(p);
+      q.weights.push(weight);
+      q.count += p.labels.length;
     }
-    if (qTerms.length === 0) return [];
+    return q.terms.length > 0 ? q : undefined;
+  }
+
+  #float64(q: WeightedPostings, k: number, accept?: (label: number) => boolean): Bm25Hit[] {
     // Recording touched passages costs a branch per posting; it pays only when few passages are touched.
-    const sparse = postings * 8 < this.#sum.length;
-    const touched = this.#accumulate(qPostings, qWeights, sparse);
+    const sparse = q.count * 8 < this.#sum.length;
+    const touched = this.#accumulate(q.postings, q.weights, sparse);
     const top = this.#best(k, accept, sparse ? touched : -1);
-    return this.#hits(top, qTerms, qPostings);
+    return this.#hits(top, q.terms, q.postings);
+  }
+
+  /**
+   * The exhaustive top k for large corpora, in two passes. The first scores every posting, as the exact
+   * search does, but in float32 (sums and per-posting scores half the bytes, counts a quarter), one range of
+   * passages at a time so that range's sums stay in cache while every term adds into it and while they are
+   * read. Its scores are within a relative ε of the exact ones, so the exact top k is among the passages
+   * scoring at least θ'·(1−ε)/(1+ε), θ' being its own k-th best: those few are scored again exactly (in
+   * float64, in query order: MiniSearch's scores to the bit) and ranked.
+   */
+  #approximate(q: WeightedPostings, k: number, accept: ((label: number) => boolean) | undefined): TopK {
+    const { postings: qPostings, weights: qWeights } = q;
+    const size = this.#sum.length;
+    this.#sum32 ??= new Float32Array(size);
+    this.#count8 ??= new Uint8Array(size);
+    const sum = this.#sum32;
+    const count = this.#count8;
+    const n = qPostings.length;
+    const impacts = qPostings.map((p) => this.#impact(p));
+    // Each posting's float32 score has a relative error of at most u = 2^-24, and each float32 addition of
+    // positive terms adds at most u to the sum's; products by the count are exact. (n + 4)·2u bounds it twice.
+    const eps = (n + 4) * 2 ** -23;
+    const band = (1 - eps) / (1 + eps);
+    const top = new TopK(k);
+    let cut = Number.NEGATIVE_INFINITY;
+    let candidates = new Uint32Array(256);
+    let scores = new Float64Array(256);
+    let m = 0;
+    const from = new Array<number>(n).fill(0);
+    for (let base = 0; base < size; base += this.#approximateRange) {
+      const end = Math.min(size, base + this.#approximateRange);
+      for (let t = 0; t < n; t++) {
+        const labels = (qPostings[t] as Postings).labels;
+        const impact = impacts[t] as Float32Array;
+        const w = qWeights[t] as number;
+        const a = from[t] as number;
+        const b = seek(labels, a, end);
+        from[t] = b;
+        for (let i = a; i < b; i++) {
+          const l = labels[i] as number;
+          sum[l] = (sum[l] as number) + w * (impact[i] as number);
+          count[l] = (count[l] as number) + 1;
+        }
+      }
+      for (let l = base; l < end; l++) {
+        const score = (sum[l] as number) * (count[l] as number);
+        sum[l] = 0;
+        count[l] = 0;
+        if (score < cut || score === 0) continue;
+        if (accept && !accept(l)) continue;
+        if (m === candidates.length) {
+          candidates = grow(candidates, new Uint32Array(m * 2));
+          scores = grow(scores, new Float64Array(m * 2));
+        }
+        candidates[m] = l;
+        scores[m++] = score;
+        if (top.size < k || score > top.threshold) {
+          top.push(score, l);
+          if (top.size === k) cut = top.threshold * band;
+        }
+      }
+    }
+    // Exact scores for the passages within the band of the final θ' (ascending labels, as collected).
+    const exact = new TopK(k);
+    const cursors = new Array<number>(n).fill(0);
+    for (let i = 0; i < m; i++) {
+      if ((scores[i] as number) < cut) continue;
+      const l = candidates[i] as number;
+      const score = this.#exactScore(qPostings, qWeights, cursors, l);
+      // Ascending labels: a passage tying the k-th best comes after it and stays out.
+      if (exact.size === k && score <= exact.threshold) continue;
+      exact.push(score, l);
+    }
+    return exact;
+  }
+
+  /**
+   * Passage `l`'s score as {@link #accumulate} sums it: each held term's (weight × boost) × field score over
+   * its fields, terms added in query order, times the number held. `cursors` (one per term) only move
+   * forward: call with ascending labels.
+   */
+  #exactScore(
+    qPostings: readonly Postings[],
+    qWeights: readonly number[],
+    cursors: number[],
+    l: number,
+  ): number {
+    let sum = 0;
+    let held = 0;
+    for (let t = 0; t < qPostings.length; t++) {
+      const p = qPostings[t] as Postings;
+      const at = seek(p.labels, cursors[t] as number, l);
+      cursors[t] = at;
+      if (p.labels[at] !== l) continue;
+      const w = qWeights[t] as number;
+      let score = 0;
+      for (let f = 0; f < p.tf.length; f++) {
+        const tf = (p.tf[f] as Uint16Array)[at] as number;
+        // A field the passage lacks adds w·boost·0 = 0 there, which changes no bit.
+        if (tf > 0)
+          score += w * (this.#fieldBoosts[f] as number) * this.#fieldScore(f, tf, p.fieldDf[f] as number, l);
+      }
+      sum += score;
+      held++;
+    }
+    return sum * held;
+  }
+
+  /** The term's per-posting score summed over fields with their boosts, in float32; made on first use. */
+  #impact(p: Postings): Float32Array {
+    let impact = this.#impacts.get(p);
+    if (!impact) {
+      const out = new Float32Array(p.labels.length);
+      p.tf.forEach((tfs, f) => {
+        const df = p.fieldDf[f] as number;
+        if (df === 0) return;
+        const boost = this.#fieldBoosts[f] as number;
+        for (let i = 0; i < tfs.length; i++) {
+          const tf = tfs[i] as number;
+          if (tf > 0)
+            out[i] = (out[i] as number) + boost * this.#fieldScore(f, tf, df, p.labels[i] as number);
+        }
+      });
+      impact = out;
+      this.#impacts.set(p, impact);
+    }
+    return impact;
   }
 
   /**

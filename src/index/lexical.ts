@@ -1,6 +1,6 @@
 import MiniSearch from 'minisearch';
 import { terms } from '../core/terms.ts';
-import { Bm25Index } from './bm25.ts';
+import { Bm25Index, type Bm25Options } from './bm25.ts';
 import { type BuiltPostings, collectPostings, type MiniSearchState, toMiniSearchState } from './postings.ts';
 
 /** One passage as the lexical index sees it. */
@@ -27,6 +27,8 @@ export interface LexicalOptions {
   k1: number;
   b: number;
   contextBoost: number;
+  /** How searches run on a large corpus (same answers either way): tests set it to reach every path. */
+  passes?: Bm25Options;
 }
 
 export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = { k1: 1.2, b: 0.75, contextBoost: 0.3 };
@@ -78,7 +80,7 @@ export class LexicalIndex {
     for (const d of documents) collector.add(d);
     const built = collector.finish();
     return new LexicalIndex(
-      Bm25Index.fromPostings(built, FIELD_BOOSTS(opts), BM25(opts)),
+      Bm25Index.fromPostings(built, FIELD_BOOSTS(opts), BM25(opts), opts.passes),
       built.documentCount,
       opts,
       built,
@@ -89,7 +91,7 @@ export class LexicalIndex {
     const opts = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
     const state = JSON.parse(json) as MiniSearchState;
     return new LexicalIndex(
-      Bm25Index.fromState(state, FIELDS, FIELD_BOOSTS(opts), BM25(opts)),
+      Bm25Index.fromState(state, FIELDS, FIELD_BOOSTS(opts), BM25(opts), opts.passes),
       state.documentCount,
       opts,
     );
@@ -116,6 +118,18 @@ export class LexicalIndex {
   search(query: WeightedTerms, k: number, accept?: (label: number) => boolean): LexicalHit[] {
     if (query.size === 0 || k <= 0) return [];
     return this.#engine.search(query, k, accept);
+  }
+
+  /** The same search in one float64 pass whatever the corpus's size: the reference for large corpora. */
+  searchFloat64(query: WeightedTerms, k: number, accept?: (label: number) => boolean): LexicalHit[] {
+    if (query.size === 0 || k <= 0) return [];
+    return this.#engine.searchFloat64(query, k, accept);
+  }
+
+  /** The same search in two passes whatever the corpus's size (`bench:scale` times it against one pass). */
+  searchTwoPass(query: WeightedTerms, k: number, accept?: (label: number) => boolean): LexicalHit[] {
+    if (query.size === 0 || k <= 0) return [];
+    return this.#engine.searchTwoPass(query, k, accept);
   }
 }
 

@@ -30,6 +30,9 @@ const queryArb = fc.array(
   { minLength: 1, maxLength: 12 },
 );
 
+// `matched` is read explicitly: hits look their terms up when asked, so `toEqual` alone would skip them.
+const plain = (hits: LexicalHit[]) => hits.map(({ label, score, matched }) => ({ label, score, matched }));
+
 describe('BM25 top-k (typed-array accumulators)', () => {
   it('returns exhaustive BM25 top-k on random corpora, weighted queries, filters and k', () => {
     fc.assert(
@@ -87,6 +90,95 @@ describe('BM25 top-k (typed-array accumulators)', () => {
     expect(index.search(new Map([['quorum', 1]]), 10, () => false)).toEqual([]);
   });
 
+  it('gives the same top k in two passes (float32 first) as in one float64 pass, to the bit', () => {
+    // approximateFrom 0 puts every corpus on the two-pass path; a small range makes a corpus many ranges.
+    fc.assert(
+      fc.property(
+        documentsArb,
+        queryArb,
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 40 }),
+        (raw, q, k, mod, range) => {
+          const docs: LexicalDocument[] = raw.map((d, ordinal) => ({ ordinal, ...d }));
+          const index = LexicalIndex.build(docs, { passes: { approximateFrom: 0, approximateRange: range } });
+          const reference = exhaustiveSearch(miniSearchState(docs));
+          const query = new Map(q);
+          const accept = (label: number) => label % mod !== 1;
+          for (const filter of [undefined, accept]) {
+            const twoPass = index.search(query, k, filter);
+            expect(plain(twoPass)).toEqual(plain(index.searchFloat64(query, k, filter)));
+            expectSameTopK(twoPass, reference(query, k, filter));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('ranks two passages whose scores differ below float32 precision as one float64 pass does', () => {
+    // Passage 0 holds two query terms, passage 1 one; the lone term's weight is set so that passage 1's exact
+    // score is passage 0's times (1 + δ), |δ| < 1e-6: their float32 first-pass scores may tie or swap.
+    const docs: LexicalDocument[] = [
+      { ordinal: 0, text: 'akim vote', context: '' },
+      { ordinal: 1, text: 'budget', context: '' },
+      { ordinal: 2, text: 'market', context: '' },
+    ];
+    const twoPass = LexicalIndex.build(docs, { passes: { approximateFrom: 0 } });
+    const scoreOf = (query: Map<string, number>, label: number) =>
+      twoPass.searchFloat64(query, 3).find((h) => h.label === label)?.score as number;
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        fc.double({ min: -1e-6, max: 1e-6, noNaN: true }),
+        (wAkim, wVote, delta) => {
+          const pair = new Map([
+            ['akim', wAkim],
+            ['vote', wVote],
+          ]);
+          const wBudget = (scoreOf(pair, 0) * (1 + delta)) / scoreOf(new Map([['budget', 1]]), 1);
+          const query = new Map([...pair, ['budget', wBudget]]);
+          for (const k of [1, 2])
+            expect(plain(twoPass.search(query, k))).toEqual(plain(twoPass.searchFloat64(query, k)));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps ties at the cut by label in two passes, across ranges, search after search', () => {
+    // Groups of identical passages tie exactly; passages one filler word longer score a little less. The
+    // cut at k falls inside a group of ties, which spans several ranges of 7 passages.
+    const docs: LexicalDocument[] = Array.from({ length: 400 }, (_, ordinal) => ({
+      ordinal,
+      text: `akim vote ${ordinal % 3 === 0 ? 'budget' : ''} ${'market '.repeat(ordinal % 5)}`,
+      context: ordinal % 4 === 0 ? 'akim' : '',
+    }));
+    const twoPass = LexicalIndex.build(docs, { passes: { approximateFrom: 0, approximateRange: 7 } });
+    const onePass = LexicalIndex.build(docs, { passes: { approximateFrom: Number.POSITIVE_INFINITY } });
+    const queries = [
+      new Map([['akim', 1]]),
+      new Map([
+        ['akim', 1],
+        ['vote', 0.3],
+        ['budget', 0.7],
+      ]),
+      new Map([['market', 0.2]]),
+    ];
+    const even = (label: number) => label % 2 === 0;
+    for (const query of queries) {
+      for (const k of [1, 10, 33, 100, 400]) {
+        for (const filter of [undefined, even]) {
+          const hits = twoPass.search(query, k, filter);
+          expect(plain(hits)).toEqual(plain(onePass.search(query, k, filter)));
+          expect(plain(hits)).toEqual(plain(twoPass.searchFloat64(query, k, filter)));
+        }
+      }
+    }
+    expect(twoPass.search(new Map([['akim', 1]]), 5, () => false)).toEqual([]);
+  });
+
   it('gives the same answers after a JSON round trip', () => {
     const docs = WORDS.map((w, ordinal) => ({
       ordinal,
@@ -100,9 +192,6 @@ describe('BM25 top-k (typed-array accumulators)', () => {
       ['vote', 0.5],
       ['district', 0.7],
     ]);
-    // `matched` is read explicitly: hits look their terms up when asked, so `toEqual` alone would skip them.
-    const plain = (hits: LexicalHit[]) =>
-      hits.map(({ label, score, matched }) => ({ label, score, matched }));
     expect(plain(loaded.search(query, 10))).toEqual(plain(built.search(query, 10)));
     expect(() => loaded.toJSON()).toThrow(/not re-serialised/);
   });
