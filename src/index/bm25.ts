@@ -33,7 +33,7 @@ export interface Bm25Options {
 /**
  * From this many passages on, searches take the float32 first pass. Below, the float64 sums and counts
  * (10 bytes a passage) fit in a core's 2 MiB L2 and one float64 pass is faster: at 100k passages the two
- * passes took 1.3x as long, at 1M 0.6-0.75x (`bench:scale` times both on the engine's queries).
+ * passes took 1.2-1.3x as long, at 1M 0.6-0.8x (`bench:scale` times both on the engine's queries).
  */
 export const APPROXIMATE_FROM = 200_000;
 
