@@ -372,12 +372,7 @@ export class Bm25Index {
    * allows. Equal to sorting every match by its MiniSearch score.
    */
   search(query: ReadonlyMap<string, number>, k: number, accept?: (label: number) => boolean): Bm25Hit[] {
-    const q = this.#query(query);
-    if (!q || k <= 0) return [];
-    if (this.#sum.length < this.#approximateFrom || q.postings.length > MAX_APPROXIMATE_TERMS) {
-      return this.#float64(q, k, accept);
-    }
-    return this.#hits(this.#approximate(q, k, accept), q.terms, q.postings);
+    return this.#search(query, k, accept, this.#sum.length >= this.#approximateFrom);
   }
 
   /**
@@ -389,8 +384,7 @@ export class Bm25Index {
     k: number,
     accept?: (label: number) => boolean,
   ): Bm25Hit[] {
-    const q = this.#query(query);
-    return !q || k <= 0 ? [] : this.#float64(q, k, accept);
+    return this.#search(query, k, accept, false);
   }
 
   /** The same search in two passes whatever the corpus's size (benchmarks time it against one pass). */
@@ -399,9 +393,18 @@ export class Bm25Index {
     k: number,
     accept?: (label: number) => boolean,
   ): Bm25Hit[] {
+    return this.#search(query, k, accept, true);
+  }
+
+  #search(
+    query: ReadonlyMap<string, number>,
+    k: number,
+    accept: ((label: number) => boolean) | undefined,
+    twoPass: boolean,
+  ): Bm25Hit[] {
     const q = this.#query(query);
     if (!q || k <= 0) return [];
-    if (q.postings.length > MAX_APPROXIMATE_TERMS) return this.#float64(q, k, accept);
+    if (!twoPass || q.postings.length > MAX_APPROXIMATE_TERMS) return this.#float64(q, k, accept);
     return this.#hits(this.#approximate(q, k, accept), q.terms, q.postings);
   }
 
