@@ -391,14 +391,12 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
   const reference = byMiniSearch
     ? exhaustiveSearch(miniSearchState(prepared.lexicalDocuments))
     : (query: WeightedTerms, k: number, accept?: (label: number) => boolean) => lexical.searchFloat64(query, k, accept);
-  const same = (a: readonly LexicalHit[], b: readonly LexicalHit[]) =>
-    a.length === b.length && a.every((h, i) => h.score === b[i]?.score && h.label === b[i]?.label);
+  const same = (a: readonly LexicalHit[], b: readonly LexicalHit[], labels = true) =>
+    a.length === b.length && a.every((h, i) => h.score === b[i]?.score && (!labels || h.label === b[i]?.label));
   // Against MiniSearch, scores only (its order among equal scores is its own); against one pass, labels too.
-  const lexicalExact = recorded.filter(({ query, k, accept }) => {
-    const a = lexical.search(query, k, accept);
-    const b = reference(query, k, accept);
-    return byMiniSearch ? a.length === b.length && a.every((h, i) => h.score === b[i]?.score) : same(a, b);
-  }).length;
+  const lexicalExact = recorded.filter(({ query, k, accept }) =>
+    same(lexical.search(query, k, accept), reference(query, k, accept), !byMiniSearch),
+  ).length;
   // The lexical search alone, in one float64 pass and in two passes (float32 first), alternating on the same
   // queries: the evidence for where APPROXIMATE_FROM puts the switch. The two must agree at every size.
   const twoPassExact = recorded.filter(({ query, k, accept }) =>

@@ -20,7 +20,7 @@
  * true for about a quarter of all passages; it was 2-5x slower than scoring every posting.
  */
 
-import type { BuiltPostings, MiniSearchState, Postings } from './postings.ts';
+import { type BuiltPostings, Growing, type MiniSearchState, type Postings } from './postings.ts';
 
 /** How a {@link Bm25Index} searches; the defaults suit every corpus (tests change them to reach each path). */
 export interface Bm25Options {
@@ -50,12 +50,6 @@ interface WeightedPostings {
   weights: number[];
   /** Postings of all its terms together. */
   count: number;
-}
-
-/** A copy of `from` in the larger `to`. */
-function grow<T extends Uint32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 /** BM25+ parameters as MiniSearch names them (`k` is k1, `d` the BM25+ lower bound). */
@@ -454,9 +448,9 @@ export class Bm25Index {
     const band = (1 - eps) / (1 + eps);
     const top = new TopK(k);
     let cut = Number.NEGATIVE_INFINITY;
-    let candidates = new Uint32Array(256);
-    let scores = new Float64Array(256);
-    let m = 0;
+    // Passages that reached the cut as it stood when they were read, with their first-pass scores.
+    const candidates = new Growing(new Uint32Array(256), (n) => new Uint32Array(n));
+    const scores = new Growing(new Float64Array(256), (n) => new Float64Array(n));
     const from = new Array<number>(n).fill(0);
     for (let base = 0; base < size; base += this.#approximateRange) {
       const end = Math.min(size, base + this.#approximateRange);
@@ -479,12 +473,8 @@ export class Bm25Index {
         count[l] = 0;
         if (score < cut || score === 0) continue;
         if (accept && !accept(l)) continue;
-        if (m === candidates.length) {
-          candidates = grow(candidates, new Uint32Array(m * 2));
-          scores = grow(scores, new Float64Array(m * 2));
-        }
-        candidates[m] = l;
-        scores[m++] = score;
+        candidates.push(l);
+        scores.push(score);
         if (top.size < k || score > top.threshold) {
           top.push(score, l);
           if (top.size === k) cut = top.threshold * band;
@@ -494,9 +484,9 @@ export class Bm25Index {
     // Exact scores for the passages within the band of the final θ' (ascending labels, as collected).
     const exact = new TopK(k);
     const cursors = new Array<number>(n).fill(0);
-    for (let i = 0; i < m; i++) {
-      if ((scores[i] as number) < cut) continue;
-      const l = candidates[i] as number;
+    for (let i = 0; i < candidates.length; i++) {
+      if ((scores.data[i] as number) < cut) continue;
+      const l = candidates.data[i] as number;
       const score = this.#exactScore(qPostings, qWeights, cursors, l);
       // Ascending labels: a passage tying the k-th best comes after it and stays out.
       if (exact.size === k && score <= exact.threshold) continue;

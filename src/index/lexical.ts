@@ -114,21 +114,21 @@ export class LexicalIndex {
     return exhaustiveSearch(toMiniSearchState(this.#built), this.#options);
   }
 
-  /** Passages matching any query term, best first; `accept` filters inside the search, before the cut to `k`. */
+  /**
+   * Passages matching any query term, best first; `accept` filters inside the search, before the cut to `k`.
+   * (An empty query or k ≤ 0 gives no hits.)
+   */
   search(query: WeightedTerms, k: number, accept?: (label: number) => boolean): LexicalHit[] {
-    if (query.size === 0 || k <= 0) return [];
     return this.#engine.search(query, k, accept);
   }
 
   /** The same search in one float64 pass whatever the corpus's size: the reference for large corpora. */
   searchFloat64(query: WeightedTerms, k: number, accept?: (label: number) => boolean): LexicalHit[] {
-    if (query.size === 0 || k <= 0) return [];
     return this.#engine.searchFloat64(query, k, accept);
   }
 
   /** The same search in two passes whatever the corpus's size (`bench:scale` times it against one pass). */
   searchTwoPass(query: WeightedTerms, k: number, accept?: (label: number) => boolean): LexicalHit[] {
-    if (query.size === 0 || k <= 0) return [];
     return this.#engine.searchTwoPass(query, k, accept);
   }
 }

@@ -35,8 +35,8 @@ export interface BuiltPostings {
   terms: Map<string, Postings>;
 }
 
-/** A Uint32Array / Uint16Array that doubles when full, for one term's postings while they are collected. */
-class Growing<T extends Uint32Array | Uint16Array> {
+/** A typed array that doubles when full: one term's postings while they are collected, a search's candidates. */
+export class Growing<T extends Uint32Array | Uint16Array | Float64Array> {
   length = 0;
   constructor(
     public data: T,
