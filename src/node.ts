@@ -18,11 +18,13 @@ import { createProxyCheck } from './http/client-address.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createHttpServer } from './http/server.node.ts';
 import { createDocumentStore } from './index/document-store.node.ts';
+import { shareFirstPass } from './index/lexical-threads.node.ts';
 import { type LoadedIndex, openIndex, openOrBuildIndex } from './index/load-index.node.ts';
 import { openOrBuildDatabaseIndex } from './index/postgres/build.node.ts';
 import { openDatabaseIndex } from './index/postgres/open.node.ts';
 import { databaseClient, watchDatabase } from './index/postgres/replica.node.ts';
 import { createReindexer } from './index/reindex.node.ts';
+import type { SearchIndex } from './index/search-index.ts';
 import type { IndexBackendStatus } from './index/types.ts';
 import { watchCorpus } from './index/watch.node.ts';
 import { createQaService } from './retrieve/engine.ts';
@@ -107,7 +109,11 @@ async function serve(options: {
     : await openOrBuildIndex(config, options.buildOptions ?? {});
   const { index, manifest, rebuilt } = opened;
   const metrics = createMetrics(VERSION);
-  let current = createQaService(index, { modelStatus });
+  const serve = (served: SearchIndex) => {
+    shareFirstPass(served.lexical, config.LEXICAL_HELPER === 'on');
+    return createQaService(served, { modelStatus });
+  };
+  let current = serve(index);
   const describe = (loaded: Pick<LoadedIndex, 'manifest'>) => ({
     passages: loaded.manifest.passageCount,
     documents: loaded.manifest.documentCount,
@@ -117,7 +123,7 @@ async function serve(options: {
   metrics.setIndex(describe({ manifest }));
   // Each request uses the service current when it starts; a swap never disturbs one in flight.
   const swap = (loaded: LoadedIndex) => {
-    current = createQaService(loaded.index, { modelStatus });
+    current = serve(loaded.index);
     metrics.setIndex(describe(loaded));
   };
   // A replica follows the versions builders publish to the database (its own reindex included).

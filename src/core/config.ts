@@ -48,6 +48,11 @@ export const ConfigSchema = z.object({
    * process. Rate limits and bot state are held by the primary and shared by all of them.
    */
   WORKERS: int(0, 256).default(0),
+  /**
+   * `on`: from 200,000 passages, each server process gives the lexical leg a helper thread, which takes
+   * part of its first pass while the process runs the dense leg (the same answers, sooner); `off`: none.
+   */
+  LEXICAL_HELPER: z.enum(['on', 'off']).default('on'),
   /** Interface to bind; 127.0.0.1 keeps it local, 0.0.0.0 exposes it. */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Directory of `.txt` / `.md` documents plus optional `catalog.json`. */

@@ -8,7 +8,8 @@
  * postings add into one typed-array accumulator per passage (term at a time, in query order, so the floating
  * point sums are MiniSearch's to the bit), then one pass keeps the k best in a heap, applying the filter
  * only to a passage that would enter it. On a large corpus (from 200k passages) that pass runs in float32,
- * range by range in cache, and the few passages near its cut are scored again exactly: the same top k.
+ * range by range in cache (on Node, shared with a helper thread: `lexical-threads.node.ts`), and the few
+ * passages near its cut are scored again exactly: the same top k.
  *
  * Why not MaxScore or WAND: a document-at-a-time MaxScore engine (this module's previous version) visited
  * ~60% of passages on the engine's real queries, because they carry ~17 weighted terms (the question's,
@@ -20,6 +21,7 @@
  * true for about a quarter of all passages; it was 2-5x slower than scoring every posting.
  */
 
+import { type FirstPassHelper, firstPass, firstPassBand, kthLargest } from './first-pass.ts';
 import { type BuiltPostings, Growing, type MiniSearchState, type Postings } from './postings.ts';
 
 /** How a {@link Bm25Index} searches; the defaults suit every corpus (tests change them to reach each path). */
@@ -242,11 +244,12 @@ export class Bm25Index {
   /** From this many passages on, searches take the float32 first pass ({@link #approximate}). */
   readonly #approximateFrom: number;
   readonly #approximateRange: number;
-  /** The first pass's accumulators, made on its first search. */
-  #sum32: Float32Array | undefined;
-  #count8: Uint8Array | undefined;
+  /** The first pass's range accumulators on this thread, made on its first search. */
+  #range: { sum: Float32Array; count: Uint8Array } | undefined;
   /** Per term: each posting's score summed over fields with their boosts, in float32 (the first pass's). */
-  readonly #impacts = new WeakMap<Postings, Float32Array>();
+  #impacts = new WeakMap<Postings, Float32Array>();
+  /** A thread sharing the first pass ({@link useHelper}). */
+  #helper: FirstPassHelper | undefined;
 
   private constructor(
     corpus: Corpus,
@@ -356,6 +359,11 @@ export class Bm25Index {
     return p.raw;
   }
 
+  /** Whether searches take two passes (the corpus has `approximateFrom` passages or more). */
+  get twoPass(): boolean {
+    return this.#sum.length >= this.#approximateFrom;
+  }
+
   /** Number of terms in the vocabulary. */
   get terms(): number {
     return this.#corpus.termCount();
@@ -366,7 +374,7 @@ export class Bm25Index {
    * allows. Equal to sorting every match by its MiniSearch score.
    */
   search(query: ReadonlyMap<string, number>, k: number, accept?: (label: number) => boolean): Bm25Hit[] {
-    return this.#search(query, k, accept, this.#sum.length >= this.#approximateFrom);
+    return this.begin(query, k, accept)();
   }
 
   /**
@@ -378,7 +386,7 @@ export class Bm25Index {
     k: number,
     accept?: (label: number) => boolean,
   ): Bm25Hit[] {
-    return this.#search(query, k, accept, false);
+    return this.#begin(query, k, accept, false)();
   }
 
   /** The same search in two passes whatever the corpus's size (benchmarks time it against one pass). */
@@ -387,19 +395,29 @@ export class Bm25Index {
     k: number,
     accept?: (label: number) => boolean,
   ): Bm25Hit[] {
-    return this.#search(query, k, accept, true);
+    return this.#begin(query, k, accept, true)();
   }
 
-  #search(
+  /**
+   * Starts {@link search} and returns what finishes it (call it once, soon: the helper thread takes no
+   * other search meanwhile). With a helper on a large corpus, its share of the first pass runs while this
+   * thread does other work (the engine's dense leg); otherwise the whole search runs in the call.
+   */
+  begin(query: ReadonlyMap<string, number>, k: number, accept?: (label: number) => boolean): () => Bm25Hit[] {
+    return this.#begin(query, k, accept, this.twoPass);
+  }
+
+  #begin(
     query: ReadonlyMap<string, number>,
     k: number,
     accept: ((label: number) => boolean) | undefined,
     twoPass: boolean,
-  ): Bm25Hit[] {
+  ): () => Bm25Hit[] {
     const q = this.#query(query);
-    if (!q || k <= 0) return [];
-    if (!twoPass || q.postings.length > MAX_APPROXIMATE_TERMS) return this.#float64(q, k, accept);
-    return this.#hits(this.#approximate(q, k, accept), q.terms, q.postings);
+    if (!q || k <= 0) return () => [];
+    if (!twoPass || q.postings.length > MAX_APPROXIMATE_TERMS) return () => this.#float64(q, k, accept);
+    const finish = this.#approximate(q, k, accept);
+    return () => this.#hits(finish(), q.terms, q.postings);
   }
 
   /** The query's terms the corpus holds (weight above 0), in query order, with their postings. */
@@ -429,66 +447,73 @@ export class Bm25Index {
    * The exhaustive top k for large corpora, in two passes. The first scores every posting, as the exact
    * search does, but in float32 (sums and per-posting scores half the bytes, counts a quarter), one range of
    * passages at a time so that range's sums stay in cache while every term adds into it and while they are
-   * read. Its scores are within a relative ε of the exact ones, so the exact top k is among the passages
-   * scoring at least θ'·(1−ε)/(1+ε), θ' being its own k-th best: those few are scored again exactly (in
-   * float64, in query order: MiniSearch's scores to the bit) and ranked.
+   * read ({@link firstPass}); with a helper thread, both threads claim ranges. Its scores are within a
+   * relative ε of the exact ones, so the exact top k is among the passages scoring at least θ'·(1−ε)/(1+ε),
+   * θ' being its k-th best: those few are scored again exactly (in float64, in query order: MiniSearch's
+   * scores to the bit) and ranked. The helper starts at once; the returned function does this thread's
+   * share and the rest.
    */
-  #approximate(q: WeightedPostings, k: number, accept: ((label: number) => boolean) | undefined): TopK {
-    const { postings: qPostings, weights: qWeights } = q;
+  #approximate(q: WeightedPostings, k: number, accept: ((label: number) => boolean) | undefined): () => TopK {
     const size = this.#sum.length;
-    this.#sum32 ??= new Float32Array(size);
-    this.#count8 ??= new Uint8Array(size);
-    const sum = this.#sum32;
-    const count = this.#count8;
-    const n = qPostings.length;
-    const impacts = qPostings.map((p) => this.#impact(p));
-    // Each posting's float32 score has a relative error of at most u = 2^-24, and each float32 addition of
-    // positive terms adds at most u to the sum's; products by the count are exact. (n + 4)·2u bounds it twice.
-    const eps = (n + 4) * 2 ** -23;
-    const band = (1 - eps) / (1 + eps);
-    const top = new TopK(k);
-    let cut = Number.NEGATIVE_INFINITY;
-    // Passages that reached the cut as it stood when they were read, with their first-pass scores.
+    const rangeSize = this.#approximateRange;
+    const ranges = Math.ceil(size / rangeSize);
+    const impacts = q.postings.map((p) => this.#impact(p));
+    const labels = q.postings.map((p) => p.labels);
+    const band = firstPassBand(q.postings.length);
     const candidates = new Growing(new Uint32Array(256), (n) => new Uint32Array(n));
     const scores = new Growing(new Float64Array(256), (n) => new Float64Array(n));
-    const from = new Array<number>(n).fill(0);
-    for (let base = 0; base < size; base += this.#approximateRange) {
-      const end = Math.min(size, base + this.#approximateRange);
-      for (let t = 0; t < n; t++) {
-        const labels = (qPostings[t] as Postings).labels;
-        const impact = impacts[t] as Float32Array;
-        const w = qWeights[t] as number;
-        const a = from[t] as number;
-        const b = seek(labels, a, end);
-        from[t] = b;
-        for (let i = a; i < b; i++) {
-          const l = labels[i] as number;
-          sum[l] = (sum[l] as number) + w * (impact[i] as number);
-          count[l] = (count[l] as number) + 1;
-        }
-      }
-      for (let l = base; l < end; l++) {
-        const score = (sum[l] as number) * (count[l] as number);
-        sum[l] = 0;
-        count[l] = 0;
-        if (score < cut || score === 0) continue;
-        if (accept && !accept(l)) continue;
-        candidates.push(l);
-        scores.push(score);
-        if (top.size < k || score > top.threshold) {
-          top.push(score, l);
-          if (top.size === k) cut = top.threshold * band;
-        }
-      }
-    }
-    // Exact scores for the passages within the band of the final θ' (ascending labels, as collected).
-    const exact = new TopK(k);
-    const cursors = new Array<number>(n).fill(0);
+    const keep = (l: number, score: number) => {
+      candidates.push(l);
+      scores.push(score);
+    };
+    const run = (claim: () => number) => {
+      this.#range ??= { sum: new Float32Array(rangeSize), count: new Uint8Array(rangeSize) };
+      const { sum, count } = this.#range;
+      firstPass(labels, impacts, q.weights, k, band, size, rangeSize, claim, accept, sum, count, keep);
+    };
+    const alone = () => {
+      let next = 0;
+      run(() => (next < ranges ? next++ : -1));
+      return this.#rescore(q, k, candidates, scores, band, false);
+    };
+    // A filter is a closure of this thread: filtered searches stay here.
+    const helper = accept ? undefined : this.#helper;
+    if (!helper?.begin({ labels, impacts, weights: q.weights, k, band, size, rangeSize })) return alone;
+    return () => {
+      run(() => helper.claim());
+      if (helper.end(keep)) return this.#rescore(q, k, candidates, scores, band, true);
+      // The helper failed: its ranges are lost, so the pass starts again here alone.
+      candidates.length = 0;
+      scores.length = 0;
+      return alone();
+    };
+  }
+
+  /**
+   * The exact top k among the first pass's candidates: those within the band of its k-th best, scored
+   * exactly in ascending label order (so that a passage tying the k-th best stays out, as in one pass).
+   */
+  #rescore(
+    q: WeightedPostings,
+    k: number,
+    candidates: Growing<Uint32Array>,
+    scores: Growing<Float64Array>,
+    band: number,
+    unordered: boolean,
+  ): TopK {
+    const cut = kthLargest(scores.data, scores.length, k) * band;
+    let near = new Uint32Array(candidates.length);
+    let m = 0;
     for (let i = 0; i < candidates.length; i++) {
-      if ((scores.data[i] as number) < cut) continue;
-      const l = candidates.data[i] as number;
-      const score = this.#exactScore(qPostings, qWeights, cursors, l);
-      // Ascending labels: a passage tying the k-th best comes after it and stays out.
+      if ((scores.data[i] as number) >= cut) near[m++] = candidates.data[i] as number;
+    }
+    near = near.subarray(0, m);
+    // Two threads' ranges interleave.
+    if (unordered) near.sort();
+    const exact = new TopK(k);
+    const cursors = new Array<number>(q.postings.length).fill(0);
+    for (const l of near) {
+      const score = this.#exactScore(q.postings, q.weights, cursors, l);
       if (exact.size === k && score <= exact.threshold) continue;
       exact.push(score, l);
     }
@@ -527,11 +552,32 @@ export class Bm25Index {
     return sum * held;
   }
 
-  /** The term's per-posting score summed over fields with their boosts, in float32; made on first use. */
+  /**
+   * Runs the first pass of large corpora's searches with `helper` (undefined: alone). A helper reads the
+   * postings' labels and impacts from shared memory: from here on, a term's labels move there and its
+   * impacts are made there on its first search.
+   */
+  useHelper(helper: FirstPassHelper | undefined): void {
+    this.#helper = helper;
+    this.#impacts = new WeakMap();
+  }
+
+  /**
+   * The term's per-posting score summed over fields with their boosts, in float32; made on first use (in
+   * shared memory, labels moved there too, when a helper thread reads them).
+   */
   #impact(p: Postings): Float32Array {
     let impact = this.#impacts.get(p);
     if (!impact) {
-      const out = new Float32Array(p.labels.length);
+      const shared = this.#helper !== undefined;
+      if (shared && !(p.labels.buffer instanceof SharedArrayBuffer)) {
+        const labels = new Uint32Array(new SharedArrayBuffer(p.labels.byteLength));
+        labels.set(p.labels);
+        p.labels = labels;
+      }
+      const out = new Float32Array(
+        shared ? new SharedArrayBuffer(p.labels.length * 4) : new ArrayBuffer(p.labels.length * 4),
+      );
       p.tf.forEach((tfs, f) => {
         const df = p.fieldDf[f] as number;
         if (df === 0) return;

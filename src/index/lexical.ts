@@ -1,6 +1,7 @@
 import MiniSearch from 'minisearch';
 import { terms } from '../core/terms.ts';
 import { Bm25Index, type Bm25Options } from './bm25.ts';
+import type { FirstPassHelper } from './first-pass.ts';
 import { type BuiltPostings, collectPostings, type MiniSearchState, toMiniSearchState } from './postings.ts';
 
 /** One passage as the lexical index sees it. */
@@ -103,6 +104,16 @@ export class LexicalIndex {
     return JSON.stringify(toMiniSearchState(this.#built));
   }
 
+  /** Shares large corpora's first pass with a helper thread (`lexical-threads.node.ts`); undefined: alone. */
+  useHelper(helper: FirstPassHelper | undefined): void {
+    this.#engine.useHelper(helper);
+  }
+
+  /** Whether searches take two passes, the first of which a helper thread can share. */
+  get twoPass(): boolean {
+    return this.#engine.twoPass;
+  }
+
   /** Number of distinct terms indexed. */
   get terms(): number {
     return this.#engine.terms;
@@ -120,6 +131,11 @@ export class LexicalIndex {
    */
   search(query: WeightedTerms, k: number, accept?: (label: number) => boolean): LexicalHit[] {
     return this.#engine.search(query, k, accept);
+  }
+
+  /** Starts {@link search} and returns what finishes it (`Bm25Index.begin`): call it once, soon. */
+  begin(query: WeightedTerms, k: number, accept?: (label: number) => boolean): () => LexicalHit[] {
+    return this.#engine.begin(query, k, accept);
   }
 
   /** The same search in one float64 pass whatever the corpus's size: the reference for large corpora. */

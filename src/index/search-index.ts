@@ -49,4 +49,14 @@ export interface LexicalSearch {
     accept?: (label: number) => boolean,
     filter?: PassageFilter,
   ): MaybePromise<LexicalHit[]>;
+  /**
+   * Starts `search` and returns what finishes it (called once, soon), so that other work, the dense leg,
+   * runs meanwhile: an in-memory index with a helper thread does its share there. Optional.
+   */
+  begin?(
+    query: WeightedTerms,
+    k: number,
+    accept?: (label: number) => boolean,
+    filter?: PassageFilter,
+  ): () => MaybePromise<LexicalHit[]>;
 }

@@ -4,8 +4,9 @@ import { memoize } from '../core/memo.ts';
 import { terms, tokenize } from '../core/terms.ts';
 import { DEFAULT_PASSAGE_KINDS, type DocumentInfo, type Passage, type PassageKind } from '../core/types.ts';
 import { languageIndexes, searchDense } from '../index/language-partitions.ts';
+import type { LexicalHit } from '../index/lexical.ts';
 import type { SearchIndex } from '../index/search-index.ts';
-import type { PassageFilter } from '../index/types.ts';
+import type { MaybePromise, PassageFilter, VectorHit } from '../index/types.ts';
 import { citePassage } from './citation.ts';
 import { type Cognate, type CognateOptions, createCognateMatcher } from './cognates.ts';
 import {
@@ -262,6 +263,21 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     return terms;
   }
 
+  /** Starts the lexical leg; the returned function finishes it (`LexicalSearch.begin`). */
+  function beginLexical(
+    query: Query,
+    cognates: ReadonlyArray<{ term: string }>,
+    k: number,
+    accept: ((label: number) => boolean) | undefined,
+    filter: PassageFilter,
+  ): () => MaybePromise<LexicalHit[]> {
+    const terms = lexicalTerms(query, cognates);
+    const { lexical } = index;
+    return lexical.begin
+      ? lexical.begin(terms, k, accept, filter)
+      : () => lexical.search(terms, k, accept, filter);
+  }
+
   const summarize = (d: DocumentInfo): DocumentSummary => ({
     ...d,
     passageCount: passageCounts.get(d.id) ?? 0,
@@ -437,24 +453,31 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     const cognates = english.all;
     const qv = opts.mode === 'lexical' ? undefined : await queryVector(query, cognates);
     clock.lap('embed');
-    // Near-zero cosines (a question of unknown words) are no evidence; their order would be arbitrary.
-    const dense = qv
-      ? (
-          await searchDense(index.vectors, byLanguage, {
-            vector: qv,
-            k: depth,
-            language: query.language,
-            accept,
-            filter,
-          })
-        ).filter((h) => h.score > MIN_DENSE_SCORE)
-      : [];
+    // The lexical leg starts first: an index with a helper thread runs part of it during the dense leg.
+    const finishLexical =
+      opts.mode === 'dense' ? () => [] : beginLexical(query, cognates, depth, accept, filter);
+    let dense: VectorHit[];
+    try {
+      // Near-zero cosines (a question of unknown words) are no evidence; their order would be arbitrary.
+      dense = qv
+        ? (
+            await searchDense(index.vectors, byLanguage, {
+              vector: qv,
+              k: depth,
+              language: query.language,
+              accept,
+              filter,
+            })
+          ).filter((h) => h.score > MIN_DENSE_SCORE)
+        : [];
+    } catch (error) {
+      // A started search is always finished: the helper thread takes no other one until then.
+      await Promise.resolve(finishLexical()).catch(() => undefined);
+      throw error;
+    }
     clock.lap('dense');
     const otherLanguage = (languageShare.get(query.language) ?? 0) < 0.5;
-    const lexical =
-      opts.mode === 'dense'
-        ? []
-        : await index.lexical.search(lexicalTerms(query, cognates), depth, accept, filter);
+    const lexical = await finishLexical();
     clock.lap('lexical');
     const sentenceHits = qv && opts.sentenceLeg ? await bestSentences(qv, depth, accept, filter) : [];
     clock.lap('sentences');

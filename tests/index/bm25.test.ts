@@ -1,65 +1,36 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { terms } from '../../src/core/terms.ts';
+import { type FirstPassHelper, type FirstPassJob, firstPass } from '../../src/index/first-pass.ts';
 import {
   exhaustiveSearch,
   type LexicalDocument,
-  type LexicalHit,
   LexicalIndex,
   miniSearchState,
 } from '../../src/index/lexical.ts';
+import { plain, searchArb, WORDS, withOrdinals } from '../setup/lexical-arbitraries.ts';
 import { expectSameTopK } from '../setup/same-top-k.ts';
-
-const WORDS = (
-  'akim election party parliament reform region digital citizen budget court president mazhilis senate vote ' +
-  'local council governor policy youth media law rights protest market village district capital'
-).split(' ');
-
-const documentsArb = fc.array(
-  fc.record({
-    text: fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 40 }).map((w) => w.join(' ')),
-    context: fc.array(fc.constantFrom(...WORDS), { maxLength: 4 }).map((w) => w.join(' ')),
-  }),
-  { minLength: 1, maxLength: 120 },
-);
-const queryArb = fc.array(
-  fc.tuple(
-    fc.constantFrom(...WORDS.map((w) => terms(w)[0] ?? w), 'absent'),
-    fc.double({ min: 0.05, max: 1, noNaN: true }),
-  ),
-  { minLength: 1, maxLength: 12 },
-);
-
-// `matched` is read explicitly: hits look their terms up when asked, so `toEqual` alone would skip them.
-const plain = (hits: LexicalHit[]) => hits.map(({ label, score, matched }) => ({ label, score, matched }));
 
 describe('BM25 top-k (typed-array accumulators)', () => {
   it('returns exhaustive BM25 top-k on random corpora, weighted queries, filters and k, in one pass or two', () => {
     // The second index takes two passes (float32 first) whatever its size, in ranges of `range` passages:
     // its hits must be the one-pass search's to the bit.
     fc.assert(
-      fc.property(
-        documentsArb,
-        queryArb,
-        fc.integer({ min: 1, max: 30 }),
-        fc.integer({ min: 1, max: 5 }),
-        fc.integer({ min: 1, max: 40 }),
-        (raw, q, k, mod, range) => {
-          const docs: LexicalDocument[] = raw.map((d, ordinal) => ({ ordinal, ...d }));
-          const index = LexicalIndex.build(docs);
-          const twoPass = LexicalIndex.build(docs, {
-            passes: { approximateFrom: 0, approximateRange: range },
-          });
-          const reference = exhaustiveSearch(miniSearchState(docs));
-          const query = new Map(q);
-          const accept = (label: number) => label % mod !== 1;
-          for (const filter of [undefined, accept]) {
-            const hits = index.search(query, k, filter);
-            expectSameTopK(hits, reference(query, k, filter));
-            expect(plain(twoPass.search(query, k, filter))).toEqual(plain(hits));
-          }
-        },
-      ),
+      fc.property(searchArb(40), ({ raw, q, k, mod, range }) => {
+        const docs: LexicalDocument[] = raw.map((d, ordinal) => ({ ordinal, ...d }));
+        const index = LexicalIndex.build(docs);
+        const twoPass = LexicalIndex.build(docs, {
+          passes: { approximateFrom: 0, approximateRange: range },
+        });
+        const reference = exhaustiveSearch(miniSearchState(docs));
+        const query = new Map(q);
+        const accept = (label: number) => label % mod !== 1;
+        for (const filter of [undefined, accept]) {
+          const hits = index.search(query, k, filter);
+          expectSameTopK(hits, reference(query, k, filter));
+          expect(plain(twoPass.search(query, k, filter))).toEqual(plain(hits));
+        }
+      }),
       { numRuns: 300 },
     );
   });
@@ -160,6 +131,50 @@ describe('BM25 top-k (typed-array accumulators)', () => {
       }
     }
     expect(twoPass.search(new Map([['akim', 1]]), 5, () => false)).toEqual([]);
+  });
+
+  it('merges a helper’s ranges, interleaved with its own, and starts again alone when the helper fails', () => {
+    // A helper in this thread (lexical-threads.test.ts runs the real one): the caller is handed the even
+    // ranges, the helper keeps the odd ones and scores them when asked to end, or fails after taking them.
+    const helper = (fails: boolean): FirstPassHelper => {
+      let job: FirstPassJob | undefined;
+      let next = 0;
+      let ranges = 0;
+      const mine: number[] = [];
+      return {
+        begin(j) {
+          job = j;
+          next = 0;
+          ranges = Math.ceil(j.size / j.rangeSize);
+          mine.length = 0;
+          return true;
+        },
+        claim() {
+          while (next < ranges && next % 2 === 1) mine.push(next++);
+          return next < ranges ? next++ : -1;
+        },
+        end(keep) {
+          if (fails || !job) return false;
+          const { labels, impacts, weights, k, band, size, rangeSize } = job;
+          let i = 0;
+          const claim = () => (i < mine.length ? (mine[i++] as number) : -1);
+          const [sum, count] = [new Float32Array(rangeSize), new Uint8Array(rangeSize)];
+          firstPass(labels, impacts, weights, k, band, size, rangeSize, claim, undefined, sum, count, keep);
+          return true;
+        },
+      };
+    };
+    fc.assert(
+      fc.property(searchArb(9), fc.boolean(), ({ raw, q, k, range }, fails) => {
+        const index = LexicalIndex.build(withOrdinals(raw), {
+          passes: { approximateFrom: 0, approximateRange: range },
+        });
+        index.useHelper(helper(fails));
+        const query = new Map(q);
+        expect(plain(index.search(query, k))).toEqual(plain(index.searchFloat64(query, k)));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('gives the same answers after a JSON round trip', () => {

@@ -158,3 +158,47 @@ describe('search service over the shipped corpus', () => {
     }
   });
 });
+
+describe('the lexical leg beside the dense leg', () => {
+  it('starts the lexical search before the dense one and finishes it, even when the dense one fails', async () => {
+    const { index } = await openTestIndex();
+    const events: string[] = [];
+    const lexical = index.lexical;
+    const recording = {
+      size: lexical.size,
+      search: lexical.search.bind(lexical),
+      begin: (...args: Parameters<typeof lexical.search>) => {
+        events.push('lexical begun');
+        return () => {
+          events.push('lexical finished');
+          return lexical.search(...args);
+        };
+      },
+    };
+    const dense = (fail: boolean) => ({
+      ...index.vectors,
+      search: (...args: Parameters<typeof index.vectors.search>) => {
+        events.push('dense');
+        if (fail) throw new Error('dense leg down');
+        return index.vectors.search(...args);
+      },
+    });
+    // Per-language indexes would search instead of `vectors` for some questions: none here.
+    const { vectorsByLanguage: _, ...shared } = index;
+    const served = createQaService({ ...shared, lexical: recording, vectors: dense(false) });
+    const withBegin = await served.ask({ question: 'What is political modernization?' });
+    expect(events).toEqual(['lexical begun', 'dense', 'lexical finished']);
+    // The same answer as the plain search gives.
+    const plain = await createQaService({ ...shared, vectors: dense(false) }).ask({
+      question: 'What is political modernization?',
+    });
+    expect(withBegin.passages.map((p) => p.id)).toEqual(plain.passages.map((p) => p.id));
+
+    events.length = 0;
+    const failing = createQaService({ ...shared, lexical: recording, vectors: dense(true) });
+    await expect(failing.ask({ question: 'What is political modernization?' })).rejects.toThrow(
+      'dense leg down',
+    );
+    expect(events).toEqual(['lexical begun', 'dense', 'lexical finished']);
+  });
+});

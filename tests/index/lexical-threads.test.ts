@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { terms } from '../../src/core/terms.ts';
+import { type LexicalDocument, LexicalIndex } from '../../src/index/lexical.ts';
+import { LexicalHelperThread, shareFirstPass } from '../../src/index/lexical-threads.node.ts';
+import { plain, searchArb, WORDS, withOrdinals } from '../setup/lexical-arbitraries.ts';
+
+/** Passages enough, in ranges small enough, that the helper thread wakes before the caller has taken them all. */
+function largeCorpus(size: number): LexicalDocument[] {
+  return Array.from({ length: size }, (_, ordinal) => ({
+    ordinal,
+    text: [0, 3, 7, 11, 19].map((m) => WORDS[(ordinal * (m + 1) + m) % WORDS.length]).join(' '),
+    context: WORDS[(ordinal * 5) % WORDS.length] as string,
+  }));
+}
+
+/** A query of `words` (stemmed as the index stems them), weighted. */
+const queryOf = (words: readonly string[], weight = (i: number) => 1 / (i + 1)) =>
+  new Map(words.map((w, i) => [terms(w)[0] ?? w, weight(i)]));
+
+const passes = (approximateRange: number) => ({ passes: { approximateFrom: 0, approximateRange } });
+
+describe('LexicalHelperThread (the first pass on two threads)', () => {
+  const helper = new LexicalHelperThread();
+  afterAll(() => helper.close());
+
+  it('gives one float64 pass’s top k to the bit on random corpora, queries, k, filters and ranges', () => {
+    let shared = 0;
+    fc.assert(
+      fc.property(searchArb(16), ({ raw, q, k, mod, range }) => {
+        const index = LexicalIndex.build(withOrdinals(raw), passes(range));
+        index.useHelper(helper);
+        const query = new Map(q);
+        const accept = (label: number) => label % mod !== 1;
+        for (const filter of [undefined, accept]) {
+          expect(plain(index.search(query, k, filter))).toEqual(plain(index.searchFloat64(query, k, filter)));
+          if (!filter) shared += helper.lastShare;
+        }
+      }),
+      { numRuns: 200 },
+    );
+    // Not a tautology of one thread: the helper did score ranges.
+    expect(shared).toBeGreaterThan(0);
+  });
+
+  it('shares a large corpus’s ranges and keeps its candidates, search after search', () => {
+    const index = LexicalIndex.build(largeCorpus(20_000), passes(16));
+    index.useHelper(helper);
+    const query = queryOf(WORDS.slice(0, 9));
+    let shares = 0;
+    for (let k = 1; k <= 120; k += 17) {
+      expect(plain(index.search(query, k))).toEqual(plain(index.searchFloat64(query, k)));
+      shares += helper.lastShare > 0 ? 1 : 0;
+    }
+    expect(shares).toBeGreaterThan(0);
+  });
+
+  it('runs a search alone while the helper is busy with another, and both stay exact', () => {
+    const index = LexicalIndex.build(largeCorpus(5_000), passes(8));
+    index.useHelper(helper);
+    const a = queryOf([WORDS[0], WORDS[4], WORDS[9]] as string[], () => 1);
+    const b = queryOf([WORDS[2], WORDS[7]] as string[], () => 0.5);
+    const finishA = index.begin(a, 50);
+    const finishB = index.begin(b, 40);
+    expect(plain(finishB())).toEqual(plain(index.searchFloat64(b, 40)));
+    expect(plain(finishA())).toEqual(plain(index.searchFloat64(a, 50)));
+    // A's first pass ran on the helper while B ran here.
+    expect(helper.lastShare).toBeGreaterThan(0);
+  });
+
+  it('goes on alone, exactly, once the helper is stopped', () => {
+    const stopped = new LexicalHelperThread();
+    const index = LexicalIndex.build(largeCorpus(3_000), passes(8));
+    index.useHelper(stopped);
+    const query = queryOf([WORDS[3] as string]);
+    expect(plain(index.search(query, 30))).toEqual(plain(index.searchFloat64(query, 30)));
+    stopped.close();
+    expect(plain(index.search(query, 30))).toEqual(plain(index.searchFloat64(query, 30)));
+    expect(
+      stopped.begin({ labels: [], impacts: [], weights: [], k: 1, band: 1, size: 0, rangeSize: 1 }),
+    ).toBe(false);
+  });
+
+  it('is given to a served index only when it searches in two passes and LEXICAL_HELPER is on', () => {
+    const query = queryOf(WORDS.slice(0, 5));
+    const small = LexicalIndex.build(largeCorpus(2_000));
+    expect(shareFirstPass(small, true)).toBeUndefined();
+    const large = LexicalIndex.build(largeCorpus(20_000), passes(16));
+    expect(shareFirstPass(large, false)).toBeUndefined();
+    const given = shareFirstPass(large, true);
+    expect(given).toBeDefined();
+    let shares = 0;
+    for (let k = 1; k <= 100; k += 11) {
+      expect(plain(large.search(query, k))).toEqual(plain(large.searchFloat64(query, k)));
+      shares += (given?.lastShare ?? 0) > 0 ? 1 : 0;
+    }
+    expect(shares).toBeGreaterThan(0);
+    // The process keeps one helper, for each index it serves.
+    expect(shareFirstPass(LexicalIndex.build(largeCorpus(100), passes(4)), true)).toBe(given);
+  });
+});
