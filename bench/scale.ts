@@ -37,7 +37,7 @@ import { parseQuestions } from '../src/eval/evaluate.ts';
 import { contextHeader } from '../src/index/build-index.node.ts';
 import { createExactIndex } from '../src/index/exact.ts';
 import { HnswIndex } from '../src/index/hnsw.node.ts';
-import { APPROXIMATE_FROM } from '../src/index/bm25.ts';
+import { HELPER_FROM } from '../src/index/bm25.ts';
 import { LexicalHelperThread } from '../src/index/lexical-threads.node.ts';
 import { exhaustiveSearch, type LexicalHit, LexicalIndex, miniSearchState, type WeightedTerms } from '../src/index/lexical.ts';
 import { type LoadedIndex, openOrBuildIndex } from '../src/index/load-index.node.ts';
@@ -374,9 +374,9 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
   const routing = languageIndexes(byLanguage, index.passages.map((p) => p.language));
   global.gc?.();
   const rssBuilt = rssMiB();
-  // From APPROXIMATE_FROM passages the service shares the lexical first pass with a helper thread, and the
+  // From HELPER_FROM passages the service shares the lexical first pass with a helper thread, and the
   // engine runs the dense leg meanwhile: the whole ask is timed so, and without the helper for comparison.
-  const helper = n >= APPROXIMATE_FROM ? new LexicalHelperThread() : undefined;
+  const helper = n >= HELPER_FROM ? new LexicalHelperThread() : undefined;
   const askAlone = helper ? await timeAsks(index, asked) : undefined;
   lexical.useHelper(helper);
   const ask = await timeAsks(index, asked);
@@ -436,7 +436,7 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
     }
   }
   const lexicalPasses = {
-    served: n >= APPROXIMATE_FROM ? 'two passes, a helper thread sharing the first' : 'one float64 pass',
+    served: helper ? 'two passes, a helper thread sharing the first' : 'one float64 pass',
     float64P50Ms: pct(passTimes.float64, 0.5),
     twoPassP50Ms: pct(passTimes.twoPass, 0.5),
     twoPassExact: `${twoPassExact}/${recorded.length}`,

@@ -49,7 +49,7 @@ export const ConfigSchema = z.object({
    */
   WORKERS: int(0, 256).default(0),
   /**
-   * `on`: from 200,000 passages, each server process gives the lexical leg a helper thread, which takes
+   * `on`: from 50,000 passages, each server process gives the lexical leg a helper thread, which takes
    * part of its first pass while the process runs the dense leg (the same answers, sooner); `off`: none.
    */
   LEXICAL_HELPER: z.enum(['on', 'off']).default('on'),

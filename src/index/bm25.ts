@@ -30,6 +30,8 @@ export interface Bm25Options {
   approximateFrom?: number;
   /** Passages the first pass adds into before reading them. */
   approximateRange?: number;
+  /** Passages from which a search given a helper thread takes two passes, the helper sharing the first. */
+  helperFrom?: number;
 }
 
 /**
@@ -38,6 +40,14 @@ export interface Bm25Options {
  * passes took 1.2-1.3x as long, at 1M 0.6-0.8x (`bench:scale` times both on the engine's queries).
  */
 export const APPROXIMATE_FROM = 200_000;
+
+/**
+ * From this many passages on, a search given a helper thread ({@link Bm25Index.useHelper}) takes two passes
+ * even below {@link APPROXIMATE_FROM}: the helper does the first pass's ranges while the engine searches the
+ * vectors, which more than pays for the second pass (`bench:scale` times the ask with and without it at
+ * 100k passages); below, one float64 pass takes a fraction of a millisecond.
+ */
+export const HELPER_FROM = 50_000;
 
 /** 32k float32 sums and byte counts (160 KiB) stay in a core's L2 while every term adds into them. */
 const APPROXIMATE_RANGE = 32_768;
@@ -244,6 +254,7 @@ export class Bm25Index {
   /** From this many passages on, searches take the float32 first pass ({@link #approximate}). */
   readonly #approximateFrom: number;
   readonly #approximateRange: number;
+  readonly #helperFrom: number;
   /** The first pass's range accumulators on this thread, made on its first search. */
   #range: { sum: Float32Array; count: Uint8Array } | undefined;
   /** Per term: each posting's score summed over fields with their boosts, in float32 (the first pass's). */
@@ -266,6 +277,7 @@ export class Bm25Index {
     this.#touched = new Uint32Array(size);
     this.#approximateFrom = options.approximateFrom ?? APPROXIMATE_FROM;
     this.#approximateRange = options.approximateRange ?? APPROXIMATE_RANGE;
+    this.#helperFrom = options.helperFrom ?? HELPER_FROM;
   }
 
   /**
@@ -359,9 +371,15 @@ export class Bm25Index {
     return p.raw;
   }
 
-  /** Whether searches take two passes (the corpus has `approximateFrom` passages or more). */
-  get twoPass(): boolean {
-    return this.#sum.length >= this.#approximateFrom;
+  /** Whether a helper thread would share searches (they take two passes with one: `helperFrom`). */
+  get wantsHelper(): boolean {
+    return this.#sum.length >= Math.min(this.#approximateFrom, this.#helperFrom);
+  }
+
+  /** Whether searches take two passes: from `approximateFrom` passages, or `helperFrom` with a helper. */
+  #twoPass(): boolean {
+    const size = this.#sum.length;
+    return size >= this.#approximateFrom || (this.#helper !== undefined && size >= this.#helperFrom);
   }
 
   /** Number of terms in the vocabulary. */
@@ -404,7 +422,7 @@ export class Bm25Index {
    * thread does other work (the engine's dense leg); otherwise the whole search runs in the call.
    */
   begin(query: ReadonlyMap<string, number>, k: number, accept?: (label: number) => boolean): () => Bm25Hit[] {
-    return this.#begin(query, k, accept, this.twoPass);
+    return this.#begin(query, k, accept, this.#twoPass());
   }
 
   #begin(

@@ -172,13 +172,13 @@ export class LexicalHelperThread implements FirstPassHelper {
 let processHelper: LexicalHelperThread | undefined;
 
 /**
- * Gives a served index's lexical leg the process's helper thread, when it is searched in memory in two
- * passes (from `APPROXIMATE_FROM` passages); the thread is made on first need and serves each index given
+ * Gives a served index's lexical leg the process's helper thread, when it is searched in memory and large
+ * enough for the helper to pay (`HELPER_FROM` passages, bm25.ts); the thread is made on first need and serves each index given
  * after (`forget` drops the previous one's terms). With `enabled` false (LEXICAL_HELPER=off), nothing
  * changes. Returns the helper given, if any.
  */
 export function shareFirstPass(lexical: LexicalSearch, enabled: boolean): LexicalHelperThread | undefined {
-  if (!enabled || !(lexical instanceof LexicalIndex) || !lexical.twoPass) return undefined;
+  if (!enabled || !(lexical instanceof LexicalIndex) || !lexical.wantsHelper) return undefined;
   processHelper ??= new LexicalHelperThread();
   processHelper.forget();
   lexical.useHelper(processHelper);

@@ -109,9 +109,9 @@ export class LexicalIndex {
     this.#engine.useHelper(helper);
   }
 
-  /** Whether searches take two passes, the first of which a helper thread can share. */
-  get twoPass(): boolean {
-    return this.#engine.twoPass;
+  /** Whether a helper thread would share searches (`Bm25Options.helperFrom`, `approximateFrom`). */
+  get wantsHelper(): boolean {
+    return this.#engine.wantsHelper;
   }
 
   /** Number of distinct terms indexed. */

@@ -81,6 +81,29 @@ describe('LexicalHelperThread (the first pass on two threads)', () => {
     ).toBe(false);
   });
 
+  it('takes two passes with a helper from helperFrom passages, one without', () => {
+    const docs = largeCorpus(20_000);
+    const options = {
+      passes: { approximateFrom: Number.POSITIVE_INFINITY, helperFrom: 10_000, approximateRange: 16 },
+    };
+    const alone = LexicalIndex.build(docs, options);
+    const helped = LexicalIndex.build(docs, options);
+    const below = LexicalIndex.build(docs.slice(0, 5_000), options);
+    expect([alone.wantsHelper, below.wantsHelper]).toEqual([true, false]);
+    helped.useHelper(helper);
+    below.useHelper(helper);
+    const query = queryOf(WORDS.slice(3, 10));
+    let shares = 0;
+    for (let k = 1; k <= 100; k += 11) {
+      expect(plain(helped.search(query, k))).toEqual(plain(alone.search(query, k)));
+      shares += helper.lastShare > 0 ? 1 : 0;
+      helper.lastShare = 0;
+      expect(plain(below.search(query, k))).toEqual(plain(below.searchFloat64(query, k)));
+      expect(helper.lastShare).toBe(0);
+    }
+    expect(shares).toBeGreaterThan(0);
+  });
+
   it('is given to a served index only when it searches in two passes and LEXICAL_HELPER is on', () => {
     const query = queryOf(WORDS.slice(0, 5));
     const small = LexicalIndex.build(largeCorpus(2_000));
