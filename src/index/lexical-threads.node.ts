@@ -33,8 +33,11 @@ for (;;) {
   Atomics.wait(control, ${JOB}, seen);
   seen = Atomics.load(control, ${JOB});
   if (seen < 0) break;
+  // Messages in order up to this job's own (its last): a forget sent after the job waits for the next one.
   let job;
-  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+  while (!job) {
+    const m = receiveMessageOnPort(port);
+    if (!m) break;
     if (m.message.forget) terms.length = 0;
     else if (m.message.term !== undefined) terms[m.message.term] = m.message;
     else job = m.message;

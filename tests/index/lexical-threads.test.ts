@@ -68,6 +68,20 @@ describe('LexicalHelperThread (the first pass on two threads)', () => {
     expect(helper.lastShare).toBeGreaterThan(0);
   });
 
+  it('finishes a search in flight exactly when the served index is swapped meanwhile (forget)', () => {
+    const index = LexicalIndex.build(largeCorpus(5_000), passes(8));
+    index.useHelper(helper);
+    const query = queryOf(WORDS.slice(2, 8));
+    for (let round = 0; round < 5; round++) {
+      const finish = index.begin(query, 40);
+      // Sent while the helper may not have read the job yet: it must not drop the job's terms.
+      helper.forget();
+      expect(plain(finish())).toEqual(plain(index.searchFloat64(query, 40)));
+      expect(helper.lastShare).toBeGreaterThan(0);
+      helper.lastShare = 0;
+    }
+  });
+
   it('goes on alone, exactly, once the helper is stopped', () => {
     const stopped = new LexicalHelperThread();
     const index = LexicalIndex.build(largeCorpus(3_000), passes(8));
