@@ -6,8 +6,7 @@ import type { LexicalSearch } from './search-index.ts';
 /** Slots of the control block both threads read and write with Atomics. */
 const JOB = 0; // bumped by the caller for each job; −1 stops the helper
 const NEXT = 1; // the next range to claim
-const RANGES = 2; // ranges in this job
-const DONE = 3; // set by the helper when its share is posted
+const DONE = 2; // set by the helper when its share is posted
 
 /**
  * How long a search waits for the helper's share before doing the pass alone. A share is milliseconds of
@@ -52,7 +51,7 @@ for (;;) {
     let kept = new Uint32Array(256);
     let scores = new Float64Array(256);
     let n = 0;
-    const ranges = Atomics.load(control, ${RANGES});
+    const ranges = Math.ceil(job.size / job.rangeSize);
     let share = 0;
     firstPass(labels, impacts, job.weights, job.k, job.band, job.size, job.rangeSize, () => {
       const r = Atomics.add(control, ${NEXT}, 1);
@@ -84,7 +83,7 @@ for (;;) {
 export class LexicalHelperThread implements FirstPassHelper {
   readonly #worker: Worker;
   readonly #port: MessagePort;
-  readonly #control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  readonly #control = new Int32Array(new SharedArrayBuffer(3 * 4));
   /** Term slots the helper already holds, by the labels array sent for it. */
   #slots = new WeakMap<Uint32Array, number>();
   #nextSlot = 0;
@@ -126,7 +125,6 @@ export class LexicalHelperThread implements FirstPassHelper {
     this.#ranges = Math.ceil(size / rangeSize);
     this.#busy = true;
     Atomics.store(this.#control, NEXT, 0);
-    Atomics.store(this.#control, RANGES, this.#ranges);
     Atomics.store(this.#control, DONE, 0);
     Atomics.add(this.#control, JOB, 1);
     Atomics.notify(this.#control, JOB);
