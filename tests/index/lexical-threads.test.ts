@@ -18,6 +18,29 @@ function largeCorpus(size: number): LexicalDocument[] {
 const queryOf = (words: readonly string[], weight = (i: number) => 1 / (i + 1)) =>
   new Map(words.map((w, i) => [terms(w)[0] ?? w, weight(i)]));
 
+/** k from 1 to `to`, in steps of `step`. */
+const ks = (to: number, step: number) => Array.from({ length: Math.ceil(to / step) }, (_, i) => 1 + i * step);
+
+/**
+ * Searches `index` for `query` at each k, each search equal to `reference`'s (by default one float64 pass
+ * over the same index), and counts the searches `helper` scored ranges in.
+ */
+function searchesShared(
+  helper: LexicalHelperThread,
+  index: LexicalIndex,
+  query: ReadonlyMap<string, number>,
+  at: readonly number[],
+  reference = (k: number) => index.searchFloat64(query, k),
+): number {
+  let shares = 0;
+  for (const k of at) {
+    helper.lastShare = 0;
+    expect(plain(index.search(query, k))).toEqual(plain(reference(k)));
+    shares += helper.lastShare > 0 ? 1 : 0;
+  }
+  return shares;
+}
+
 const passes = (approximateRange: number) => ({ passes: { approximateFrom: 0, approximateRange } });
 
 describe('LexicalHelperThread (the first pass on two threads)', () => {
@@ -46,13 +69,7 @@ describe('LexicalHelperThread (the first pass on two threads)', () => {
   it('shares a large corpus’s ranges and keeps its candidates, search after search', () => {
     const index = LexicalIndex.build(largeCorpus(20_000), passes(16));
     index.useHelper(helper);
-    const query = queryOf(WORDS.slice(0, 9));
-    let shares = 0;
-    for (let k = 1; k <= 120; k += 17) {
-      expect(plain(index.search(query, k))).toEqual(plain(index.searchFloat64(query, k)));
-      shares += helper.lastShare > 0 ? 1 : 0;
-    }
-    expect(shares).toBeGreaterThan(0);
+    expect(searchesShared(helper, index, queryOf(WORDS.slice(0, 9)), ks(120, 17))).toBeGreaterThan(0);
   });
 
   it('runs a search alone while the helper is busy with another, and both stay exact', () => {
@@ -82,13 +99,14 @@ describe('LexicalHelperThread (the first pass on two threads)', () => {
     }
     // A helper that lost a job's terms fails it and stops for good; this one still takes ranges. (Whether it
     // took any in a given search is timing: this thread may claim them all before it wakes.)
-    let shares = 0;
-    for (let round = 0; round < 10; round++) {
-      expect(plain(index.search(query, 40 + round))).toEqual(plain(index.searchFloat64(query, 40 + round)));
-      shares += helper.lastShare > 0 ? 1 : 0;
-      helper.lastShare = 0;
-    }
-    expect(shares).toBeGreaterThan(0);
+    expect(
+      searchesShared(
+        helper,
+        index,
+        query,
+        ks(10, 1).map((k) => 39 + k),
+      ),
+    ).toBeGreaterThan(0);
   });
 
   it('goes on alone, exactly, once the helper is stopped', () => {
@@ -116,15 +134,11 @@ describe('LexicalHelperThread (the first pass on two threads)', () => {
     helped.useHelper(helper);
     below.useHelper(helper);
     const query = queryOf(WORDS.slice(3, 10));
-    let shares = 0;
-    for (let k = 1; k <= 100; k += 11) {
-      expect(plain(helped.search(query, k))).toEqual(plain(alone.search(query, k)));
-      shares += helper.lastShare > 0 ? 1 : 0;
-      helper.lastShare = 0;
-      expect(plain(below.search(query, k))).toEqual(plain(below.searchFloat64(query, k)));
-      expect(helper.lastShare).toBe(0);
-    }
-    expect(shares).toBeGreaterThan(0);
+    expect(searchesShared(helper, helped, query, ks(100, 11), (k) => alone.search(query, k))).toBeGreaterThan(
+      0,
+    );
+    // Below helperFrom the helper takes no part.
+    expect(searchesShared(helper, below, query, ks(100, 11))).toBe(0);
   });
 
   it('is given to a served index only when it searches in two passes and LEXICAL_HELPER is on', () => {
@@ -134,13 +148,8 @@ describe('LexicalHelperThread (the first pass on two threads)', () => {
     const large = LexicalIndex.build(largeCorpus(20_000), passes(16));
     expect(shareFirstPass(large, false)).toBeUndefined();
     const given = shareFirstPass(large, true);
-    expect(given).toBeDefined();
-    let shares = 0;
-    for (let k = 1; k <= 100; k += 11) {
-      expect(plain(large.search(query, k))).toEqual(plain(large.searchFloat64(query, k)));
-      shares += (given?.lastShare ?? 0) > 0 ? 1 : 0;
-    }
-    expect(shares).toBeGreaterThan(0);
+    expect(given).toBeInstanceOf(LexicalHelperThread);
+    expect(searchesShared(given as LexicalHelperThread, large, query, ks(100, 11))).toBeGreaterThan(0);
     // The process keeps one helper, for each index it serves.
     expect(shareFirstPass(LexicalIndex.build(largeCorpus(100), passes(4)), true)).toBe(given);
   });
