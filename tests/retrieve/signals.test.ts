@@ -47,6 +47,16 @@ const index = {
 const stats = createCorpusStats(index);
 const options = { agreementRank: 5, confidence: {} };
 
+/** A fused hit ranked `dense` by the dense leg and `lexical` by the lexical one (absent: not found there). */
+function hit(label: number, dense: number, lexical?: number): FusedHit {
+  return {
+    label,
+    fused: 1,
+    dense: { rank: dense, score: 0.9 },
+    ...(lexical === undefined ? {} : { lexical: { rank: lexical, score: 3 } }),
+  };
+}
+
 function signalsFor(question: string, picked: FusedHit[]) {
   const query = buildQuery(question);
   return {
@@ -82,13 +92,7 @@ describe('measureSignals', () => {
   });
 
   it("gives support as the idf-weighted share of the question's terms in the best passage", () => {
-    const top: FusedHit = {
-      label: 0,
-      fused: 1,
-      dense: { rank: 1, score: 0.9 },
-      lexical: { rank: 1, score: 3 },
-    };
-    const { signals, query } = signalsFor('electoral reform by the president', [top]);
+    const { signals, query } = signalsFor('electoral reform by the president', [hit(0, 1, 1)]);
     const terms = [...new Set(query.questionTerms)];
     const idf = terms.map((t) => stats.idf(t));
     const held = terms.map((t, i) =>
@@ -102,15 +106,8 @@ describe('measureSignals', () => {
   });
 
   it('finds no agreement when one leg ranks the best passage below agreementRank', () => {
-    const top: FusedHit = {
-      label: 0,
-      fused: 1,
-      dense: { rank: 1, score: 0.9 },
-      lexical: { rank: 6, score: 3 },
-    };
-    expect(signalsFor('electoral reform', [top]).signals.agreement).toBe(false);
-    const denseOnly: FusedHit = { label: 0, fused: 1, dense: { rank: 1, score: 0.9 } };
-    expect(signalsFor('electoral reform', [denseOnly]).signals.agreement).toBe(false);
+    expect(signalsFor('electoral reform', [hit(0, 1, 6)]).signals.agreement).toBe(false);
+    expect(signalsFor('electoral reform', [hit(0, 1)]).signals.agreement).toBe(false);
   });
 
   it('counts a name as present when the top passage or its document title holds it', () => {
