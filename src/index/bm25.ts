@@ -49,8 +49,12 @@ export const APPROXIMATE_FROM = 200_000;
  */
 export const HELPER_FROM = 50_000;
 
-/** 32k float32 sums and byte counts (160 KiB) stay in a core's L2 while every term adds into them. */
-const APPROXIMATE_RANGE = 32_768;
+/**
+ * 8k float32 sums and byte counts (40 KiB) stay in a core's L2 while every term adds into them. Small ranges
+ * also share the work out evenly between this thread and the helper: at 100k passages, 13 ranges rather than
+ * 4 at 32k (the helper's search 0.85× and the ask 0.93× as long, BENCHMARKS.md).
+ */
+const APPROXIMATE_RANGE = 8_192;
 
 /** The first pass counts terms in bytes; a query of more terms (none the engine makes) takes the exact path. */
 const MAX_APPROXIMATE_TERMS = 255;
