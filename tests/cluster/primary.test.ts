@@ -3,10 +3,10 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exited, startServer } from '../setup/server.ts';
+import { exited, startServer, testPort } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
-const PORT = 18_941;
+const PORT = testPort();
 const URL = `http://127.0.0.1:${PORT}`;
 const TOKEN = 'cluster-admin-token-0123456789';
 const PER_MINUTE = 12;

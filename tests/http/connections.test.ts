@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorSchema } from '../../src/http/schemas.ts';
-import { exited, startServer } from '../setup/server.ts';
+import { exited, startServer, stopServer, testPort } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
 /** A raw HTTP/1.1 exchange: sends `text`, resolves with everything the server wrote until it closed. */
@@ -38,7 +38,7 @@ const get = (path: string, host = 'x') =>
 
 /** Connection-level limits of the real server: header size, body time, client hang-ups, per-client connections, shutdown. */
 describe('connection limits of the node server', () => {
-  const port = 22_000 + (process.pid % 1000);
+  const port = testPort(0);
   const output: string[] = [];
   let server: ChildProcess;
 
@@ -58,8 +58,8 @@ describe('connection limits of the node server', () => {
       { output },
     );
   });
-  afterAll(() => {
-    server?.kill('SIGKILL');
+  afterAll(async () => {
+    await stopServer(server, 'SIGKILL');
   });
 
   it('answers a request head over MAX_HEADER_BYTES with 431 in the error envelope, and one under it normally', async () => {
@@ -149,7 +149,7 @@ describe('connection limits of the node server', () => {
 
 /** With few file descriptors, a flood of connections from one address must not take /healthz down. */
 describe('the node server under a lowered open-file limit', () => {
-  const port = 23_000 + (process.pid % 1000);
+  const port = testPort(1);
   let server: ChildProcess;
   beforeAll(async () => {
     server = await startServer(
@@ -158,8 +158,8 @@ describe('the node server under a lowered open-file limit', () => {
       { fileLimit: 160 },
     );
   });
-  afterAll(() => {
-    server?.kill('SIGKILL');
+  afterAll(async () => {
+    await stopServer(server, 'SIGKILL');
   });
 
   it('keeps answering /healthz for other clients while one address opens 300 event streams and half requests', async () => {

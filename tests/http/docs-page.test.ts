@@ -1,14 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../setup/server.ts';
+import { startServer, stopServer, testPort } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** `/docs` in a real browser: Swagger UI's "Try it out" on POST /v1/ask, with the documented example, succeeds. */
 describe('API docs page in Chromium', () => {
-  const port = 25_000 + (process.pid % 1000);
+  const port = testPort();
   let server: ChildProcess;
   let browser: Browser;
 
@@ -23,7 +23,7 @@ describe('API docs page in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await stopServer(server);
   });
 
   it('answers "Try it out" on POST /v1/ask with 200 and ranked passages', async () => {

@@ -3,14 +3,14 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../setup/server.ts';
+import { startServer, stopServer, testPort } from '../setup/server.ts';
 
 /**
  * A machine where the default model cannot be had (here: no usable Python, empty caches) still serves, on
  * the built-in model, and says so in the log, in /healthz and in every answer.
  */
 describe('serving when the default model cannot be installed', () => {
-  const port = 19_000 + (process.pid % 1000);
+  const port = testPort();
   const output: string[] = [];
   let dir: string;
   let server: ChildProcess;
@@ -34,7 +34,7 @@ describe('serving when the default model cannot be installed', () => {
   }, 180_000);
 
   afterAll(async () => {
-    server?.kill('SIGTERM');
+    await stopServer(server);
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -2,14 +2,14 @@ import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, launchChromium } from '../setup/browser.ts';
-import { startServer } from '../setup/server.ts';
+import { startServer, stopServer, testPort } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
 const TOKEN = 'browser-admin-token-0123456789';
 
 /** The pages in Chromium: demo page, passage page, and the analytics page fed by the widget's feedback. */
 describeInBrowser('pages and analytics in Chromium', () => {
-  const port = 21_000 + (process.pid % 1000);
+  const port = testPort();
   const url = `http://127.0.0.1:${port}`;
   let server: ChildProcess;
   let browser: Browser;
@@ -21,7 +21,7 @@ describeInBrowser('pages and analytics in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await stopServer(server);
   });
 
   /** Opens `path` and records every response of 400 or more while the page loads. */

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_SECURITY_HEADERS, DOCUMENT_SECURITY_HEADERS } from '../../src/http/middleware.ts';
-import { buildServer, exited, startServer } from '../setup/server.ts';
+import { buildServer, exited, startServer, stopServer, testPort } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
 const ask = async (port: number, question: string) => {
@@ -25,8 +25,8 @@ const ask = async (port: number, question: string) => {
  * (`npm run dev`) and the compiled build in dist/ that `npm start` runs.
  */
 describe('node server', () => {
-  const port = 18_000 + (process.pid % 1000);
-  const builtPort = port + 1000;
+  const port = testPort(0);
+  const builtPort = testPort(1);
   // A directory of its own: the developer's dist/ may be serving while the tests run.
   const outdir = `.tmp/dist-test-${process.pid}`;
   let server: ChildProcess;
@@ -40,9 +40,7 @@ describe('node server', () => {
   });
 
   afterAll(async () => {
-    server?.kill('SIGTERM');
-    built?.kill('SIGTERM');
-    if (built) await exited(built);
+    await Promise.all([stopServer(server), stopServer(built)]);
     await rm(outdir, { recursive: true, force: true });
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.ts';
 import { openOrBuildIndex } from '../../src/index/load-index.node.ts';
-import { startServer } from '../setup/server.ts';
+import { startServer, stopServer, testPort } from '../setup/server.ts';
 
 const TOKEN = 'soak-test-admin-token-0123456789';
 
@@ -14,7 +14,7 @@ const TOKEN = 'soak-test-admin-token-0123456789';
  * background; not one request may fail. Then a rebuild that fails must leave the old index serving.
  */
 describe('reindex under load', () => {
-  const port = 19_000 + (process.pid % 1000);
+  const port = testPort();
   const url = `http://127.0.0.1:${port}`;
   let server: ChildProcess;
   let corpus: string;
@@ -39,8 +39,8 @@ describe('reindex under load', () => {
     });
   });
 
-  afterAll(() => {
-    server?.kill('SIGTERM');
+  afterAll(async () => {
+    await stopServer(server);
   });
 
   const admin = (method: 'GET' | 'POST') =>

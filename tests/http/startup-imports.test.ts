@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, exited, startServer } from '../setup/server.ts';
+import { buildServer, exited, startServer, testPort } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
 /** Packages a server on the file backend with the built-in model has no use for until asked. */
@@ -30,7 +30,7 @@ async function loadedPackages(record: string): Promise<Set<string>> {
  * (tests/fixtures/preload/record-imports.mjs), so the check is on what was loaded, not on timings.
  */
 describe('compiled server start-up', () => {
-  const port = 20_000 + (process.pid % 1000);
+  const port = testPort();
   const outdir = `.tmp/dist-imports-${process.pid}`;
   const record = resolve(`.tmp/imports-${process.pid}.txt`);
   let server: ChildProcess;

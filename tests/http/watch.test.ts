@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../setup/server.ts';
+import { startServer, stopServer, testPort } from '../setup/server.ts';
 import { machineEnv } from '../setup/test-index.ts';
 
 interface Passage {
@@ -23,7 +23,7 @@ const CHANGE_TIMEOUT_MS = 240_000;
  * whole time and never sees a 5xx or a failed connection.
  */
 describe('node server with WATCH=true', () => {
-  const port = 26_000 + (process.pid % 1000);
+  const port = testPort();
   const base = `http://127.0.0.1:${port}`;
   let corpus: string;
   let server: ChildProcess;
@@ -118,7 +118,7 @@ describe('node server with WATCH=true', () => {
   afterAll(async () => {
     stop = true;
     await traffic;
-    server?.kill('SIGTERM');
+    await stopServer(server);
   });
 
   it(

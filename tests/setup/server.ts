@@ -15,6 +15,16 @@ export interface StartOptions {
   build?: string;
 }
 
+/**
+ * A port for a test's server, `slot` telling one file's servers apart. Vitest runs one file at a time in
+ * each pool and numbers the pools, so files running side by side never share a port; the range is below
+ * the kernel's ephemeral ports, so no outgoing connection holds one either.
+ */
+export function testPort(slot = 0): number {
+  if (slot < 0 || slot >= 10) throw new Error(`testPort: slot ${slot} is not in 0..9`);
+  return 20_000 + Number(process.env.VITEST_POOL_ID ?? 0) * 10 + slot;
+}
+
 /** Compiles the server into `outdir` with the script `npm start` uses (scripts/build.mjs). */
 export async function buildServer(outdir: string): Promise<void> {
   await promisify(execFile)(process.execPath, ['scripts/build.mjs', '--outdir', outdir]);
@@ -48,10 +58,18 @@ export async function startServer(
     },
     stdio: ['ignore', options.output ? 'pipe' : 'ignore', 'ignore'],
   });
-  server.stdout?.on('data', (chunk: Buffer) =>
-    options.output?.push(...chunk.toString().split('\n').filter(Boolean)),
-  );
+  // A read can end inside a line (and a cluster's processes share the pipe): keep the unfinished tail.
+  let partial = '';
+  server.stdout?.setEncoding('utf8');
+  server.stdout?.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    options.output?.push(...parts.filter(Boolean));
+  });
   for (let i = 0; i < (options.startTimeoutMs ?? 60_000) / 100; i++) {
+    // Exited (a taken port, a bad setting): another process may be answering on the port, so stop here.
+    if (server.exitCode !== null)
+      throw new Error(`the server for port ${port} exited with code ${server.exitCode}`);
     if (
       await fetch(`http://127.0.0.1:${port}/healthz`).then(
         (r) => r.ok,
@@ -69,4 +87,15 @@ export async function startServer(
 export function exited(server: ChildProcess): Promise<number | null> {
   if (server.exitCode !== null) return Promise.resolve(server.exitCode);
   return new Promise((resolve) => server.once('exit', (code) => resolve(code)));
+}
+
+/**
+ * Stops a test's server and waits until it has exited, so its port is free before the next file in the
+ * same pool starts one on it.
+ */
+export async function stopServer(server: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM') {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const exit = exited(server);
+  server.kill(signal);
+  await exit;
 }

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, launchChromium } from '../setup/browser.ts';
-import { startServer } from '../setup/server.ts';
+import { startServer, stopServer, testPort } from '../setup/server.ts';
 import { TEST_INDEX_ENV } from '../setup/test-index.ts';
 
 /**
@@ -33,7 +33,7 @@ const focusedInWidget = (page: Page) =>
   });
 
 describeInBrowser('chat widget in Chromium', () => {
-  const port = 20_000 + (process.pid % 1000);
+  const port = testPort();
   const url = `http://127.0.0.1:${port}`;
   let server: ChildProcess;
   let browser: Browser;
@@ -51,7 +51,7 @@ describeInBrowser('chat widget in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    await stopServer(server);
   });
 
   const askOn = async (on: Page, question: string) => {
