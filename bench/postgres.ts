@@ -106,6 +106,7 @@ async function stages(index: SearchIndex) {
     lexical: [],
     fusion: [],
     quotes: [],
+    confidence: [],
   };
   const total: number[] = [];
   const service = createQaService(index, {

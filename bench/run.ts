@@ -364,6 +364,7 @@ async function main(): Promise<void> {
     lexical: [],
     fusion: [],
     quotes: [],
+    confidence: [],
     total: [],
   };
   const service = createQaService(index, {

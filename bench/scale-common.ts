@@ -22,7 +22,7 @@ export async function timeAsks(
   asked: readonly string[],
   options: Parameters<typeof createQaService>[1] = {},
 ) {
-  const laps: Record<StageName, number[]> = { embed: [], dense: [], sentences: [], lexical: [], fusion: [], quotes: [] };
+  const laps: Record<StageName, number[]> = { embed: [], dense: [], sentences: [], lexical: [], fusion: [], quotes: [], confidence: [] };
   const totals: number[] = [];
   let recording = false;
   const service = createQaService(index, {

@@ -49,10 +49,10 @@ export interface RetrieveOptions extends QueryVectorOptions, LexicalLegOptions {
   onTimings?: (timings: Record<StageName, number>) => void;
 }
 
-export type StageName = 'embed' | 'dense' | 'sentences' | 'lexical' | 'fusion' | 'quotes';
+export type StageName = 'embed' | 'dense' | 'sentences' | 'lexical' | 'fusion' | 'quotes' | 'confidence';
 
 function stageClock(enabled: boolean) {
-  const laps = { embed: 0, dense: 0, sentences: 0, lexical: 0, fusion: 0, quotes: 0 };
+  const laps = { embed: 0, dense: 0, sentences: 0, lexical: 0, fusion: 0, quotes: 0, confidence: 0 };
   let last = enabled ? performance.now() : 0;
   return {
     laps,
@@ -170,7 +170,6 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
     clock.lap('fusion');
     const { picked, passages } = present(candidates, { query, qv, lexical, topK });
     clock.lap('quotes');
-    if (opts.onTimings) opts.onTimings(clock.laps);
 
     const signals = measureSignals(
       stats,
@@ -185,6 +184,9 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
       },
       opts,
     );
+    const confidence = picked.length > 0 ? rateConfidence(signals, opts.confidence) : 'low';
+    clock.lap('confidence');
+    if (opts.onTimings) opts.onTimings(clock.laps);
     return {
       query: {
         text:
@@ -197,7 +199,7 @@ export function createQaService(index: SearchIndex, options: Partial<RetrieveOpt
         ...(fallbackReason ? { modelFallback: fallbackReason } : {}),
       },
       signals,
-      confidence: picked.length > 0 ? rateConfidence(signals, opts.confidence) : 'low',
+      confidence,
       passages,
       tookMs: Number((performance.now() - started).toFixed(3)),
     };

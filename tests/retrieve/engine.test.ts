@@ -202,3 +202,25 @@ describe('the lexical leg beside the dense leg', () => {
     expect(events).toEqual(['lexical begun', 'dense', 'lexical finished']);
   });
 });
+
+describe('stage timings', () => {
+  it('reports every stage of an ask once, the confidence rating included, and nothing when not asked', async () => {
+    const { index } = await openTestIndex();
+    const reports: Array<Record<string, number>> = [];
+    const timed = createQaService(index, { onTimings: (t) => reports.push({ ...t }) });
+    const started = performance.now();
+    const result = await timed.ask({ question: 'What is political modernization?' });
+    const wall = performance.now() - started;
+    expect(reports).toHaveLength(1);
+    const laps = reports[0] as Record<string, number>;
+    expect(Object.keys(laps).sort()).toEqual(
+      ['confidence', 'dense', 'embed', 'fusion', 'lexical', 'quotes', 'sentences'].sort(),
+    );
+    expect(Object.values(laps).every((ms) => ms >= 0)).toBe(true);
+    // Laps are consecutive slices of the one ask: together no longer than it took.
+    const total = Object.values(laps).reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(wall + 0.001);
+    expect(total).toBeLessThanOrEqual(result.tookMs + 0.001);
+    expect(total).toBeGreaterThan(0);
+  });
+});
