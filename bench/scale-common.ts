@@ -21,6 +21,8 @@ export async function timeAsks(
   index: SearchIndex,
   asked: readonly string[],
   options: Parameters<typeof createQaService>[1] = {},
+  /** Receives each timed question's shown passages (ids, best first), in question order. */
+  onAnswer?: (ids: string[]) => void,
 ) {
   const laps: Record<StageName, number[]> = { embed: [], dense: [], sentences: [], lexical: [], fusion: [], quotes: [], confidence: [] };
   const totals: number[] = [];
@@ -38,7 +40,10 @@ export async function timeAsks(
   recording = true;
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
-  for (const question of asked) await service.ask({ question });
+  for (const question of asked) {
+    const { passages } = await service.ask({ question });
+    onAnswer?.(passages.map((p) => p.id));
+  }
   const cpu = process.cpuUsage(cpu0);
   const stages = Object.fromEntries(
     (Object.keys(laps) as StageName[])

@@ -10,9 +10,10 @@
  *
  * `--backend files` (the default) serves the index in process. Reports per size: build time per part, index
  * size in memory terms (postings, vectors), RSS, the whole ask's p50/p99 excluding the query-embedding pass
- * and per stage (dense, lexical, fusion, quotes), dense recall@10 against exact search and whether the
- * lexical top-k equals exhaustive BM25 (MiniSearch) on a sample, and the lexical search alone in one float64
- * pass against two passes (float32 first). Writes bench/results/scale-<sizes>.json.
+ * and per stage (dense, lexical, fusion, quotes, confidence), dense recall@10 and @100 against exact search
+ * per `ef`, how often the shown answers equal those of exact dense search, whether the lexical top-k equals
+ * exhaustive BM25 (MiniSearch) on a sample, and the lexical search alone in one float64 pass against two
+ * passes (float32 first). Writes bench/results/scale-<sizes>.json.
  *
  * `--backend postgres` publishes the same index into PostgreSQL (DATABASE_URL, or a throwaway server from
  * scripts/postgres.sh, stopped however the run ends) and measures it there (bench/scale-postgres.ts); with
@@ -305,6 +306,22 @@ async function cachedGraph(file: string, flat: Float32Array, dims: number, optio
   return { index, seconds: took };
 }
 
+/**
+ * How often answers equal `reference`'s: the same passages in the same order, and the same set of passages
+ * (each question's five shown passages).
+ */
+function agreement(answers: readonly string[][], reference: readonly string[][]) {
+  let sameOrder = 0;
+  let sameSet = 0;
+  answers.forEach((ids, i) => {
+    const ref = reference[i] ?? [];
+    if (ids.join('\n') === ref.join('\n')) sameOrder++;
+    if (ids.length === ref.length && ids.every((id) => ref.includes(id))) sameSet++;
+  });
+  const rate = (x: number) => Number((x / Math.max(1, answers.length)).toFixed(4));
+  return { sameOrder: rate(sameOrder), sameSet: rate(sameSet), questions: answers.length };
+}
+
 /** The in-process engine over the index with an HNSW graph of the passages, as the file backend serves it. */
 async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked: readonly string[], sample: readonly string[]) {
   const { index, lexical } = prepared;
@@ -322,7 +339,7 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
   // appended), recorded from its passage-vector searches over one pass of the questions.
   // (Its searches ask for 100 with no filter here, so their first 10 are the exact top 10.)
   // (One search per question: the index has no per-language indexes yet, so the engine searches `vectors` only.)
-  const truths: Array<{ qv: Float32Array; language: string; truth: Set<number>; cut: number }> = [];
+  const truths: Array<{ qv: Float32Array; language: string; truth: Set<number>; truth100: Set<number>; cut: number }> = [];
   const exactIndex = index.vectors;
   const exactProgress = createProgress(`exact neighbours ${n}`, asked.length);
   let language = '';
@@ -333,15 +350,23 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
       search: async (qv, k, accept, filter) => {
         const hits = await exactIndex.search(qv, k, accept, filter);
         const exact = hits.slice(0, 10);
-        truths.push({ qv, language, truth: new Set(exact.map((h) => h.label)), cut: (exact.at(-1)?.score ?? 0) - 1e-6 });
+        truths.push({
+          qv,
+          language,
+          truth: new Set(exact.map((h) => h.label)),
+          truth100: new Set(hits.slice(0, 100).map((h) => h.label)),
+          cut: (exact.at(-1)?.score ?? 0) - 1e-6,
+        });
         exactProgress.update(truths.length);
         return hits;
       },
     },
   });
+  // Its answers are those of exact dense search: what an approximate graph's answers are compared with.
+  const exactAnswers: string[][] = [];
   for (const question of asked) {
     language = detectLanguage(question);
-    await recordingVectors.ask({ question });
+    exactAnswers.push((await recordingVectors.ask({ question })).passages.map((p) => p.id));
   }
   exactProgress.finish();
 
@@ -379,7 +404,8 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
   const helper = n >= HELPER_FROM ? new LexicalHelperThread() : undefined;
   const askAlone = helper ? await timeAsks(index, asked) : undefined;
   lexical.useHelper(helper);
-  const ask = await timeAsks(index, asked);
+  const answers: string[][] = [];
+  const ask = await timeAsks(index, asked, {}, (ids) => answers.push(ids));
 
   // The lexical top-k against MiniSearch's exhaustive search, on the engine's own queries (the question's
   // terms, word-vector neighbours and cognates, weighted), recorded in one more pass over the sample.
@@ -451,14 +477,17 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
   // and of the shared graph alone; the cost at the engine's depth.
   const efSweep = [];
   const rate = (found: number) => Number((found / (truths.length * 10)).toFixed(4));
-  for (const ef of [128, 192, 256, 384, 512, 768, 1024]) {
+  // hnswlib searches with max(ef, k): below 100, the engine's depth, every ef is 100.
+  for (const ef of [100, 128, 192, 256, 384, 512, 768, 1024]) {
     hnsw.setEf(ef);
     let hits = 0;
+    let hits100 = 0;
+    let truth100Size = 0;
     let tied = 0;
     let sharedHits = 0;
     const times: number[] = [];
     const byQuestionLanguage: Record<string, { questions: number; found: number }> = {};
-    for (const { qv, language: lang, truth, cut } of truths) {
+    for (const { qv, language: lang, truth, truth100, cut } of truths) {
       const found = await searchDense(hnsw, routing, { vector: qv, k: 10, language: lang });
       const inTruth = found.filter((h) => truth.has(h.label)).length;
       hits += inTruth;
@@ -468,14 +497,18 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
       tally.questions++;
       tally.found += inTruth;
       const t = performance.now();
-      await searchDense(hnsw, routing, { vector: qv, k: 100, language: lang });
+      const deep = await searchDense(hnsw, routing, { vector: qv, k: 100, language: lang });
       times.push(performance.now() - t);
+      hits100 += deep.filter((h) => truth100.has(h.label)).length;
+      truth100Size += truth100.size;
     }
     efSweep.push({
       ef,
       recall10: rate(hits),
       recall10WithTies: rate(hits + tied),
       recall10SharedGraphOnly: rate(sharedHits),
+      // The engine's whole dense depth: what fusion receives.
+      recall100: Number((hits100 / Math.max(1, truth100Size)).toFixed(4)),
       recall10ByQuestionLanguage: Object.fromEntries(
         Object.entries(byQuestionLanguage).map(([l, t]) => [l, Number((t.found / (t.questions * 10)).toFixed(4))]),
       ),
@@ -485,10 +518,14 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
   // Where a smaller ef than the one served already reaches recall@10 0.99, the whole ask at that ef too: the
   // evidence for lowering efSearchFor at this size.
   const enough = efSweep.find((row) => row.recall10 >= 0.99);
-  let askAtEnoughEf: { ef: number; ask: Awaited<ReturnType<typeof timeAsks>> } | undefined;
+  let askAtEnoughEf:
+    | { ef: number; ask: Awaited<ReturnType<typeof timeAsks>>; answersAsExact: ReturnType<typeof agreement> }
+    | undefined;
   if (enough && enough.ef < efSearchFor(n)) {
     hnsw.setEf(enough.ef);
-    askAtEnoughEf = { ef: enough.ef, ask: await timeAsks(index, asked) };
+    const lowerAnswers: string[][] = [];
+    const lower = await timeAsks(index, asked, {}, (ids) => lowerAnswers.push(ids));
+    askAtEnoughEf = { ef: enough.ef, ask: lower, answersAsExact: agreement(lowerAnswers, exactAnswers) };
   }
   hnsw.setEf(efSearchFor(n));
   helper?.close();
@@ -498,6 +535,8 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
     efSweep,
     efSearch: efSearchFor(n),
     ...(askAtEnoughEf ? { askAtEnoughEf } : {}),
+    // The served answers against exact dense search's, for the same questions (same engine otherwise).
+    answersAsExact: agreement(answers, exactAnswers),
     hnswSeconds,
     graphFromCache: hnswSeconds === null,
     languageIndexes: partitions,
