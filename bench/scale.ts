@@ -1,6 +1,7 @@
 /**
- * `npm run bench:scale -- [--sizes 10000,100000,1000000] [--queries 200] [--backend files|postgres]`: the whole
- * `ask` at corpus sizes far beyond the shipped one, per stage.
+ * `npm run bench:scale -- [--sizes 10000,100000,1000000] [--queries 200] [--backend files|postgres] [--m M]
+ * [--ef-construction N]`: the whole `ask` at corpus sizes far beyond the shipped one, per stage (`--m` and
+ * `--ef-construction` build the graph with other options than the served ones, to compare them).
  *
  * Corpora are text-like, not random vectors: each synthetic passage is 3–6 real sentences of the shipped
  * corpus drawn at random (so term statistics, passage lengths and sentence vectors are those of real text),
@@ -56,6 +57,9 @@ const { values } = parseArgs({
     exactSample: { type: 'string', default: '40' },
     backend: { type: 'string', default: 'files' },
     'files-beside': { type: 'boolean', default: false },
+    /** Graph options other than the served ones (to measure them): M, efConstruction. */
+    m: { type: 'string' },
+    'ef-construction': { type: 'string' },
     /** PostgreSQL's memory for building an HNSW graph (pgvector is much slower once the graph outgrows it). */
     'maintenance-work-mem': { type: 'string', default: '2GB' },
   },
@@ -372,7 +376,12 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
 
   // Every language but the most common one gets a dense index of its own, as a build makes it: a scan over
   // its vectors, or a graph of them (cached like the shared one).
-  const options = { ...DEFAULT_HNSW_OPTIONS, efSearch: efSearchFor(n) };
+  const options = {
+    ...DEFAULT_HNSW_OPTIONS,
+    ...(values.m ? { m: Number(values.m) } : {}),
+    ...(values['ef-construction'] ? { efConstruction: Number(values['ef-construction']) } : {}),
+    efSearch: efSearchFor(n),
+  };
   const graphName = (name: string) =>
     `${prepared.vectorsFile.replace(/\.f32$/, '')}${name}-m${options.m}-efc${options.efConstruction}-seed${options.randomSeed}.hnsw`;
   const byLanguage = new Map<string, VectorIndex>();
