@@ -19,7 +19,7 @@ import { createPgClient } from '../src/index/postgres/client.node.ts';
 import { openDatabaseIndex } from '../src/index/postgres/open.node.ts';
 import { publishIndex } from '../src/index/postgres/publish.node.ts';
 import type { SearchIndex } from '../src/index/search-index.ts';
-import { createQaService, type StageName } from '../src/retrieve/engine.ts';
+import { createQaService, type StageName, stageLists } from '../src/retrieve/engine.ts';
 import { evalRequests } from '../tests/index/backend-contract.ts';
 import { exited, startServer } from '../tests/setup/server.ts';
 
@@ -99,15 +99,7 @@ const config = loadConfig({
 });
 
 async function stages(index: SearchIndex) {
-  const laps: Record<StageName, number[]> = {
-    embed: [],
-    dense: [],
-    sentences: [],
-    lexical: [],
-    fusion: [],
-    quotes: [],
-    confidence: [],
-  };
+  const laps = stageLists();
   const total: number[] = [];
   const service = createQaService(index, {
     onTimings: (t) => {

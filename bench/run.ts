@@ -27,7 +27,7 @@ import { resolveEmbeddingModel } from '../src/embed/resolve-model.node.ts';
 import { parseQuestions } from '../src/eval/evaluate.ts';
 import { buildIndex } from '../src/index/build-index.node.ts';
 import { openIndex } from '../src/index/load-index.node.ts';
-import { createQaService, type StageName } from '../src/retrieve/engine.ts';
+import { createQaService, type StageName, stageLists } from '../src/retrieve/engine.ts';
 import { type ColdStart, coldStartEnv, measureColdStart } from './cold-start.ts';
 import { cpuSeconds, runBenchmark, rssTree, startProcess, stopProcess } from './processes.ts';
 
@@ -357,16 +357,7 @@ async function main(): Promise<void> {
 
   // 2. In-process latency, per stage.
   const { index } = await openIndex(config);
-  const stages: Record<StageName | 'total', number[]> = {
-    embed: [],
-    dense: [],
-    sentences: [],
-    lexical: [],
-    fusion: [],
-    quotes: [],
-    confidence: [],
-    total: [],
-  };
+  const stages: Record<StageName | 'total', number[]> = { ...stageLists(), total: [] };
   const service = createQaService(index, {
     onTimings: (t) => {
       for (const [k, v] of Object.entries(t)) stages[k as StageName].push(v);

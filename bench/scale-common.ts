@@ -1,7 +1,7 @@
 /** Measuring helpers shared by `npm run bench:scale`'s file and PostgreSQL backends. */
 import { loadavg } from 'node:os';
 import type { SearchIndex } from '../src/index/search-index.ts';
-import { createQaService, type StageName } from '../src/retrieve/engine.ts';
+import { createQaService, type StageName, stageLists } from '../src/retrieve/engine.ts';
 
 export const pct = (xs: readonly number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -24,7 +24,7 @@ export async function timeAsks(
   /** Receives each timed question's shown passages (ids, best first), in question order. */
   onAnswer?: (ids: string[]) => void,
 ) {
-  const laps: Record<StageName, number[]> = { embed: [], dense: [], sentences: [], lexical: [], fusion: [], quotes: [], confidence: [] };
+  const laps = stageLists();
   const totals: number[] = [];
   let recording = false;
   const service = createQaService(index, {

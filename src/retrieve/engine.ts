@@ -49,7 +49,21 @@ export interface RetrieveOptions extends QueryVectorOptions, LexicalLegOptions {
   onTimings?: (timings: Record<StageName, number>) => void;
 }
 
-export type StageName = 'embed' | 'dense' | 'sentences' | 'lexical' | 'fusion' | 'quotes' | 'confidence';
+/** The stages of one ask, in order: `onTimings` reports the time of each. */
+export const STAGE_NAMES = [
+  'embed',
+  'dense',
+  'sentences',
+  'lexical',
+  'fusion',
+  'quotes',
+  'confidence',
+] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** An empty list per stage, for callers collecting `onTimings` reports. */
+export const stageLists = (): Record<StageName, number[]> =>
+  Object.fromEntries(STAGE_NAMES.map((s) => [s, []])) as unknown as Record<StageName, number[]>;
 
 function stageClock(enabled: boolean) {
   const laps = { embed: 0, dense: 0, sentences: 0, lexical: 0, fusion: 0, quotes: 0, confidence: 0 };
