@@ -1,4 +1,5 @@
 /** Measuring helpers shared by `npm run bench:scale`'s file and PostgreSQL backends. */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { SearchIndex } from '../src/index/search-index.ts';
 import { createQaService, type StageName, stageLists } from '../src/retrieve/engine.ts';
@@ -8,6 +9,15 @@ export const pct = (xs: readonly number[], p: number) => {
   return Number((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0).toFixed(3));
 };
 export const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+/** This process's anonymous memory on transparent huge pages, in MiB (Linux; 0 where unknown). */
+export function hugePagesMiB(): number {
+  try {
+    const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
+    return Math.round(Number(/AnonHugePages:\s+(\d+) kB/.exec(rollup)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
 export const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(1));
 /** The machine's 1, 5 and 15 minute load averages (2 shared cores: other jobs' load shows here). */
 export const load = () => loadavg().map((x) => Number(x.toFixed(2)));

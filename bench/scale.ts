@@ -1,7 +1,9 @@
 /**
  * `npm run bench:scale -- [--sizes 10000,100000,1000000] [--queries 200] [--backend files|postgres] [--m M]
- * [--ef-construction N]`: the whole `ask` at corpus sizes far beyond the shipped one, per stage (`--m` and
- * `--ef-construction` build the graph with other options than the served ones, to compare them).
+ * [--ef-construction N] [--huge-pages on|off]`: the whole `ask` at corpus sizes far beyond the shipped one, per
+ * stage (`--m` and `--ef-construction` build the graph with other options than the served ones, to compare
+ * them). The engine runs in this process, started (re-started if need be) with glibc's huge-page tunable as
+ * the service's workers are (`HUGE_PAGES`), unless `--huge-pages off`.
  *
  * Corpora are text-like, not random vectors: each synthetic passage is 3–6 real sentences of the shipped
  * corpus drawn at random (so term statistics, passage lengths and sentence vectors are those of real text),
@@ -25,11 +27,13 @@
  * same); a run that reuses them says so. Built-in model by default (`EMBEDDING_MODEL` to change: a
  * pretrained model embeds ~100 passages/s here, so only small sizes are practical with it).
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createProgress } from '../src/cli/progress.ts';
+import { withHugePages } from '../src/cluster/huge-pages.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { detectLanguage } from '../src/core/language.ts';
 import { terms } from '../src/core/terms.ts';
@@ -47,7 +51,7 @@ import type { SearchIndex } from '../src/index/search-index.ts';
 import { DEFAULT_HNSW_OPTIONS, EXACT_SEARCH_MAX_ROWS, efSearchFor, type HnswOptions, type VectorIndex } from '../src/index/types.ts';
 import { languageIndexes, onRows, partitionRows, searchDense } from '../src/index/language-partitions.ts';
 import { createQaService } from '../src/retrieve/engine.ts';
-import { load, pct, rssMiB, say, seconds, timeAsks } from './scale-common.ts';
+import { hugePagesMiB, load, pct, rssMiB, say, seconds, timeAsks } from './scale-common.ts';
 import { measurePostgres, type ScaleServer, startServer } from './scale-postgres.ts';
 
 const { values } = parseArgs({
@@ -62,6 +66,8 @@ const { values } = parseArgs({
     'ef-construction': { type: 'string' },
     /** PostgreSQL's memory for building an HNSW graph (pgvector is much slower once the graph outgrows it). */
     'maintenance-work-mem': { type: 'string', default: '2GB' },
+    /** As the service's workers run (HUGE_PAGES, default on): glibc backs large allocations with huge pages. */
+    'huge-pages': { type: 'string', default: 'on' },
   },
 });
 const sizes = (values.sizes ?? '').split(',').map(Number);
@@ -554,7 +560,10 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
       vectorsMiB,
       rssBuiltMiB: rssBuilt,
       rssAfterMiB: rssMiB(),
+      // Whether glibc's huge-page tunable took: the graph and the index's arrays on 2 MiB pages.
+      hugePagesMiB: hugePagesMiB(),
     },
+    hugePages: values['huge-pages'] === 'on' ? 'on' : 'off',
     ask,
     ...(askAlone ? { askWithoutHelper: askAlone } : {}),
     denseRecall10: efSweep.find((row) => row.ef === efSearchFor(n))?.recall10,
@@ -642,6 +651,17 @@ async function run(): Promise<void> {
   } finally {
     stop();
   }
+}
+
+// glibc reads its tunables at start, so a run that should have huge pages and lacks them starts itself again.
+const hugePages = values['huge-pages'] === 'on';
+const tunables = process.env.GLIBC_TUNABLES;
+if (hugePages && withHugePages(tunables) !== (tunables ?? '')) {
+  const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, GLIBC_TUNABLES: withHugePages(tunables) },
+  });
+  process.exit(again.status ?? 1);
 }
 
 run().catch((error: unknown) => {

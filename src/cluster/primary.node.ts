@@ -8,6 +8,7 @@ import { openDatabaseIndex } from '../index/postgres/open.node.ts';
 import { databaseClient } from '../index/postgres/replica.node.ts';
 import { createReindexer } from '../index/reindex.node.ts';
 import { watchCorpus } from '../index/watch.node.ts';
+import { withHugePages } from './huge-pages.ts';
 import { SWAP_MESSAGE } from './remote-admin.ts';
 import { serveRpc } from './rpc.ts';
 import { createSharedStoreHost } from './shared-stores.ts';
@@ -78,6 +79,8 @@ export async function runPrimary(options: {
     // The index is current (built above); a worker never builds, the primary does.
     AUTO_BUILD: 'false',
     WATCH: 'false',
+    // glibc reads its tunables at process start: a fork is the moment to set them.
+    ...(config.HUGE_PAGES === 'on' ? { GLIBC_TUNABLES: withHugePages(config.GLIBC_TUNABLES) } : {}),
   };
   let stopping = false;
   let quickDeaths = 0;

@@ -53,6 +53,14 @@ export const ConfigSchema = z.object({
    * part of its first pass while the process runs the dense leg (the same answers, sooner); `off`: none.
    */
   LEXICAL_HELPER: z.enum(['on', 'off']).default('on'),
+  /**
+   * `on`: the server processes the primary forks (WORKERS above 1) ask glibc for transparent huge pages
+   * for large allocations such as the HNSW graph (GLIBC_TUNABLES=glibc.malloc.hugetlb=1; fewer TLB misses in
+   * the graph walk); `off`: the environment is passed on as it is.
+   */
+  HUGE_PAGES: z.enum(['on', 'off']).default('on'),
+  /** glibc's own tunables, read here only to pass them on to the workers with huge pages added. */
+  GLIBC_TUNABLES: z.string().optional(),
   /** Interface to bind; 127.0.0.1 keeps it local, 0.0.0.0 exposes it. */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Directory of `.txt` / `.md` documents plus optional `catalog.json`. */

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,13 @@ const PORT = testPort();
 const URL = `http://127.0.0.1:${PORT}`;
 const TOKEN = 'cluster-admin-token-0123456789';
 const PER_MINUTE = 12;
+const THP_NEVER = (() => {
+  try {
+    return readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8').includes('[never]');
+  } catch {
+    return true;
+  }
+})();
 
 /** Log lines of the cluster (every process writes JSON lines to the same stdout). */
 const output: string[] = [];
@@ -85,6 +93,28 @@ describe('serving from every core (WORKERS=2)', () => {
     expect(listening).toHaveLength(2);
     expect(new Set(listening.map((l) => l.pid)).size).toBe(2);
     expect(listening.every((l) => l.port === PORT)).toBe(true);
+  });
+
+  it("starts each worker with glibc's huge-page tunable", async () => {
+    const pids = lines()
+      .filter((l) => String(l.msg).startsWith('listening'))
+      .map((l) => Number(l.pid));
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) {
+      const environ = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+      expect(environ).toContain('GLIBC_TUNABLES=glibc.malloc.hugetlb=1');
+    }
+  });
+
+  // Whether the kernel grants them is its setting (`never` turns them off), not ours.
+  it.skipIf(THP_NEVER)("has the workers' large allocations on transparent huge pages", async () => {
+    const pids = lines()
+      .filter((l) => String(l.msg).startsWith('listening'))
+      .map((l) => Number(l.pid));
+    for (const pid of pids) {
+      const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+      expect(Number(/AnonHugePages:\s+(\d+) kB/.exec(rollup)?.[1] ?? 0)).toBeGreaterThan(0);
+    }
   });
 
   it('spreads requests over both workers and keeps one rate-limit budget per client across them', async () => {
