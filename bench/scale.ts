@@ -71,6 +71,7 @@ const { values } = parseArgs({
   },
 });
 const sizes = (values.sizes ?? '').split(',').map(Number);
+const hugePages = values['huge-pages'] === 'on';
 const backend = values.backend ?? 'files';
 if (backend !== 'files' && backend !== 'postgres') throw new Error(`--backend: files or postgres, not ${backend}`);
 
@@ -563,7 +564,7 @@ async function measureFiles(prepared: Awaited<ReturnType<typeof prepare>>, asked
       // Whether glibc's huge-page tunable took: the graph and the index's arrays on 2 MiB pages.
       hugePagesMiB: hugePagesMiB(),
     },
-    hugePages: values['huge-pages'] === 'on' ? 'on' : 'off',
+    hugePages: hugePages ? 'on' : 'off',
     ask,
     ...(askAlone ? { askWithoutHelper: askAlone } : {}),
     denseRecall10: efSweep.find((row) => row.ef === efSearchFor(n))?.recall10,
@@ -654,7 +655,6 @@ async function run(): Promise<void> {
 }
 
 // glibc reads its tunables at start, so a run that should have huge pages and lacks them starts itself again.
-const hugePages = values['huge-pages'] === 'on';
 const tunables = process.env.GLIBC_TUNABLES;
 if (hugePages && withHugePages(tunables) !== (tunables ?? '')) {
   const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {

@@ -29,6 +29,9 @@ const lines = () =>
       return [];
     }
   });
+/** Each worker's "listening" line, and the workers' pids from them. */
+const listening = () => lines().filter((l) => String(l.msg).startsWith('listening'));
+const listeningPids = () => listening().map((l) => Number(l.pid));
 /** Processes that logged a request to `path` since line `from`. */
 const servedBy = (path: string, from: number) =>
   new Set(
@@ -76,8 +79,7 @@ describe('serving from every core (WORKERS=2)', () => {
       { output, startTimeoutMs: 120_000 },
     );
     // /healthz answers once one worker listens; wait for both.
-    for (let i = 0; i < 600 && lines().filter((l) => String(l.msg).startsWith('listening')).length < 2; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && listening().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
   }, 180_000);
 
   afterAll(async () => {
@@ -89,16 +91,14 @@ describe('serving from every core (WORKERS=2)', () => {
   });
 
   it('forks two workers that listen on the same port', () => {
-    const listening = lines().filter((l) => String(l.msg).startsWith('listening'));
-    expect(listening).toHaveLength(2);
-    expect(new Set(listening.map((l) => l.pid)).size).toBe(2);
-    expect(listening.every((l) => l.port === PORT)).toBe(true);
+    const workers = listening();
+    expect(workers).toHaveLength(2);
+    expect(new Set(workers.map((l) => l.pid)).size).toBe(2);
+    expect(workers.every((l) => l.port === PORT)).toBe(true);
   });
 
   it("starts each worker with glibc's huge-page tunable", async () => {
-    const pids = lines()
-      .filter((l) => String(l.msg).startsWith('listening'))
-      .map((l) => Number(l.pid));
+    const pids = listeningPids();
     expect(pids).toHaveLength(2);
     for (const pid of pids) {
       const environ = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
@@ -108,9 +108,7 @@ describe('serving from every core (WORKERS=2)', () => {
 
   // Whether the kernel grants them is its setting (`never` turns them off), not ours.
   it.skipIf(THP_NEVER)("has the workers' large allocations on transparent huge pages", async () => {
-    const pids = lines()
-      .filter((l) => String(l.msg).startsWith('listening'))
-      .map((l) => Number(l.pid));
+    const pids = listeningPids();
     for (const pid of pids) {
       const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
       expect(Number(/AnonHugePages:\s+(\d+) kB/.exec(rollup)?.[1] ?? 0)).toBeGreaterThan(0);
@@ -180,9 +178,7 @@ describe('serving from every core (WORKERS=2)', () => {
   it('stops every worker and exits 0 on SIGTERM', async () => {
     server.kill('SIGTERM');
     expect(await exited(server)).toBe(0);
-    const pids = lines()
-      .filter((l) => String(l.msg).startsWith('listening'))
-      .map((l) => Number(l.pid));
+    const pids = listeningPids();
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
   });
 });
