@@ -262,6 +262,8 @@ async function serve(options: {
     log({ level: 'info', msg: `${signal}: finishing open connections`, connections: http.connections() });
     stopRetention?.();
     const { cut } = await http.shutdown();
+    // A rebuild in progress is stopped, not left to write into INDEX_DIR after this process has gone.
+    await control.stop();
     watcher?.stop();
     await database?.close().catch(() => {});
     if (cut) log({ level: 'warn', msg: `cut ${cut} connections still open after SHUTDOWN_TIMEOUT_MS` });

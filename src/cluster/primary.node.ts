@@ -125,6 +125,8 @@ export async function runPrimary(options: {
         }),
     );
     await Promise.all(exits);
+    // A rebuild in progress is stopped, not left to write into INDEX_DIR after this process has gone.
+    await reindexer.stop();
     stopRetention?.();
     await store?.close();
     await database?.close().catch(() => {});

@@ -24,17 +24,25 @@ export function createReindexer(options: {
   reindex(): ReindexStatus;
   status(): ReindexStatus;
   done(): Promise<ReindexStatus>;
+  /**
+   * For shutdown: starts no more builds and stops the running one (SIGTERM, then SIGKILL after
+   * `graceMs`), resolving once it has exited. A build left running would outlive the server and go on
+   * writing into INDEX_DIR; one stopped half way only leaves a temporary that the next build removes.
+   */
+  stop(graceMs?: number): Promise<void>;
 } {
   let status: ReindexStatus = { state: 'idle' };
   let running: Promise<ReindexStatus> = Promise.resolve(status);
   // A change that arrives during a build is picked up by one more build right after it.
   let again = false;
+  let stopped = false;
+  let child: ReturnType<typeof spawn> | undefined;
   const command = options.command ?? { file: process.execPath, args: ['--import', 'tsx', BUILD_SCRIPT] };
 
   function build(): Promise<void> {
     const timeoutMs = options.config.REINDEX_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const child = spawn(command.file, command.args, {
+      const build = spawn(command.file, command.args, {
         // The model in use (after any fallback), so the new index can be swapped in by this process.
         env: {
           ...process.env,
@@ -47,21 +55,24 @@ export function createReindexer(options: {
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
+      child = build;
       let stderr = '';
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        child.kill('SIGKILL');
+        build.kill('SIGKILL');
       }, timeoutMs);
-      child.stderr?.on('data', (chunk: Buffer) => {
+      build.stderr?.on('data', (chunk: Buffer) => {
         stderr = (stderr + chunk.toString()).slice(-8000);
       });
-      child.on('error', (error) => {
+      build.on('error', (error) => {
         clearTimeout(timer);
+        child = undefined;
         reject(error);
       });
-      child.on('exit', (code, signal) => {
+      build.on('exit', (code, signal) => {
         clearTimeout(timer);
+        child = undefined;
         if (code === 0) resolve();
         else reject(new Error(describeFailure({ code, signal, stderr, timedOut, timeoutMs })));
       });
@@ -74,6 +85,7 @@ export function createReindexer(options: {
     options.log({ level: 'info', msg: 'reindex started' });
     try {
       await build();
+      if (stopped) throw new Error('the server is shutting down');
       const loaded = await (options.open ?? (() => openIndex(options.config)))();
       options.swap(loaded);
       status = {
@@ -85,6 +97,16 @@ export function createReindexer(options: {
       options.log({ level: 'info', msg: 'reindex done', passages: loaded.manifest.passageCount });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (stopped) {
+        status = {
+          state: 'failed',
+          startedAt,
+          finishedAt: new Date().toISOString(),
+          error: 'stopped: the server is shutting down',
+        };
+        options.log({ level: 'info', msg: 'reindex stopped: the server is shutting down', reason: message });
+        return status;
+      }
       if (again && isAppError(error) && error.code === 'INDEX_STALE') {
         // The corpus changed while this build ran (an upload, a watched edit) and a build for the change is
         // already queued: this one is superseded, not failed.
@@ -107,7 +129,7 @@ export function createReindexer(options: {
 
   async function runUntilCurrent(): Promise<ReindexStatus> {
     let last = await run();
-    while (again) {
+    while (again && !stopped) {
       again = false;
       last = await run();
     }
@@ -116,12 +138,25 @@ export function createReindexer(options: {
 
   return {
     reindex() {
+      if (stopped) return status;
       if (status.state !== 'running') running = runUntilCurrent();
       else again = true;
       return status;
     },
     status: () => status,
     done: () => running,
+    async stop(graceMs = 5_000) {
+      stopped = true;
+      again = false;
+      const build = child;
+      if (!build) return void (await running);
+      const exited = new Promise<void>((resolve) => build.once('exit', () => resolve()));
+      build.kill('SIGTERM');
+      const force = setTimeout(() => build.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(force);
+      await running;
+    },
   };
 }
 

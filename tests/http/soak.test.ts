@@ -1,29 +1,33 @@
 import type { ChildProcess } from 'node:child_process';
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.ts';
 import { openOrBuildIndex } from '../../src/index/load-index.node.ts';
-import { startServer, stopServer, testPort } from '../setup/server.ts';
+import { exited, startServer, stopServer, testPort } from '../setup/server.ts';
 
 const TOKEN = 'soak-test-admin-token-0123456789';
 
 /**
  * Bounded soak on loopback: concurrent clients keep asking while the index is rebuilt and swapped in the
- * background; not one request may fail. Then a rebuild that fails must leave the old index serving.
+ * background; not one request may fail. Then a rebuild that fails must leave the old index serving, and a
+ * server stopped during a rebuild must stop the build with it.
  */
 describe('reindex under load', () => {
   const port = testPort();
   const url = `http://127.0.0.1:${port}`;
   let server: ChildProcess;
   let corpus: string;
+  let env: Record<string, string>;
+  let catalog: string;
 
   beforeAll(async () => {
     const root = await mkdtemp(join(tmpdir(), 'soak-'));
     corpus = join(root, 'corpus');
     await cp('corpus', corpus, { recursive: true });
-    const env = {
+    catalog = await readFile(join(corpus, 'catalog.json'), 'utf8');
+    env = {
       CORPUS_DIR: corpus,
       INDEX_DIR: join(root, 'index'),
       MODELS_DIR: 'models',
@@ -31,13 +35,17 @@ describe('reindex under load', () => {
       LOG_LEVEL: 'silent',
     };
     await openOrBuildIndex(loadConfig(env));
-    server = await startServer(port, {
+    server = await start();
+  });
+
+  const start = (workers = 1) =>
+    startServer(port, {
       ...env,
       ADMIN_TOKEN: TOKEN,
       RATE_LIMIT_PER_MINUTE: '0',
       AUTO_BUILD: 'false',
+      WORKERS: String(workers),
     });
-  });
 
   afterAll(async () => {
     await stopServer(server);
@@ -106,4 +114,60 @@ describe('reindex under load', () => {
     expect(status.error).toMatch(/CORPUS_INVALID/);
     expect(counts.failed).toBe(0);
   }, 180_000);
+
+  // Both processes that build: the server alone, and a cluster's primary (its workers ask it to).
+  it.each([1, 2])(
+    'stops a rebuild in progress when it is stopped (WORKERS=%i), leaving no build behind',
+    async (workers) => {
+      await writeFile(join(corpus, 'catalog.json'), catalog);
+      await stopServer(server);
+      server = await start(workers);
+      expect((await admin('POST')).state).toBe('running');
+      const build = await waitFor(async () => (await buildsOf(server.pid as number))[0], 60_000);
+      expect(await exitCodeAfterSigterm(server)).toBe(0);
+      // A build the server left running would outlive it and go on writing into INDEX_DIR.
+      expect(alive(build)).toBe(false);
+    },
+    120_000,
+  );
 });
+
+/** The index builds (`cli/build-index.ts`) whose parent is `parent`, from Linux's /proc. */
+async function buildsOf(parent: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // The fields after the command name, which may itself hold spaces and parentheses: state, ppid, ...
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid !== parent) continue;
+    const command = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (command.includes('build-index')) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`nothing after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function exitCodeAfterSigterm(server: ChildProcess): Promise<number | null> {
+  const exit = exited(server);
+  server.kill('SIGTERM');
+  return exit;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

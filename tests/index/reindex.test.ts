@@ -117,3 +117,56 @@ describe('createReindexer with a change during the build', () => {
     expect(logs.filter((l) => l.level === 'error')).toHaveLength(1);
   });
 });
+
+describe('createReindexer at shutdown', () => {
+  const stopping = (then: string, logs: Array<Record<string, unknown>> = []) =>
+    createReindexer({
+      config: testConfig(),
+      swap: () => {
+        throw new Error('a stopped build must not be swapped in');
+      },
+      log: (entry) => logs.push(entry),
+      open: async () => {
+        throw new Error('a stopped build must not be opened');
+      },
+      command: fakeBuild(then),
+    });
+
+  it('stops the running build, starts no other, and reports no error', async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const reindexer = stopping('setTimeout(() => {}, 60_000);', logs);
+    reindexer.reindex();
+    // One more queued behind it: stopping drops it too.
+    reindexer.reindex();
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    await reindexer.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(reindexer.status()).toMatchObject({
+      state: 'failed',
+      error: 'stopped: the server is shutting down',
+    });
+    expect(reindexer.reindex().state).toBe('failed');
+    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+    expect(logs.filter((l) => l.msg === 'reindex started')).toHaveLength(1);
+  });
+
+  it('kills a build that ignores SIGTERM once the grace period is over', async () => {
+    const reindexer = stopping("process.on('SIGTERM', () => {}); setTimeout(() => {}, 60_000);");
+    reindexer.reindex();
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    await reindexer.stop(300);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(reindexer.status()).toMatchObject({
+      state: 'failed',
+      error: 'stopped: the server is shutting down',
+    });
+  });
+
+  it('resolves at once when nothing is building', async () => {
+    const reindexer = stopping('');
+    await reindexer.stop();
+    expect(reindexer.status().state).toBe('idle');
+  });
+});
