@@ -3,7 +3,10 @@
  * [--ef-construction N] [--huge-pages on|off]`: the whole `ask` at corpus sizes far beyond the shipped one, per
  * stage (`--m` and `--ef-construction` build the graph with other options than the served ones, to compare
  * them). The engine runs in this process, started (re-started if need be) with glibc's huge-page tunable as
- * the service's workers are (`HUGE_PAGES`), unless `--huge-pages off`.
+ * the service's workers are (`HUGE_PAGES`), unless `--huge-pages off`, and compiled as `npm start` runs it:
+ * the npm script bundles this file with scripts/build.mjs first. Under tsx (`tsx bench/scale.ts`) every
+ * function expression also gets esbuild's `keepNames` wrapper, which production code has not; results say
+ * which (`code`).
  *
  * Corpora are text-like, not random vectors: each synthetic passage is 3–6 real sentences of the shipped
  * corpus drawn at random (so term statistics, passage lengths and sentence vectors are those of real text),
@@ -71,6 +74,8 @@ const { values } = parseArgs({
   },
 });
 const sizes = (values.sizes ?? '').split(',').map(Number);
+/** How the engine's code runs: the bundle `npm run bench:scale` builds, or TypeScript under tsx. */
+const code = /\.ts$/.test(process.argv[1] ?? '') ? 'tsx' : 'compiled (scripts/build.mjs, as npm start)';
 const hugePages = values['huge-pages'] === 'on';
 const backend = values.backend ?? 'files';
 if (backend !== 'files' && backend !== 'postgres') throw new Error(`--backend: files or postgres, not ${backend}`);
@@ -631,7 +636,7 @@ async function main(server: ScaleServer | undefined): Promise<void> {
   }
   await mkdir('bench/results', { recursive: true });
   const file = `bench/results/scale-${backend === 'postgres' ? 'postgres-' : ''}${sizes.join('-')}.json`;
-  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, results }, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, code, results }, null, 2)}\n`);
   process.stdout.write(`\nwrote ${file}\n`);
 }
 

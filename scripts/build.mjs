@@ -5,11 +5,13 @@
  *   node scripts/build.mjs              build dist/
  *   node scripts/build.mjs --if-stale   build only when dist/ is missing or older than its sources
  *   node scripts/build.mjs --outdir D   build into D instead (tests use a directory of their own)
+ *   node scripts/build.mjs --entry F --outdir D   compile another entry the same way (`bench:scale` runs the
+ *                                       engine so, as `npm start` runs it, not under tsx)
  *
  * Plain JavaScript so that it runs before anything is compiled.
  */
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -98,12 +100,12 @@ function externalPackages() {
 }
 
 /**
- * Bundles src/node.ts and everything it imports from src/ into `outdir` (ES modules, one entry plus the
- * chunks of modules the server loads lazily, such as the PDF and DOCX extractors, the MCP server and
- * Transformers.js's adapter). npm packages stay external but for BUNDLED_PACKAGES: native modules
+ * Bundles src/node.ts (or `entry`) and everything it imports from src/ into `outdir` (ES modules, one entry
+ * plus the chunks of modules the server loads lazily, such as the PDF and DOCX extractors, the MCP server
+ * and Transformers.js's adapter). npm packages stay external but for BUNDLED_PACKAGES: native modules
  * (hnswlib-node, better-sqlite3, onnxruntime-node) and the files packages locate next to themselves
  * (pdf.js's worker, Swagger UI) are loaded from node_modules as under tsx.
- * @param {{ outdir?: string }} [options]
+ * @param {{ outdir?: string, entry?: string }} [options]
  */
 export async function buildServer(options = {}) {
   const outdir = resolve(ROOT, options.outdir ?? 'dist');
@@ -112,7 +114,7 @@ export async function buildServer(options = {}) {
   const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: { node: ENTRY },
+    entryPoints: options.entry ? [resolve(ROOT, options.entry)] : { node: ENTRY },
     outdir: staging,
     bundle: true,
     // Dynamic imports stay lazy: each becomes a chunk loaded on first use, as in the sources.
@@ -140,6 +142,9 @@ export async function buildServer(options = {}) {
   return { outdir, files: Object.keys(result.metafile.outputs).length };
 }
 
+/** @param {{ entry?: string }} options @returns {string} the output file to run */
+const mainFile = (options) => (options.entry ? basename(options.entry).replace(/\.ts$/, '.js') : 'node.js');
+
 /** @param {string} path @returns {Promise<number>} the newest modification time under `path` */
 async function newestUnder(path) {
   const info = await stat(path).catch(() => undefined);
@@ -151,24 +156,33 @@ async function newestUnder(path) {
 }
 
 /**
- * True when `outdir` has no server build or one older than a source file.
- * @param {{ outdir?: string }} [options]
+ * True when `outdir` has no build or one older than a source file.
+ * @param {{ outdir?: string, entry?: string }} [options]
  */
 export async function isStale(options = {}) {
-  const built = await stat(join(resolve(ROOT, options.outdir ?? 'dist'), 'node.js')).catch(() => undefined);
+  const built = await stat(join(resolve(ROOT, options.outdir ?? 'dist'), mainFile(options))).catch(
+    () => undefined,
+  );
   if (!built) return true;
-  const inputs = await Promise.all(INPUTS.map((input) => newestUnder(join(ROOT, input))));
+  const paths = options.entry ? [...INPUTS, dirname(options.entry)] : INPUTS;
+  const inputs = await Promise.all(paths.map((input) => newestUnder(resolve(ROOT, input))));
   return Math.max(...inputs) > built.mtimeMs;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--outdir');
-  const options = at >= 0 ? { outdir: args[at + 1] } : {};
+  const entryAt = args.indexOf('--entry');
+  const options = {
+    ...(at >= 0 ? { outdir: args[at + 1] } : {}),
+    ...(entryAt >= 0 ? { entry: args[entryAt + 1] } : {}),
+  };
   if (!args.includes('--if-stale') || (await isStale(options))) {
     const started = performance.now();
     const { outdir, files } = await buildServer(options);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    process.stderr.write(`built ${relative(ROOT, outdir) || '.'}/node.js (${files} files) in ${seconds} s\n`);
+    process.stderr.write(
+      `built ${relative(ROOT, outdir) || '.'}/${mainFile(options)} (${files} files) in ${seconds} s\n`,
+    );
   }
 }

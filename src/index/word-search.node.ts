@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import hnswlib from 'hnswlib-node';
 import { AppError } from '../core/errors.ts';
 import { candidateMatrix, type WordVectors } from '../embed/word-vectors.ts';
+import { plainArray } from './hnsw.node.ts';
 
 const { BruteforceSearch } = hnswlib;
 type Nearest = NonNullable<WordVectors['nearest']>;
@@ -92,7 +93,7 @@ function searchOver(index: InstanceType<typeof BruteforceSearch>, count: number)
   return (vector, k) => {
     const n = Math.min(k, count);
     if (n === 0) return [];
-    const { neighbors, distances } = index.searchKnn(Array.from(vector), n);
+    const { neighbors, distances } = index.searchKnn(plainArray(vector), n);
     return neighbors
       .map((label, i) => ({ index: label, score: 1 - (distances[i] ?? 1) }))
       .sort((a, b) => b.score - a.score || a.index - b.index);

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bruteForceSearch, HnswIndex } from '../../src/index/hnsw.node.ts';
+import { bruteForceSearch, HnswIndex, plainArray } from '../../src/index/hnsw.node.ts';
 
 /** Seeded low-rank vectors with noise: closer to real embeddings than uniform noise. */
 function lowRankVectors(count: number, dims: number, rank: number, seed: number): Float32Array[] {
@@ -65,5 +65,16 @@ describe('HnswIndex', () => {
     const dir = await mkdtemp(join(tmpdir(), 'hnsw-'));
     await writeFile(join(dir, 'v.hnsw'), 'garbage');
     await expect(HnswIndex.read(join(dir, 'v.hnsw'), dims, 5, 128)).rejects.toThrow(/INDEX_CORRUPT/);
+  });
+});
+
+describe('plainArray', () => {
+  it('holds the same numbers as the vector, in order', () => {
+    for (const length of [0, 1, 3, 356]) {
+      const vector = Float32Array.from({ length }, (_, i) => Math.sin(i + 1) * 10);
+      const out = plainArray(vector);
+      expect(Array.isArray(out)).toBe(true);
+      expect(out).toEqual(Array.from(vector));
+    }
   });
 });
