@@ -20,7 +20,12 @@ fi
 WORK="$(mktemp -d)"
 SERVER_PID=""
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID" 2>/dev/null || true; fi
+  # On a failure: the server's children too (cluster workers, a rebuild), which would outlive it and keep
+  # writing into $WORK.
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    pkill -KILL -P "$SERVER_PID" 2>/dev/null || true
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
