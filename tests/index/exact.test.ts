@@ -67,9 +67,9 @@ describe('createExactIndex', () => {
     const hits = await index.search(Float32Array.from(query), 400);
     const expected = reference(rows, query, 400);
     expect(hits.map((h) => h.label)).toEqual(expected.map((h) => h.label));
-    hits.forEach((h, i) =>
-      expect(Math.abs(h.score - (expected[i]?.score ?? Number.NaN))).toBeLessThan(1e-12),
-    );
+    hits.forEach((h, i) => {
+      expect(Math.abs(h.score - (expected[i]?.score ?? Number.NaN))).toBeLessThan(1e-12);
+    });
   });
 
   it('rejects rows that do not divide into the dimensions', () => {
