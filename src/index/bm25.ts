@@ -23,6 +23,7 @@
 
 import { type FirstPassHelper, firstPass, firstPassBand, kthLargest } from './first-pass.ts';
 import { type BuiltPostings, Growing, type MiniSearchState, type Postings } from './postings.ts';
+import { TopK } from './top-k.ts';
 
 /** How a {@link Bm25Index} searches; the defaults suit every corpus (tests change them to reach each path). */
 export interface Bm25Options {
@@ -106,66 +107,6 @@ export class Bm25Hit {
       }
     }
     return this.#matched;
-  }
-}
-
-/** The k best (score, label) pairs seen, as a binary min-heap on score (ties: the higher label is worse). */
-class TopK {
-  readonly scores: Float64Array;
-  readonly labels: Int32Array;
-  size = 0;
-
-  constructor(readonly k: number) {
-    this.scores = new Float64Array(k);
-    this.labels = new Int32Array(k);
-  }
-
-  /** The score a passage must beat to enter; -Infinity until k passages are held. */
-  get threshold(): number {
-    return this.size < this.k ? Number.NEGATIVE_INFINITY : (this.scores[0] as number);
-  }
-
-  #worse(i: number, j: number): boolean {
-    const a = this.scores[i] as number;
-    const b = this.scores[j] as number;
-    return a < b || (a === b && (this.labels[i] as number) > (this.labels[j] as number));
-  }
-
-  #swap(i: number, j: number): void {
-    const s = this.scores[i] as number;
-    this.scores[i] = this.scores[j] as number;
-    this.scores[j] = s;
-    const l = this.labels[i] as number;
-    this.labels[i] = this.labels[j] as number;
-    this.labels[j] = l;
-  }
-
-  push(score: number, label: number): void {
-    if (this.size < this.k) {
-      let i = this.size++;
-      this.scores[i] = score;
-      this.labels[i] = label;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.#worse(i, parent)) break;
-        this.#swap(i, parent);
-        i = parent;
-      }
-      return;
-    }
-    this.scores[0] = score;
-    this.labels[0] = label;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let worst = i;
-      if (l < this.size && this.#worse(l, worst)) worst = l;
-      if (r < this.size && this.#worse(r, worst)) worst = r;
-      if (worst === i) break;
-      this.#swap(i, worst);
-      i = worst;
-    }
   }
 }
 

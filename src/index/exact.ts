@@ -1,3 +1,4 @@
+import { TopK } from './top-k.ts';
 import type { StoredVectorIndex, VectorHit } from './types.ts';
 
 /**
@@ -20,12 +21,16 @@ export function createExactIndex(vectors: Float32Array, dims: number): StoredVec
       const n = Math.min(k, size);
       if (n <= 0) return [];
       scoreRows(vectors, dims, query, scores);
-      const top = new TopHits(n);
+      const top = new TopK(n);
       for (let label = 0; label < size; label++) {
         const score = scores[label] as number;
-        if (top.beats(score, label) && (!accept || accept(label))) top.push(score, label);
+        if (top.admits(score, label) && (!accept || accept(label))) top.push(score, label);
       }
-      return top.best();
+      const hits: VectorHit[] = [];
+      for (let i = 0; i < top.size; i++) {
+        hits.push({ label: top.labels[i] as number, score: top.scores[i] as number });
+      }
+      return hits.sort((a, b) => b.score - a.score || a.label - b.label);
     },
   };
 }
@@ -35,7 +40,7 @@ export function createExactIndex(vectors: Float32Array, dims: number): StoredVec
  * addition after another, and V8 does not vectorise. The sums are float64, so their order changes a score
  * by about 1e-16 of itself, far below the float32 inputs' precision; equal rows still score equal bits.
  */
-export function scoreRows(vectors: Float32Array, dims: number, query: Float32Array, out: Float64Array): void {
+function scoreRows(vectors: Float32Array, dims: number, query: Float32Array, out: Float64Array): void {
   const rows = vectors.length / dims;
   const tail = dims - (dims % 4);
   let r = 0;
@@ -87,83 +92,5 @@ export function scoreRows(vectors: Float32Array, dims: number, query: Float32Arr
     }
     for (; d < dims; d++) a0 += (vectors[a + d] as number) * (query[d] as number);
     out[r] = a0 + a1 + (a2 + a3);
-  }
-}
-
-/**
- * The k best (score, label) pairs seen, higher score first and the lower label on a tie: a binary heap
- * whose root is the worst kept, so a row that cannot enter costs one comparison.
- */
-class TopHits {
-  readonly #scores: Float64Array;
-  readonly #labels: Int32Array;
-  #size = 0;
-
-  constructor(readonly k: number) {
-    this.#scores = new Float64Array(k);
-    this.#labels = new Int32Array(k);
-  }
-
-  /** Whether (score, label) would be kept: the heap is not full, or it ranks above the worst kept. */
-  beats(score: number, label: number): boolean {
-    if (this.#size < this.k) return true;
-    return this.#worse(this.#scores[0] as number, this.#labels[0] as number, score, label);
-  }
-
-  push(score: number, label: number): void {
-    const scores = this.#scores;
-    const labels = this.#labels;
-    if (this.#size < this.k) {
-      // Sift up from the new leaf.
-      let i = this.#size++;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.#worse(score, label, scores[parent] as number, labels[parent] as number)) break;
-        scores[i] = scores[parent] as number;
-        labels[i] = labels[parent] as number;
-        i = parent;
-      }
-      scores[i] = score;
-      labels[i] = label;
-      return;
-    }
-    // Replace the root (the worst kept) and sift down.
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= this.#size) break;
-      const right = left + 1;
-      let child = left;
-      if (
-        right < this.#size &&
-        this.#worse(
-          scores[right] as number,
-          labels[right] as number,
-          scores[left] as number,
-          labels[left] as number,
-        )
-      )
-        child = right;
-      if (!this.#worse(scores[child] as number, labels[child] as number, score, label)) break;
-      scores[i] = scores[child] as number;
-      labels[i] = labels[child] as number;
-      i = child;
-    }
-    scores[i] = score;
-    labels[i] = label;
-  }
-
-  /** The kept pairs, best first. */
-  best(): VectorHit[] {
-    const hits: VectorHit[] = [];
-    for (let i = 0; i < this.#size; i++) {
-      hits.push({ label: this.#labels[i] as number, score: this.#scores[i] as number });
-    }
-    return hits.sort((a, b) => b.score - a.score || a.label - b.label);
-  }
-
-  /** True when (s1, l1) ranks below (s2, l2). */
-  #worse(s1: number, l1: number, s2: number, l2: number): boolean {
-    return s1 < s2 || (s1 === s2 && l1 > l2);
   }
 }
