@@ -42,7 +42,7 @@ export function createReindexer(options: {
   function build(): Promise<void> {
     const timeoutMs = options.config.REINDEX_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const build = spawn(command.file, command.args, {
+      const proc = spawn(command.file, command.args, {
         // The model in use (after any fallback), so the new index can be swapped in by this process.
         env: {
           ...process.env,
@@ -55,22 +55,22 @@ export function createReindexer(options: {
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      child = build;
+      child = proc;
       let stderr = '';
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        build.kill('SIGKILL');
+        proc.kill('SIGKILL');
       }, timeoutMs);
-      build.stderr?.on('data', (chunk: Buffer) => {
+      proc.stderr?.on('data', (chunk: Buffer) => {
         stderr = (stderr + chunk.toString()).slice(-8000);
       });
-      build.on('error', (error) => {
+      proc.on('error', (error) => {
         clearTimeout(timer);
         child = undefined;
         reject(error);
       });
-      build.on('exit', (code, signal) => {
+      proc.on('exit', (code, signal) => {
         clearTimeout(timer);
         child = undefined;
         if (code === 0) resolve();
@@ -148,11 +148,11 @@ export function createReindexer(options: {
     async stop(graceMs = 5_000) {
       stopped = true;
       again = false;
-      const build = child;
-      if (!build) return void (await running);
-      const exited = new Promise<void>((resolve) => build.once('exit', () => resolve()));
-      build.kill('SIGTERM');
-      const force = setTimeout(() => build.kill('SIGKILL'), graceMs);
+      const proc = child;
+      if (!proc) return void (await running);
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGTERM');
+      const force = setTimeout(() => proc.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(force);
       await running;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.ts';
 import { openOrBuildIndex } from '../../src/index/load-index.node.ts';
-import { exited, startServer, stopServer, testPort } from '../setup/server.ts';
+import { startServer, stopServer, testPort } from '../setup/server.ts';
 
 const TOKEN = 'soak-test-admin-token-0123456789';
 
@@ -124,7 +124,7 @@ describe('reindex under load', () => {
       server = await start(workers);
       expect((await admin('POST')).state).toBe('running');
       const build = await waitFor(async () => (await buildsOf(server.pid as number))[0], 60_000);
-      expect(await exitCodeAfterSigterm(server)).toBe(0);
+      expect(await stopServer(server)).toBe(0);
       // A build the server left running would outlive it and go on writing into INDEX_DIR.
       expect(alive(build)).toBe(false);
     },
@@ -155,12 +155,6 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number
     if (Date.now() > deadline) throw new Error(`nothing after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-async function exitCodeAfterSigterm(server: ChildProcess): Promise<number | null> {
-  const exit = exited(server);
-  server.kill('SIGTERM');
-  return exit;
 }
 
 function alive(pid: number): boolean {

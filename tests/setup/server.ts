@@ -91,11 +91,14 @@ export function exited(server: ChildProcess): Promise<number | null> {
 
 /**
  * Stops a test's server and waits until it has exited, so its port is free before the next file in the
- * same pool starts one on it.
+ * same pool starts one on it. Resolves to its exit code (null when a signal ended it).
  */
-export async function stopServer(server: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM') {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+export async function stopServer(
+  server: ChildProcess | undefined,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return server?.exitCode ?? null;
   const exit = exited(server);
   server.kill(signal);
-  await exit;
+  return exit;
 }
